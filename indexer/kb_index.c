@@ -1,0 +1,557 @@
+/* kb_index.c -- kb-index: turn a content folder into the search index.
+ *
+ * One run is one index transaction: files whose content hash changed
+ * are parsed and replaced, files that disappeared are removed, and the
+ * whole run is committed once, so a reader sees either the old or the
+ * new revision, never half of a run. */
+#include "article.h"
+#include "docfx.h"
+#include "faq.h"
+#include "frontmatter.h"
+#include "kb.h"
+#include "linkcheck.h"
+#include "markdown.h"
+#include "progress.h"
+#include "record.h"
+#include "scan.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Files larger than this are not help articles; reading them whole
+ * would only waste memory. */
+#define MAX_FILE_BYTES (8u * 1024 * 1024)
+
+/* Bumped when parsing changes, so every file is parsed again. */
+#define PARSER_VERSION "kb-index-1"
+
+struct options {
+    const char *content;
+    const char *index;
+    const char *default_locale;
+    int full;
+    int strict;
+    int json;
+    int quiet;
+};
+
+struct run {
+    struct options opt;
+    kb_index *ix;
+    struct progress progress;
+    struct linkcheck *links;
+    json_t *seen_keys; /* article key -> path, duplicate detection */
+    unsigned long indexed, unchanged, deleted, errors, warnings, skipped;
+};
+
+static void usage(FILE *f)
+{
+    fputs("Usage: kb-index --content DIR --index DIR [options]\n"
+          "\n"
+          "Index the Markdown articles and YAML FAQs under DIR into a search index.\n"
+          "Only files whose content changed are parsed again; files that are gone\n"
+          "are removed; the run is committed at once.\n"
+          "\n"
+          "Options:\n"
+          "  --content DIR          content folder (locale folders like en-us/ inside)\n"
+          "  --index DIR            index folder (created if missing)\n"
+          "  --full                 rebuild every article, not only changed files\n"
+          "  --strict               commit nothing if any file has an error\n"
+          "  --json                 print a JSON summary on stdout\n"
+          "  --default-locale LOC   locale of files outside a locale folder (en-us)\n"
+          "  --quiet                no progress line and no summary line\n"
+          "  --help                 show this help\n"
+          "\n"
+          "Exit status: 0 success, 1 some files had errors (the rest was committed\n"
+          "unless --strict), 2 usage error, 3 the index could not be written.\n",
+          f);
+}
+
+static void diag_print(struct run *r, const char *path, unsigned line, int is_error,
+                       const char *msg)
+{
+    progress_clear(&r->progress);
+    if (line)
+        fprintf(stderr, "%s:%u: %s: %s\n", path, line, is_error ? "error" : "warning", msg);
+    else
+        fprintf(stderr, "%s: %s: %s\n", path, is_error ? "error" : "warning", msg);
+    if (is_error)
+        r->errors++;
+    else
+        r->warnings++;
+}
+
+static void scan_warn(void *ctx, const char *path, const char *msg)
+{
+    diag_print(ctx, path, 0, 0, msg);
+}
+
+static void lower_in_place(char *s)
+{
+    for (; s && *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+/* Reads a whole file; returns NULL with a message on failure. */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot read file: %s", strerror(errno));
+        return NULL;
+    }
+    size_t cap = 8192, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            if (cap >= MAX_FILE_BYTES) {
+                snprintf(err, errlen, "file larger than %u bytes; split it",
+                         MAX_FILE_BYTES);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            } else {
+                buf = nb;
+            }
+        }
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (failed) {
+        snprintf(err, errlen, "cannot read file: %s", strerror(errno));
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static void content_hash(const struct options *o, const char *buf, size_t len,
+                         char out[33])
+{
+    unsigned char h[16];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)PARSER_VERSION,
+                              sizeof PARSER_VERSION);
+    crypto_generichash_update(&st, (const unsigned char *)o->default_locale,
+                              strlen(o->default_locale) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)buf, len);
+    crypto_generichash_final(&st, h, sizeof h);
+    sodium_bin2hex(out, 33, h, sizeof h);
+}
+
+static unsigned line_of(const char *buf, size_t off)
+{
+    unsigned line = 1;
+    for (size_t i = 0; i < off; i++)
+        if (buf[i] == '\n')
+            line++;
+    return line;
+}
+
+/* Parses one file into an article.  Returns 1 parsed, 0 not content
+ * (a DocFX landing or TOC YAML), -1 error (reported). */
+static int parse_file(struct run *r, const struct content_file *f, const char *buf,
+                      size_t len, struct article *a)
+{
+    struct diag d = {0, 1, ""};
+    if (f->is_yaml) {
+        if (!faq_is_faq(buf, len))
+            return 0;
+        if (faq_parse(buf, len, a, &d) != 0) {
+            diag_print(r, f->path, d.line, 1, d.msg);
+            return -1;
+        }
+    } else {
+        size_t body_off = 0;
+        unsigned body_line = 1;
+        if (frontmatter_parse(buf, len, a, &body_off, &body_line, &d) != 0) {
+            diag_print(r, f->path, d.line, 1, d.msg);
+            return -1;
+        }
+        char *clean = docfx_clean(buf + body_off, len - body_off);
+        if (!clean) {
+            diag_print(r, f->path, 0, 1, "out of memory");
+            return -1;
+        }
+        int rc = markdown_extract(a, clean, strlen(clean), body_line, &d);
+        free(clean);
+        if (rc != 0) {
+            diag_print(r, f->path, d.line, 1, d.msg);
+            return -1;
+        }
+    }
+    /* The locale folder wins over front matter: it is where the file is. */
+    if (f->locale) {
+        if (article_set(&a->locale, f->locale) != 0)
+            return -1;
+    } else if (!a->locale || !*a->locale) {
+        if (article_set(&a->locale, r->opt.default_locale) != 0)
+            return -1;
+    }
+    lower_in_place(a->locale);
+    if ((!a->id || !*a->id) && article_set(&a->id, f->id) != 0)
+        return -1;
+    if (!a->title || !*a->title) {
+        diag_print(r, f->path, 1, 1,
+                   "missing title: add 'title:' to the front matter or a '# Heading' line");
+        return -1;
+    }
+    if ((!a->topic || !*a->topic) &&
+        article_set(&a->topic, f->is_yaml ? "faq" : "article") != 0)
+        return -1;
+    if (article_set(&a->path, f->path) != 0)
+        return -1;
+    if (!a->description && article_set(&a->description, "") != 0)
+        return -1;
+    if (!a->product && article_set(&a->product, "") != 0)
+        return -1;
+    if (!a->updated && article_set(&a->updated, "") != 0)
+        return -1;
+    if (!a->markdown && article_set(&a->markdown, "") != 0)
+        return -1;
+    return 1;
+}
+
+static int put_article(struct run *r, const struct content_file *f, struct article *a)
+{
+    kb_unit *units = calloc(a->nsections ? a->nsections : 1, sizeof *units);
+    char *json = record_build(a);
+    if (!units || !json) {
+        free(units);
+        free(json);
+        diag_print(r, f->path, 0, 1, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < a->nsections; i++) {
+        units[i].anchor = a->sections[i].anchor;
+        units[i].title = a->sections[i].title;
+        units[i].text = a->sections[i].text;
+        units[i].is_question = a->sections[i].is_question;
+    }
+    kb_doc d = {
+        .id = a->id, .locale = a->locale, .title = a->title,
+        .description = a->description, .topic = a->topic, .product = a->product,
+        .updated = a->updated, .tags = (const char *const *)a->tags,
+        .ntags = a->ntags, .internal = a->internal,
+        .machine_translated = a->machine_translated, .units = units,
+        .nunits = a->nsections, .record_json = json,
+    };
+    kb_status st = kb_put(r->ix, &d);
+    free(units);
+    free(json);
+    if (st != KB_OK) {
+        diag_print(r, f->path, 0, 1, kb_last_error(r->ix));
+        return -1;
+    }
+    return 0;
+}
+
+/* Removes the article behind a stored "<locale>/<id>" key. */
+static int delete_key(struct run *r, const char *path, const char *key)
+{
+    const char *slash = strchr(key, '/');
+    if (!slash)
+        return 0;
+    char locale[64];
+    size_t n = (size_t)(slash - key);
+    if (n >= sizeof locale)
+        return 0;
+    memcpy(locale, key, n);
+    locale[n] = '\0';
+    if (kb_delete(r->ix, locale, slash + 1) != KB_OK) {
+        diag_print(r, path, 0, 1, kb_last_error(r->ix));
+        return -1;
+    }
+    return 0;
+}
+
+/* Handles one file; updates the run's counters. */
+static void index_file(struct run *r, const struct content_file *f)
+{
+    char err[256];
+    size_t len = 0;
+    char *buf = read_file(f->abs, &len, err, sizeof err);
+    if (!buf) {
+        diag_print(r, f->path, 0, 1, err);
+        return;
+    }
+    size_t bad = 0;
+    if (!markdown_utf8_valid(buf, len, &bad)) {
+        unsigned char c = (unsigned char)buf[bad];
+        snprintf(err, sizeof err,
+                 c == 0 ? "binary file (NUL byte at offset %zu); only UTF-8 text is indexed"
+                        : "invalid UTF-8 (byte 0x%02x at offset %zu); save the file as UTF-8",
+                 c == 0 ? bad : (size_t)c, bad);
+        if (c != 0)
+            snprintf(err, sizeof err,
+                     "invalid UTF-8 (byte 0x%02x); save the file as UTF-8", c);
+        diag_print(r, f->path, line_of(buf, bad), 1, err);
+        free(buf);
+        return;
+    }
+    char hash[33];
+    content_hash(&r->opt, buf, len, hash);
+
+    char *old_hash = NULL, *old_key = NULL;
+    if (kb_file_get(r->ix, f->path, &old_hash, &old_key) != KB_OK) {
+        diag_print(r, f->path, 0, 1, kb_last_error(r->ix));
+        free(buf);
+        return;
+    }
+    if (!r->opt.full && old_hash && strcmp(old_hash, hash) == 0) {
+        r->unchanged++;
+        json_object_set_new(r->seen_keys, old_key, json_string(f->path));
+        free(old_hash);
+        free(old_key);
+        free(buf);
+        return;
+    }
+
+    struct article *a = article_new();
+    int rc = a ? parse_file(r, f, buf, len, a) : -1;
+    free(buf);
+    if (rc == 1) {
+        char key[1024];
+        snprintf(key, sizeof key, "%s/%s", a->locale, a->id);
+        json_t *other = json_object_get(r->seen_keys, key);
+        if (other) {
+            snprintf(err, sizeof err,
+                     "duplicate article id '%s' (locale %s), also in %s; give one an 'id:'",
+                     a->id, a->locale, json_string_value(other));
+            diag_print(r, f->path, 1, 1, err);
+        } else {
+            if (old_key && strcmp(old_key, key) != 0)
+                delete_key(r, f->path, old_key);
+            if (put_article(r, f, a) == 0 &&
+                kb_file_set(r->ix, f->path, hash, key) == KB_OK) {
+                json_object_set_new(r->seen_keys, key, json_string(f->path));
+                linkcheck_note_changed(r->links, f->path);
+                r->indexed++;
+            }
+        }
+    } else if (rc == 0) {
+        r->skipped++;
+    } else if (old_key) {
+        /* Keep the last good version searchable; only this run's parse
+         * failed.  Its hash stays old, so the next run tries again. */
+        json_object_set_new(r->seen_keys, old_key, json_string(f->path));
+    }
+    article_free(a);
+    free(old_hash);
+    free(old_key);
+}
+
+struct gone_ctx {
+    struct run *r;
+    json_t *present; /* path -> true for every scanned file */
+};
+
+static int forget_if_gone(void *ctx, const char *path, const char *hash, const char *key)
+{
+    struct gone_ctx *g = ctx;
+    (void)hash;
+    if (json_object_get(g->present, path))
+        return 0;
+    if (delete_key(g->r, path, key) == 0 && kb_file_forget(g->r->ix, path) == KB_OK)
+        g->r->deleted++;
+    return 0;
+}
+
+static void link_warning(void *ctx, const char *path, unsigned line, const char *msg)
+{
+    diag_print(ctx, path, line, 0, msg);
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        {"content", required_argument, NULL, 'c'},
+        {"index", required_argument, NULL, 'i'},
+        {"full", no_argument, NULL, 'f'},
+        {"strict", no_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
+        {"default-locale", required_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    o->default_locale = "en-us";
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "c:i:fsjl:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->content = optarg; break;
+        case 'i': o->index = optarg; break;
+        case 'f': o->full = 1; break;
+        case 's': o->strict = 1; break;
+        case 'j': o->json = 1; break;
+        case 'l': o->default_locale = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'h': usage(stdout); exit(0);
+        default:
+            fprintf(stderr, "kb-index: unknown or incomplete option '%s'\n",
+                    argv[optind - 1]);
+            fputs("Try 'kb-index --help'.\n", stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "kb-index: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (!o->content || !o->index) {
+        fprintf(stderr, "kb-index: --content DIR and --index DIR are required\n");
+        fputs("Try 'kb-index --help'.\n", stderr);
+        return -1;
+    }
+    if (!scan_is_locale_name(o->default_locale)) {
+        fprintf(stderr, "kb-index: --default-locale '%s' is not a locale like en-us\n",
+                o->default_locale);
+        return -1;
+    }
+    return 0;
+}
+
+static int fail(struct run *r, const char *what)
+{
+    progress_clear(&r->progress);
+    fprintf(stderr, "kb-index: %s: %s\n", what, kb_last_error(r->ix));
+    return 3;
+}
+
+static void print_summary(struct run *r, double seconds)
+{
+    kb_stats st = {0, 0, 0};
+    kb_get_stats(r->ix, &st);
+    if (r->opt.json) {
+        json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "indexed",
+                              (json_int_t)r->indexed, "unchanged",
+                              (json_int_t)r->unchanged, "deleted",
+                              (json_int_t)r->deleted, "errors", (json_int_t)r->errors,
+                              "warnings", (json_int_t)r->warnings, "articles",
+                              (json_int_t)st.articles, "sections",
+                              (json_int_t)st.sections, "seconds", seconds);
+        if (o) {
+            json_dumpf(o, stdout, JSON_COMPACT);
+            fputc('\n', stdout);
+        }
+        json_decref(o);
+    } else if (!r->opt.quiet && isatty(STDOUT_FILENO)) {
+        printf("kb-index: %lu indexed, %lu unchanged, %lu deleted, %lu errors, "
+               "%lu warnings; %lu articles, %lu sections in the index (%.2f s)\n",
+               r->indexed, r->unchanged, r->deleted, r->errors, r->warnings,
+               st.articles, st.sections, seconds);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct run r;
+    memset(&r, 0, sizeof r);
+    if (parse_args(argc, argv, &r.opt) != 0)
+        return 2;
+    if (sodium_init() < 0) {
+        fputs("kb-index: cannot initialise libsodium\n", stderr);
+        return 3;
+    }
+    double t0 = progress_now();
+    char err[512];
+    struct scan sc;
+    progress_init(&r.progress, 0, 0);
+    if (scan_content(r.opt.content, &sc, scan_warn, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "kb-index: %s\n", err);
+        return 2;
+    }
+    kb_status st = kb_open(r.opt.index, KB_OPEN_WRITE, &r.ix);
+    if (st != KB_OK) {
+        fprintf(stderr, "kb-index: cannot open index %s: %s%s%s\n", r.opt.index,
+                kb_status_str(st), r.ix ? ": " : "", r.ix ? kb_last_error(r.ix) : "");
+        if (st == KB_ERR_LOCKED)
+            fputs("kb-index: another kb-index is writing this index; try again when "
+                  "it has finished\n", stderr);
+        kb_close(r.ix);
+        scan_release(&sc);
+        return 3;
+    }
+    int code = 0;
+    r.seen_keys = json_object();
+    r.links = linkcheck_new();
+    json_t *present = json_object();
+    if (!r.seen_keys || !r.links || !present) {
+        fputs("kb-index: out of memory\n", stderr);
+        code = 3;
+        goto out;
+    }
+    if (kb_begin(r.ix) != KB_OK) {
+        code = fail(&r, "cannot start the index transaction");
+        goto out;
+    }
+    if (r.opt.full && kb_clear(r.ix) != KB_OK) {
+        code = fail(&r, "cannot clear the index");
+        goto out;
+    }
+    for (size_t i = 0; i < sc.n; i++)
+        json_object_set_new(present, sc.files[i].path, json_true());
+    struct gone_ctx g = {&r, present};
+    if (kb_foreach_file(r.ix, forget_if_gone, &g) != KB_OK) {
+        code = fail(&r, "cannot read the index's file list");
+        goto out;
+    }
+
+    progress_init(&r.progress, sc.n, !r.opt.quiet && !r.opt.json && isatty(STDOUT_FILENO));
+    for (size_t i = 0; i < sc.n; i++) {
+        index_file(&r, &sc.files[i]);
+        progress_update(&r.progress, i + 1, sc.files[i].path);
+    }
+    progress_clear(&r.progress);
+
+    if (linkcheck_run(r.links, r.ix, link_warning, &r) != 0) {
+        code = fail(&r, "cannot check links");
+        goto out;
+    }
+    if (r.opt.strict && r.errors) {
+        kb_cancel(r.ix);
+        fprintf(stderr, "kb-index: %lu file(s) with errors; --strict: nothing committed\n",
+                r.errors);
+        r.indexed = r.deleted = 0;
+        code = 1;
+    } else {
+        if (kb_commit(r.ix) != KB_OK) {
+            code = fail(&r, "cannot commit");
+            goto out;
+        }
+        code = r.errors ? 1 : 0;
+    }
+    print_summary(&r, progress_now() - t0);
+out:
+    json_decref(present);
+    json_decref(r.seen_keys);
+    linkcheck_free(r.links);
+    kb_close(r.ix);
+    scan_release(&sc);
+    return code;
+}

@@ -1,0 +1,224 @@
+/* scan.c -- recursive walk of the content folder. */
+#include "scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+/* Guards against symlink loops and absurd trees. */
+#define SCAN_MAX_DEPTH 32
+
+int scan_is_locale_name(const char *name)
+{
+    size_t i = 0, a = 0, b = 0;
+    while (name[i] && ((name[i] | 0x20) >= 'a' && (name[i] | 0x20) <= 'z')) {
+        i++;
+        a++;
+    }
+    if (a < 2 || a > 3 || name[i] != '-')
+        return 0;
+    i++;
+    while (name[i] && ((name[i] | 0x20) >= 'a' && (name[i] | 0x20) <= 'z')) {
+        i++;
+        b++;
+    }
+    return name[i] == '\0' && b >= 2 && b <= 4;
+}
+
+static char *dup_lower(const char *s)
+{
+    char *r = strdup(s);
+    if (r)
+        for (char *p = r; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    return r;
+}
+
+static const char *extension(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot ? dot + 1 : "";
+}
+
+static int is_content_name(const char *name, int *is_yaml)
+{
+    const char *ext = extension(name);
+    *is_yaml = 0;
+    if (strcasecmp(ext, "md") == 0 || strcasecmp(ext, "markdown") == 0)
+        return strcasecmp(name, "toc.md") != 0;
+    if (strcasecmp(ext, "yml") == 0 || strcasecmp(ext, "yaml") == 0) {
+        *is_yaml = 1;
+        return strcasecmp(name, "toc.yml") != 0 && strcasecmp(name, "toc.yaml") != 0 &&
+               strcasecmp(name, "synonyms.yml") != 0 &&
+               strcasecmp(name, "synonyms.yaml") != 0 &&
+               strcasecmp(name, "_defaults.yml") != 0 &&
+               strcasecmp(name, "_defaults.yaml") != 0;
+    }
+    return 0;
+}
+
+static int add_file(struct scan *s, const char *root, const char *rel, int is_yaml)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        struct content_file *f = realloc(s->files, cap * sizeof *f);
+        if (!f)
+            return -1;
+        s->files = f;
+        s->cap = cap;
+    }
+    struct content_file *f = &s->files[s->n];
+    memset(f, 0, sizeof *f);
+    size_t alen = strlen(root) + strlen(rel) + 2;
+    f->abs = malloc(alen);
+    f->path = strdup(rel);
+    if (!f->abs || !f->path)
+        goto oom;
+    snprintf(f->abs, alen, "%s/%s", root, rel);
+    f->is_yaml = is_yaml;
+
+    const char *below = rel;
+    const char *slash = strchr(rel, '/');
+    if (slash) {
+        char first[64];
+        size_t n = (size_t)(slash - rel);
+        if (n < sizeof first) {
+            memcpy(first, rel, n);
+            first[n] = '\0';
+            if (scan_is_locale_name(first)) {
+                f->locale = dup_lower(first);
+                if (!f->locale)
+                    goto oom;
+                below = slash + 1;
+            }
+        }
+    }
+    f->id = strdup(below);
+    if (!f->id)
+        goto oom;
+    char *dot = strrchr(f->id, '.');
+    char *last = strrchr(f->id, '/');
+    if (dot && (!last || dot > last))
+        *dot = '\0';
+    s->n++;
+    return 0;
+oom:
+    free(f->abs);
+    free(f->path);
+    free(f->locale);
+    free(f->id);
+    return -1;
+}
+
+struct walk {
+    const char *root;
+    struct scan *out;
+    void (*warn)(void *ctx, const char *path, const char *msg);
+    void *ctx;
+};
+
+static int walk_dir(struct walk *w, const char *rel, int depth)
+{
+    char dir[4096];
+    if (*rel)
+        snprintf(dir, sizeof dir, "%s/%s", w->root, rel);
+    else
+        snprintf(dir, sizeof dir, "%s", w->root);
+    if (depth > SCAN_MAX_DEPTH) {
+        if (w->warn)
+            w->warn(w->ctx, rel, "folder nested too deeply (symlink loop?); skipped");
+        return 0;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (depth == 0)
+            return -1;
+        if (w->warn) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "cannot read folder: %s; skipped", strerror(errno));
+            w->warn(w->ctx, rel, msg);
+        }
+        return 0;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue; /* hidden files, ".", ".." */
+        char child[4096];
+        int n;
+        if (*rel)
+            n = snprintf(child, sizeof child, "%s/%s", rel, e->d_name);
+        else
+            n = snprintf(child, sizeof child, "%s", e->d_name);
+        if (n < 0 || (size_t)n >= sizeof child)
+            continue;
+        char full[8192];
+        snprintf(full, sizeof full, "%s/%s", w->root, child);
+        struct stat st;
+        if (stat(full, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (walk_dir(w, child, depth + 1) < 0) {
+                closedir(d);
+                return -1;
+            }
+        } else if (S_ISREG(st.st_mode)) {
+            int is_yaml;
+            if (is_content_name(e->d_name, &is_yaml) &&
+                add_file(w->out, w->root, child, is_yaml) < 0) {
+                closedir(d);
+                return -2;
+            }
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const struct content_file *)a)->path,
+                  ((const struct content_file *)b)->path);
+}
+
+int scan_content(const char *root, struct scan *out,
+                 void (*warn)(void *ctx, const char *path, const char *msg), void *ctx,
+                 char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    struct stat st;
+    if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a readable folder", root);
+        return -1;
+    }
+    struct walk w = {root, out, warn, ctx};
+    int rc = walk_dir(&w, "", 0);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", root,
+                 rc == -2 ? "out of memory" : "cannot read folder");
+        scan_release(out);
+        return -1;
+    }
+    if (out->n)
+        qsort(out->files, out->n, sizeof out->files[0], by_path);
+    return 0;
+}
+
+void scan_release(struct scan *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->files[i].path);
+        free(s->files[i].abs);
+        free(s->files[i].locale);
+        free(s->files[i].id);
+    }
+    free(s->files);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs every Debian 12 package the project needs to build, run and test.
+# Runs as root (or through sudo when it is available). Safe to run again.
+set -eu
+PKGS="build-essential cmake pkg-config ca-certificates
+libxapian-dev libcmark-dev libyaml-dev libmicrohttpd-dev libjansson-dev
+libsqlite3-dev libsodium-dev libcurl4-openssl-dev sqlite3 curl"
+if [ "${KB_WITH_BROWSER:-0}" = 1 ]; then
+    PKGS="$PKGS chromium nodejs npm"
+fi
+if [ "${KB_WITH_BENCH:-0}" = 1 ]; then
+    PKGS="$PKGS wrk clang libclang-rt-14-dev"
+fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "install-deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -q
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -q --no-install-recommends $missing
+else
+    echo "install-deps: all packages present"
+fi

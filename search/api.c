@@ -1,0 +1,154 @@
+/* api.c -- the JSON API: /healthz, /api/search, /api/suggest,
+ * /api/articles/{id}.  Every body is built with jansson. */
+#include "escape.h"
+#include "routes.h"
+#include "searchreq.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+unsigned api_healthz(struct request *rq)
+{
+    char err[256];
+    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
+    kb_stats st;
+    if (!ix || kb_reopen(ix) != KB_OK || kb_get_stats(ix, &st) != KB_OK)
+        return reply_json(rq, 503, json_pack("{s:s,s:s}", "status", "unavailable",
+                                             "message", ix ? kb_last_error(ix) : err));
+    return reply_json(rq, 200, json_pack("{s:s,s:I,s:I,s:I}", "status", "ok", "articles",
+                                         (json_int_t)st.articles, "sections",
+                                         (json_int_t)st.sections, "revision",
+                                         (json_int_t)st.revision));
+}
+
+static json_t *hit_json(const kb_hit *h)
+{
+    struct strbuf url = STRBUF_INIT;
+    searchreq_article_url(&url, h->id, h->locale, h->anchor);
+    json_t *section = json_null();
+    if (h->anchor && *h->anchor)
+        section = json_pack("{s:s,s:s}", "anchor", h->anchor, "title", h->section_title);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s,s:o,s:s,s:f,s:b,s:s,s:s}", "id", h->id,
+                          "locale", h->locale, "title", h->title, "url",
+                          strbuf_failed(&url) ? NULL : url.buf, "topic", h->topic,
+                          "section", section, "snippet", h->snippet, "score", h->score,
+                          "internal", h->internal, "product", h->product, "updated",
+                          h->updated);
+    strbuf_release(&url);
+    return o;
+}
+
+static unsigned search_common(struct request *rq, int prefix_last)
+{
+    struct searchreq sr;
+    unsigned st = searchreq_parse(rq, &sr, 1);
+    if (st)
+        return st;
+    kb_results *res;
+    if ((st = searchreq_run(rq, &sr, prefix_last, &res)))
+        return st;
+    json_t *hits = json_array();
+    for (size_t i = 0; i < kb_results_count(res); i++)
+        json_array_append_new(hits, hit_json(kb_results_get(res, i)));
+    json_t *o = json_pack("{s:s,s:s,s:I,s:o,s:n}", "query", sr.q, "locale",
+                          kb_results_locale(res), "total",
+                          (json_int_t)kb_results_total(res), "hits", hits, "suggestion");
+    kb_results_free(res);
+    return reply_json(rq, 200, o);
+}
+
+unsigned api_search(struct request *rq)
+{
+    return search_common(rq, 0);
+}
+
+unsigned api_suggest(struct request *rq)
+{
+    return search_common(rq, 1);
+}
+
+/* Article ids are paths ("billing/late-fees"); anything that could
+ * climb out of a folder or smuggle control characters is refused. */
+int article_id_ok(const char *id)
+{
+    size_t len = strlen(id);
+    if (len == 0 || len > 512 || !utf8_valid_text(id, len))
+        return 0;
+    if (id[0] == '/' || strstr(id, "//") || strchr(id, '\\'))
+        return 0;
+    const char *p = id;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)p[i] < 0x20)
+                return 0;
+        p += n;
+        if (*p == '/')
+            p++;
+    }
+    return 1;
+}
+
+/* Fetches the article record for /api/articles/ and /articles/; on
+ * failure returns the HTTP status after reply_error. */
+unsigned article_load(struct request *rq, const char *id, json_t **rec,
+                      json_t **locales)
+{
+    int bad;
+    *rec = NULL;
+    *locales = NULL;
+    if (!article_id_ok(id))
+        return reply_error(rq, 400, "invalid_id", "the article id is not valid");
+    const char *locale = req_arg(rq, "locale", &bad);
+    if (bad || (locale && *locale && !searchreq_locale_ok(locale)))
+        return reply_error(rq, 400, "invalid_locale",
+                           "'locale' must look like en-us, ru-ru or zh-cn");
+    char err[256];
+    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
+    if (!ix)
+        return reply_error(rq, 503, "index_unavailable", "the index cannot be opened");
+    char *json = NULL;
+    kb_status st = kb_article_get(ix, id, locale, rq->app->cfg.default_locale, 0, &json);
+    if (st == KB_ERR_NOT_FOUND)
+        return reply_error(rq, 404, "not_found", "no article with this id");
+    if (st != KB_OK) {
+        fprintf(stderr, "kb-serve: article %s: %s\n", id, kb_last_error(ix));
+        return reply_error(rq, 500, "index_error", "the article could not be read");
+    }
+    *rec = json_loads(json, 0, NULL);
+    free(json);
+    if (!*rec)
+        return reply_error(rq, 500, "index_error", "the article record is damaged");
+    char *locs[32];
+    size_t n = 0;
+    *locales = json_array();
+    if (kb_article_locales(ix, id, 0, locs, 32, &n) == KB_OK) {
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(*locales, json_string(locs[i]));
+            free(locs[i]);
+        }
+    }
+    return 0;
+}
+
+unsigned api_article(struct request *rq)
+{
+    const char *id = rq->path + strlen("/api/articles/");
+    json_t *rec, *locales;
+    unsigned st = article_load(rq, id, &rec, &locales);
+    if (st)
+        return st;
+    struct strbuf url = STRBUF_INIT;
+    searchreq_article_url(&url, json_string_value(json_object_get(rec, "id")),
+                          json_string_value(json_object_get(rec, "locale")), NULL);
+    json_object_set_new(rec, "url", json_string(url.buf ? url.buf : ""));
+    strbuf_release(&url);
+    json_object_set_new(rec, "locales", locales);
+    json_object_del(rec, "links");
+    json_object_del(rec, "path");
+    return reply_json(rq, 200, rec);
+}

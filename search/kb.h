@@ -1,0 +1,189 @@
+/* kb.h -- the knowledge-base index: write articles, search answer units.
+ *
+ * Pure C in front of Xapian (search/kb_xapian.cc is the only file that
+ * sees <xapian.h>); no C++ type or exception crosses this header.  The
+ * index layout is described in kb_schema.h.
+ *
+ * Threads: a kb_index is used by one thread at a time.  A service gives
+ * each worker thread its own read handle; there is one writer per index
+ * directory at a time (a second one gets KB_ERR_LOCKED).
+ *
+ * Errors: every call returns a kb_status; kb_status_str() gives its fixed
+ * text and kb_last_error() the detail of the last failure on a handle. */
+#ifndef KB_H
+#define KB_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    KB_OK = 0,
+    KB_ERR_NOMEM,
+    KB_ERR_INVALID_ARG,
+    KB_ERR_NO_INDEX,  /* the directory holds no index */
+    KB_ERR_LOCKED,    /* another writer holds the index */
+    KB_ERR_BAD_QUERY, /* the query could not be parsed */
+    KB_ERR_NOT_FOUND, /* no such article */
+    KB_ERR_BACKEND,   /* any other index error; see kb_last_error() */
+    KB_STATUS_COUNT   /* not a status */
+} kb_status;
+
+typedef struct kb_index kb_index;
+typedef struct kb_results kb_results;
+
+enum {
+    KB_OPEN_READ = 0,
+    KB_OPEN_WRITE = 1,     /* create the index if missing */
+    KB_OPEN_OVERWRITE = 2  /* with KB_OPEN_WRITE: start from empty */
+};
+
+/* Static text of a status, never NULL. */
+const char *kb_status_str(kb_status st);
+
+/* Opens the index in dir.  *out is set even on failure (NULL only when
+ * memory ran out) so that kb_last_error() can say why; the caller
+ * always calls kb_close(*out). */
+kb_status kb_open(const char *dir, int flags, kb_index **out);
+
+/* Closes the handle; a writer's uncommitted changes are dropped.  NULL
+ * is a no-op. */
+void kb_close(kb_index *ix);
+
+/* Detail of the last failure on ix; valid until the next call on ix. */
+const char *kb_last_error(const kb_index *ix);
+
+/* Makes a reader see the latest committed revision.  Cheap when
+ * nothing changed.  kb_search() and kb_article_get() call it. */
+kb_status kb_reopen(kb_index *ix);
+
+/* Counts in the revision the handle sees. */
+typedef struct {
+    unsigned long articles;    /* article records, all locales */
+    unsigned long sections;    /* answer units */
+    unsigned long long revision;
+} kb_stats;
+kb_status kb_get_stats(kb_index *ix, kb_stats *out);
+
+/* ---- Search ---------------------------------------------------------- */
+
+typedef struct {
+    const char *text;           /* user query; required, may be "" */
+    const char *locale;         /* e.g. "ru-ru"; NULL means default */
+    const char *default_locale; /* fallback for articles missing in locale */
+    const char *topic;          /* filter, or NULL */
+    const char *product;        /* filter, or NULL */
+    unsigned offset;
+    unsigned limit;             /* at most 100 */
+    int include_internal;       /* 1 only for signed-in agents */
+    int prefix_last;            /* 1: last word is a prefix (as you type) */
+} kb_query;
+
+typedef struct {
+    const char *id;
+    const char *locale;
+    const char *title;
+    const char *topic;
+    const char *product;
+    const char *updated;
+    const char *anchor;        /* best unit's anchor; "" for the lead */
+    const char *section_title; /* best unit's heading; "" for the lead */
+    const char *snippet;       /* HTML-escaped, <mark> around matches */
+    int internal;
+    int is_question;
+    double score;
+} kb_hit;
+
+/* Runs a search.  On KB_OK *out holds one page of hits, owned by the
+ * caller and freed with kb_results_free(); every string of a hit stays
+ * valid until then. */
+kb_status kb_search(kb_index *ix, const kb_query *q, kb_results **out);
+
+size_t kb_results_count(const kb_results *r);
+const kb_hit *kb_results_get(const kb_results *r, size_t i);
+/* Estimated number of matching articles (after collapsing units). */
+unsigned long kb_results_total(const kb_results *r);
+/* Locale the query was parsed for (the requested or fallback one). */
+const char *kb_results_locale(const kb_results *r);
+void kb_results_free(kb_results *r);
+
+/* Fetches an article record (the JSON written by kb-index) in locale,
+ * falling back to default_locale.  *json_out is malloc'd, caller frees
+ * with free().  KB_ERR_NOT_FOUND when missing, or internal and
+ * include_internal is 0. */
+kb_status kb_article_get(kb_index *ix, const char *id, const char *locale,
+                         const char *default_locale, int include_internal,
+                         char **json_out);
+
+/* Fills locales (up to max, lower case, caller-provided array of
+ * malloc'd strings the caller frees) in which article id exists and is
+ * visible.  *n receives the count. */
+kb_status kb_article_locales(kb_index *ix, const char *id,
+                             int include_internal, char **locales,
+                             size_t max, size_t *n);
+
+/* Calls fn for each article record visible to the caller, in index
+ * order, with its JSON; stops early when fn returns non-zero. */
+typedef int (*kb_record_fn)(void *ctx, const char *json, size_t len);
+kb_status kb_foreach_record(kb_index *ix, int include_internal,
+                            kb_record_fn fn, void *ctx);
+
+/* ---- Writing (kb_open with KB_OPEN_WRITE) ------------------------------ */
+
+typedef struct {
+    const char *anchor;  /* "" for the lead unit */
+    const char *title;   /* heading or question, "" for the lead */
+    const char *text;    /* plain text */
+    int is_question;
+} kb_unit;
+
+typedef struct {
+    const char *id, *locale, *title, *description, *topic, *product;
+    const char *updated; /* YYYY-MM-DD or "" */
+    const char *const *tags;
+    size_t ntags;
+    int internal;
+    int machine_translated;
+    const kb_unit *units;
+    size_t nunits;
+    const char *record_json; /* stored as is, returned by kb_article_get */
+} kb_doc;
+
+/* Starts the one transaction of a run: nothing is visible to readers
+ * until kb_commit(). */
+kb_status kb_begin(kb_index *ix);
+
+/* Adds or replaces the article (all its units) keyed by locale + id. */
+kb_status kb_put(kb_index *ix, const kb_doc *doc);
+
+/* Removes an article in one locale; KB_OK if it was not there. */
+kb_status kb_delete(kb_index *ix, const char *locale, const char *id);
+
+/* Deletes every document and file entry (for --full). */
+kb_status kb_clear(kb_index *ix);
+
+/* File bookkeeping for incremental runs: the hash and article key
+ * stored for a content path.  *hash_out and *key_out are malloc'd (caller
+ * frees) or set to NULL when the path is unknown. */
+kb_status kb_file_get(kb_index *ix, const char *path, char **hash_out,
+                      char **key_out);
+kb_status kb_file_set(kb_index *ix, const char *path, const char *hash,
+                      const char *key);
+kb_status kb_file_forget(kb_index *ix, const char *path);
+typedef int (*kb_file_fn)(void *ctx, const char *path, const char *hash,
+                          const char *key);
+kb_status kb_foreach_file(kb_index *ix, kb_file_fn fn, void *ctx);
+
+/* Commits the run atomically (kb_begin's transaction). */
+kb_status kb_commit(kb_index *ix);
+
+/* Drops the run's changes. */
+kb_status kb_cancel(kb_index *ix);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,26 @@
+/* routes.h -- the whole URL space of kb-serve, on one screen in
+ * routes.c, and the handlers behind it (api.c, pages.c). */
+#ifndef KB_ROUTES_H
+#define KB_ROUTES_H
+
+#include "server.h"
+
+typedef unsigned (*route_fn)(struct request *rq);
+
+/* Finds the handler for rq->method/rq->path and runs it; answers 404
+ * and 405 itself.  Returns the HTTP status. */
+unsigned routes_dispatch(struct request *rq);
+
+/* api.c */
+unsigned api_healthz(struct request *rq);
+unsigned api_search(struct request *rq);
+unsigned api_suggest(struct request *rq);
+unsigned api_article(struct request *rq);
+
+/* pages.c */
+unsigned page_home(struct request *rq);
+unsigned page_search(struct request *rq);
+unsigned page_article(struct request *rq);
+unsigned page_static(struct request *rq);
+
+#endif

@@ -1,0 +1,159 @@
+/* searchreq.c -- checks shared by /api/search, /api/suggest and /search. */
+#include "searchreq.h"
+
+#include "escape.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int searchreq_locale_ok(const char *s)
+{
+    size_t a = 0, b = 0;
+    while (((s[a] | 0x20) >= 'a' && (s[a] | 0x20) <= 'z'))
+        a++;
+    if (a < 2 || a > 3)
+        return 0;
+    if (s[a] == '\0')
+        return 1;
+    if (s[a] != '-' && s[a] != '_')
+        return 0;
+    const char *t = s + a + 1;
+    while (((t[b] | 0x20) >= 'a' && (t[b] | 0x20) <= 'z') || (t[b] >= '0' && t[b] <= '9'))
+        b++;
+    return t[b] == '\0' && b >= 2 && b <= 8;
+}
+
+static unsigned parse_uint(struct request *rq, const char *name, unsigned dflt,
+                           unsigned max, unsigned *out)
+{
+    int bad;
+    const char *v = req_arg(rq, name, &bad);
+    *out = dflt;
+    if (bad)
+        goto invalid;
+    if (!v || !*v)
+        return 0;
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end || v[0] == '-' || v[0] == '+' || n > 1000000)
+        goto invalid;
+    *out = n > max ? max : (unsigned)n;
+    return 0;
+invalid:;
+    char msg[128];
+    snprintf(msg, sizeof msg, "'%s' must be a whole number from 0 to %u", name, max);
+    return reply_error(rq, 400, strcmp(name, "limit") == 0 ? "invalid_limit" : "invalid_offset",
+                       msg);
+}
+
+static unsigned text_arg(struct request *rq, const char *name, size_t max,
+                         const char **out)
+{
+    int bad;
+    *out = req_arg(rq, name, &bad);
+    if (bad) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "'%s' must be UTF-8 text without control characters",
+                 name);
+        return reply_error(rq, 400, "invalid_parameter", msg);
+    }
+    if (*out && strlen(*out) > max) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "'%s' is longer than %zu bytes", name, max);
+        return reply_error(rq, 400, strcmp(name, "q") == 0 ? "query_too_long"
+                                                           : "invalid_parameter",
+                           msg);
+    }
+    return 0;
+}
+
+static size_t count_terms(const char *s)
+{
+    size_t n = 0;
+    int in = 0;
+    for (; *s; s++) {
+        int space = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r';
+        if (!space && !in)
+            n++;
+        in = !space;
+    }
+    return n;
+}
+
+unsigned searchreq_parse(struct request *rq, struct searchreq *sr, int require_q)
+{
+    unsigned st;
+    memset(sr, 0, sizeof *sr);
+    if ((st = text_arg(rq, "q", SEARCHREQ_MAX_QUERY, &sr->q)))
+        return st;
+    if (require_q && (!sr->q || count_terms(sr->q) == 0))
+        return reply_error(rq, 400, "missing_query", "parameter 'q' is required");
+    if (sr->q && count_terms(sr->q) > SEARCHREQ_MAX_TERMS)
+        return reply_error(rq, 400, "too_many_terms",
+                           "the query has more than 64 words; shorten it");
+    if ((st = text_arg(rq, "locale", 32, &sr->locale)))
+        return st;
+    if (sr->locale && !*sr->locale)
+        sr->locale = NULL;
+    if (sr->locale && !searchreq_locale_ok(sr->locale))
+        return reply_error(rq, 400, "invalid_locale",
+                           "'locale' must look like en-us, ru-ru or zh-cn");
+    if ((st = text_arg(rq, "topic", 64, &sr->topic)))
+        return st;
+    if ((st = text_arg(rq, "product", 64, &sr->product)))
+        return st;
+    if ((st = parse_uint(rq, "limit", 10, 100, &sr->limit)))
+        return st;
+    if (sr->limit == 0)
+        sr->limit = 10;
+    if ((st = parse_uint(rq, "offset", 0, SEARCHREQ_MAX_OFFSET, &sr->offset)))
+        return st;
+    return 0;
+}
+
+unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefix_last,
+                       kb_results **out)
+{
+    char err[256];
+    *out = NULL;
+    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
+    if (!ix) {
+        fprintf(stderr, "kb-serve: cannot open index: %s\n", err);
+        return reply_error(rq, 503, "index_unavailable",
+                           "the index cannot be opened; try again shortly");
+    }
+    kb_query q = {
+        .text = sr->q ? sr->q : "",
+        .locale = sr->locale,
+        .default_locale = rq->app->cfg.default_locale,
+        .topic = sr->topic,
+        .product = sr->product,
+        .offset = sr->offset,
+        .limit = sr->limit,
+        .include_internal = 0,
+        .prefix_last = prefix_last,
+    };
+    kb_status st = kb_search(ix, &q, out);
+    if (st == KB_ERR_BAD_QUERY)
+        return reply_error(rq, 400, "bad_query", kb_last_error(ix));
+    if (st != KB_OK) {
+        fprintf(stderr, "kb-serve: search failed: %s: %s\n", kb_status_str(st),
+                kb_last_error(ix));
+        return reply_error(rq, 500, "search_failed", "the search failed; see the server log");
+    }
+    return 0;
+}
+
+void searchreq_article_url(struct strbuf *sb, const char *id, const char *locale,
+                           const char *anchor)
+{
+    strbuf_adds(sb, "/articles/");
+    escape_url(sb, id, 1);
+    strbuf_adds(sb, "?locale=");
+    escape_url(sb, locale, 0);
+    if (anchor && *anchor) {
+        strbuf_addch(sb, '#');
+        escape_url(sb, anchor, 0);
+    }
+}

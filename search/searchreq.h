@@ -1,0 +1,52 @@
+/* searchreq.h -- a search request as both the API and the HTML pages
+ * take it: parameter checks, the search itself, hit URLs. */
+#ifndef KB_SEARCHREQ_H
+#define KB_SEARCHREQ_H
+
+#include "kb.h"
+#include "server.h"
+#include "strbuf.h"
+
+/* Longest accepted query, and most words in it: a real question fits
+ * easily; anything longer is pasted logs, not a question. */
+#define SEARCHREQ_MAX_QUERY 1024
+#define SEARCHREQ_MAX_TERMS 64
+#define SEARCHREQ_MAX_OFFSET 10000
+
+struct searchreq {
+    const char *q;      /* borrowed from the request; NULL if missing */
+    const char *locale; /* validated, or NULL */
+    const char *topic;
+    const char *product;
+    unsigned limit;
+    unsigned offset;
+};
+
+/* Reads and checks q, locale, topic, product, limit, offset.  Returns
+ * 0, or an HTTP 4xx status after reply_error() explained the problem.
+ * With require_q, a missing or blank q is a 400. */
+unsigned searchreq_parse(struct request *rq, struct searchreq *sr, int require_q);
+
+/* Runs the search on the calling thread's handle.  Returns 0 with *out
+ * set (free with kb_results_free), or an HTTP status after
+ * reply_error(). */
+unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefix_last,
+                       kb_results **out);
+
+/* Appends the page URL of an article: /articles/<id>?locale=<l>[#anchor]. */
+void searchreq_article_url(struct strbuf *sb, const char *id, const char *locale,
+                           const char *anchor);
+
+/* 1 when s looks like a locale ("en-us"), 0 otherwise. */
+int searchreq_locale_ok(const char *s);
+
+/* api.c: shared with the article page. */
+int article_id_ok(const char *id);
+/* Loads the record of the article in rq's path; 0 with *rec and
+ * *locales (caller json_decref()s both), or an HTTP status after
+ * reply_error(). */
+#include <jansson.h>
+unsigned article_load(struct request *rq, const char *id, json_t **rec,
+                      json_t **locales);
+
+#endif

@@ -1,0 +1,217 @@
+/* serve_main.c -- kb-serve: command line, start, wait for a signal,
+ * stop.  The only place in the service that may exit(). */
+#include "server.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef KB_DEFAULT_WEB_DIR
+#define KB_DEFAULT_WEB_DIR "web"
+#endif
+
+static void usage(FILE *f)
+{
+    fputs("Usage: kb-serve --index DIR [options]\n"
+          "\n"
+          "Serve the knowledge-base index over HTTP: a JSON API and HTML pages.\n"
+          "\n"
+          "Options:\n"
+          "  --index DIR            index built by kb-index (required)\n"
+          "  --listen ADDR:PORT     address to listen on (127.0.0.1:8080);\n"
+          "                         port 0 picks a free port; IPv6 as [::1]:8080\n"
+          "  --web DIR              templates and static files (" KB_DEFAULT_WEB_DIR ")\n"
+          "  --default-locale LOC   locale for requests without one, and the\n"
+          "                         fallback for missing translations (en-us)\n"
+          "  --threads N            worker threads (number of CPUs, at least 2)\n"
+          "  --max-body BYTES       largest request body accepted (65536)\n"
+          "  --conn-limit N         open connections in all (4096)\n"
+          "  --per-ip-limit N       open connections from one address (1024)\n"
+          "  --timeout SECONDS      idle connection timeout (15)\n"
+          "  --help                 show this help\n"
+          "\n"
+          "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n",
+          f);
+}
+
+static int parse_listen(const char *s, char *host, size_t hostlen, unsigned *port)
+{
+    const char *colon;
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (!end || end[1] != ':')
+            return -1;
+        snprintf(host, hostlen, "%.*s", (int)(end - s - 1), s + 1);
+        colon = end + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon)
+            return -1;
+        snprintf(host, hostlen, "%.*s", (int)(colon - s), s);
+        if (!*host)
+            snprintf(host, hostlen, "127.0.0.1");
+    }
+    char *end;
+    unsigned long p = strtoul(colon + 1, &end, 10);
+    if (*end || !colon[1] || p > 65535)
+        return -1;
+    *port = (unsigned)p;
+    return 0;
+}
+
+static int parse_num(const char *opt, const char *v, unsigned long min, unsigned long max,
+                     unsigned long *out)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end || !*v || n < min || n > max || v[0] == '-') {
+        fprintf(stderr, "kb-serve: %s: '%s' must be a number from %lu to %lu\n", opt, v, min,
+                max);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"index", required_argument, NULL, 'i'},
+        {"listen", required_argument, NULL, 'L'},
+        {"web", required_argument, NULL, 'w'},
+        {"default-locale", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'},
+        {"max-body", required_argument, NULL, 'b'},
+        {"conn-limit", required_argument, NULL, 'c'},
+        {"per-ip-limit", required_argument, NULL, 'p'},
+        {"timeout", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct app app;
+    memset(&app, 0, sizeof app);
+    char host[128] = "127.0.0.1";
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    app.cfg.listen_host = host;
+    app.cfg.port = 8080;
+    app.cfg.web_dir = KB_DEFAULT_WEB_DIR;
+    app.cfg.default_locale = "en-us";
+    app.cfg.threads = ncpu > 2 ? (unsigned)ncpu : 2;
+    app.cfg.max_body = 65536;
+    app.cfg.conn_limit = 4096;
+    app.cfg.per_ip_limit = 1024;
+    app.cfg.timeout = 15;
+    unsigned long n;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i': app.cfg.index_dir = optarg; break;
+        case 'L':
+            if (parse_listen(optarg, host, sizeof host, &app.cfg.port) != 0) {
+                fprintf(stderr, "kb-serve: --listen: '%s' is not ADDR:PORT\n", optarg);
+                return 2;
+            }
+            break;
+        case 'w': app.cfg.web_dir = optarg; break;
+        case 'l': app.cfg.default_locale = optarg; break;
+        case 't':
+            if (parse_num("--threads", optarg, 1, 256, &n)) return 2;
+            app.cfg.threads = (unsigned)n;
+            break;
+        case 'b':
+            if (parse_num("--max-body", optarg, 1024, 64UL << 20, &n)) return 2;
+            app.cfg.max_body = n;
+            break;
+        case 'c':
+            if (parse_num("--conn-limit", optarg, 1, 1000000, &n)) return 2;
+            app.cfg.conn_limit = (unsigned)n;
+            break;
+        case 'p':
+            if (parse_num("--per-ip-limit", optarg, 1, 1000000, &n)) return 2;
+            app.cfg.per_ip_limit = (unsigned)n;
+            break;
+        case 'T':
+            if (parse_num("--timeout", optarg, 1, 3600, &n)) return 2;
+            app.cfg.timeout = (unsigned)n;
+            break;
+        case 'h': usage(stdout); return 0;
+        default:
+            fprintf(stderr, "kb-serve: unknown or incomplete option '%s'\n", argv[optind - 1]);
+            fputs("Try 'kb-serve --help'.\n", stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "kb-serve: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!app.cfg.index_dir) {
+        fputs("kb-serve: --index DIR is required (build one with kb-index)\n", stderr);
+        return 2;
+    }
+
+    /* Fail at start, with a hint, rather than on the first request. */
+    kb_index *probe;
+    kb_status st = kb_open(app.cfg.index_dir, KB_OPEN_READ, &probe);
+    if (st != KB_OK) {
+        fprintf(stderr, "kb-serve: cannot open index %s: %s\n", app.cfg.index_dir,
+                probe ? kb_last_error(probe) : kb_status_str(st));
+        fprintf(stderr, "kb-serve: build it first: kb-index --content DIR --index %s\n",
+                app.cfg.index_dir);
+        kb_close(probe);
+        return 1;
+    }
+    kb_close(probe);
+
+    char err[512];
+    char tdir[PATH_MAX], sdir[PATH_MAX];
+    snprintf(tdir, sizeof tdir, "%s/templates", app.cfg.web_dir);
+    snprintf(sdir, sizeof sdir, "%s/static", app.cfg.web_dir);
+    if (templates_load(tdir, &app.tpl, err, sizeof err) != 0) {
+        fprintf(stderr, "kb-serve: %s\n", err);
+        return 1;
+    }
+    if (!realpath(sdir, app.static_root)) {
+        fprintf(stderr, "kb-serve: %s: no static folder (use --web DIR)\n", sdir);
+        templates_free(app.tpl);
+        return 1;
+    }
+    if (handle_pool_new(app.cfg.index_dir, &app.pool) != 0) {
+        fputs("kb-serve: out of memory\n", stderr);
+        templates_free(app.tpl);
+        return 1;
+    }
+
+    /* Signals are taken by sigwait below, not by a handler. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (server_start(&app, err, sizeof err) != 0) {
+        fprintf(stderr, "kb-serve: %s\n", err);
+        handle_pool_free(app.pool);
+        templates_free(app.tpl);
+        return 1;
+    }
+    int v6 = strchr(host, ':') != NULL;
+    printf("kb-serve: listening on http://%s%s%s:%u/\n", v6 ? "[" : "", host, v6 ? "]" : "",
+           server_port(&app));
+    fflush(stdout);
+
+    int sig;
+    sigwait(&set, &sig);
+    fprintf(stderr, "kb-serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server_stop(&app);
+    handle_pool_free(app.pool);
+    templates_free(app.tpl);
+    return 0;
+}

@@ -1,0 +1,255 @@
+/* server.c -- libmicrohttpd glue: request contexts, body limits,
+ * response headers, error bodies. */
+#include "server.h"
+
+#include "escape.h"
+#include "routes.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static struct request *request_new(struct app *app, struct MHD_Connection *conn,
+                                   const char *method, const char *url)
+{
+    struct request *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return NULL;
+    rq->app = app;
+    rq->conn = conn;
+    rq->method = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    rq->path = url;
+    rq->is_api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0;
+    return rq;
+}
+
+static void request_free(struct request *rq)
+{
+    if (!rq)
+        return;
+    strbuf_release(&rq->body);
+    strbuf_release(&rq->out);
+    for (size_t i = 0; i < rq->nheaders; i++)
+        free(rq->headers[i].value);
+    free(rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    request_free(*req_cls);
+    *req_cls = NULL;
+}
+
+const char *req_arg(struct request *rq, const char *name, int *bad)
+{
+    const char *v = NULL;
+    size_t len = 0;
+    *bad = 0;
+    if (MHD_lookup_connection_value_n(rq->conn, MHD_GET_ARGUMENT_KIND, name,
+                                      strlen(name), &v, &len) != MHD_YES)
+        return NULL;
+    if (!v)
+        return "";
+    if (strlen(v) != len || !utf8_valid_text(v, len)) {
+        *bad = 1;
+        return NULL;
+    }
+    return v;
+}
+
+const char *req_header(struct request *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+void reply_header(struct request *rq, const char *name, const char *value)
+{
+    if (rq->nheaders >= REQ_MAX_HEADERS)
+        return;
+    char *v = strdup(value);
+    if (!v)
+        return;
+    rq->headers[rq->nheaders].name = name;
+    rq->headers[rq->nheaders].value = v;
+    rq->nheaders++;
+}
+
+unsigned reply_json(struct request *rq, unsigned status, json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    strbuf_release(&rq->out);
+    if (!s)
+        return 500;
+    strbuf_adds(&rq->out, s);
+    strbuf_addch(&rq->out, '\n');
+    free(s);
+    rq->content_type = "application/json; charset=utf-8";
+    return status;
+}
+
+unsigned reply_error(struct request *rq, unsigned status, const char *code,
+                     const char *msg)
+{
+    rq->error_code = code;
+    if (rq->is_api)
+        return reply_json(rq, status, json_pack("{s:s,s:s}", "error", code, "message", msg));
+    strbuf_release(&rq->out);
+    char st[16];
+    snprintf(st, sizeof st, "%u", status);
+    struct tpl_var vars[] = {{"status", st}, {"message", msg}, {"code", code}};
+    struct strbuf body = STRBUF_INIT;
+    if (template_render(rq->app->tpl, "error", vars, 3, &body) == 0) {
+        struct tpl_var lv[] = {{"title", msg}, {"lang", "en"}, {"body", body.buf}};
+        template_render(rq->app->tpl, "layout", lv, 3, &rq->out);
+    } else {
+        strbuf_adds(&rq->out, "<!doctype html><title>Error</title><p>");
+        escape_html(&rq->out, msg);
+        strbuf_adds(&rq->out, "</p>\n");
+    }
+    strbuf_release(&body);
+    rq->content_type = "text/html; charset=utf-8";
+    return status;
+}
+
+static enum MHD_Result send_reply(struct request *rq, unsigned status)
+{
+    size_t len = 0;
+    if (status >= 400 && rq->out.len == 0)
+        reply_error(rq, status, status == 413 ? "body_too_large" : "error",
+                    status == 413 ? "request body too large" : "request failed");
+    char *body = strbuf_detach(&rq->out, &len);
+    if (!body)
+        return MHD_NO;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type",
+                            rq->content_type ? rq->content_type
+                                             : "text/plain; charset=utf-8");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (!rq->is_api)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; "
+                                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    else
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (size_t i = 0; i < rq->nheaders; i++)
+        MHD_add_response_header(resp, rq->headers[i].name, rq->headers[i].value);
+    enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    struct app *app = cls;
+    (void)version;
+    struct request *rq = *req_cls;
+    if (!rq) {
+        rq = request_new(app, conn, method, url);
+        if (!rq)
+            return MHD_NO;
+        *req_cls = rq;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        /* Keep reading an oversized body (so the reply can be sent on a
+         * clean connection) but store no more of it. */
+        if (rq->body.len + *upload_data_size > app->cfg.max_body)
+            rq->body_too_large = 1;
+        else
+            strbuf_add(&rq->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    unsigned status;
+    if (rq->body_too_large)
+        status = reply_error(rq, 413, "body_too_large", "request body too large");
+    else if (strbuf_failed(&rq->body))
+        status = reply_error(rq, 503, "overloaded", "out of memory; try again");
+    else
+        status = routes_dispatch(rq);
+    return send_reply(rq, status);
+}
+
+static void on_panic(void *cls, const char *file, unsigned line, const char *reason)
+{
+    (void)cls;
+    fprintf(stderr, "kb-serve: fatal error in the HTTP library at %s:%u: %s\n",
+            file ? file : "?", line, reason ? reason : "");
+    abort();
+}
+
+int server_start(struct app *app, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    socklen_t slen;
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, app->cfg.listen_host, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((unsigned short)app->cfg.port);
+        slen = sizeof *in4;
+    } else if (inet_pton(AF_INET6, app->cfg.listen_host, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((unsigned short)app->cfg.port);
+        flags |= MHD_USE_IPv6;
+        slen = sizeof *in6;
+    } else {
+        snprintf(err, errlen, "--listen: '%s' is not a numeric IP address",
+                 app->cfg.listen_host);
+        return -1;
+    }
+    (void)slen;
+    if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+        flags |= MHD_USE_EPOLL;
+    MHD_set_panic_func(on_panic, NULL);
+    app->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, app,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.conn_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.per_ip_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_END);
+    if (!app->daemon) {
+        snprintf(err, errlen, "cannot listen on %s:%u (address in use or not allowed?)",
+                 app->cfg.listen_host, app->cfg.port);
+        return -1;
+    }
+    return 0;
+}
+
+unsigned server_port(const struct app *app)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(app->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info ? info->port : 0;
+}
+
+void server_stop(struct app *app)
+{
+    if (app->daemon)
+        MHD_stop_daemon(app->daemon);
+    app->daemon = NULL;
+}
