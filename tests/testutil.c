@@ -1,0 +1,316 @@
+/* testutil.c -- process and HTTP helpers for the integration tests. */
+#include "testutil.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *read_all(int fd)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int tu_run(char *const argv[], char **out, char **err)
+{
+    int po[2], pe[2];
+    if (pipe(po) != 0 || pipe(pe) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]);
+        close(pe[0]);
+        close(po[1]);
+        close(pe[1]);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    /* Read both pipes without deadlock: stderr may be large. */
+    struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+    char *bufs[2] = {NULL, NULL};
+    size_t lens[2] = {0, 0}, caps[2] = {0, 0};
+    int open_fds = 2;
+    while (open_fds) {
+        if (poll(fds, 2, -1) < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            if (lens[i] + 4097 > caps[i]) {
+                caps[i] = caps[i] ? caps[i] * 2 : 8192;
+                bufs[i] = realloc(bufs[i], caps[i]);
+            }
+            ssize_t got = read(fds[i].fd, bufs[i] + lens[i], 4096);
+            if (got <= 0) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+            } else {
+                lens[i] += (size_t)got;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!bufs[i])
+            bufs[i] = malloc(1);
+        bufs[i][lens[i]] = '\0';
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (out)
+        *out = bufs[0];
+    else
+        free(bufs[0]);
+    if (err)
+        *err = bufs[1];
+    else {
+        fputs(bufs[1], stderr);
+        free(bufs[1]);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int tu_server_start(struct tu_server *s, const char *index_dir, char *const extra[])
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = KB_SERVE_BIN;
+    argv[n++] = "--index";
+    argv[n++] = (char *)index_dir;
+    argv[n++] = "--listen";
+    argv[n++] = "127.0.0.1:0";
+    argv[n++] = "--web";
+    argv[n++] = KB_SOURCE_DIR "/web";
+    for (int i = 0; extra && extra[i] && n < 30; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    int po[2];
+    if (pipe(po) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(po[1], 1);
+        close(po[0]);
+        close(po[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(po[1]);
+    char line[256];
+    size_t len = 0;
+    struct pollfd pfd = {po[0], POLLIN, 0};
+    while (len < sizeof line - 1) {
+        if (poll(&pfd, 1, 10000) <= 0)
+            break;
+        ssize_t got = read(po[0], line + len, 1);
+        if (got <= 0)
+            break;
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    /* Later output is not read; the server ignores SIGPIPE. */
+    close(po[0]);
+    const char *colon = strrchr(line, ':');
+    if (!strstr(line, "listening on") || !colon) {
+        fprintf(stderr, "kb-serve did not start: '%s'\n", line);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return -1;
+    }
+    s->pid = pid;
+    s->port = (unsigned)strtoul(colon + 1, NULL, 10);
+    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%u", s->port);
+    return 0;
+}
+
+int tu_server_stop(struct tu_server *s)
+{
+    int status = 0;
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, SIGTERM);
+    for (int i = 0; i < 100; i++) {
+        pid_t r = waitpid(s->pid, &status, WNOHANG);
+        if (r == s->pid) {
+            s->pid = 0;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, &status, 0);
+    s->pid = 0;
+    return -1;
+}
+
+struct growbuf {
+    char *p;
+    size_t len;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct growbuf *b = ud;
+    size_t n = size * nmemb;
+    b->p = realloc(b->p, b->len + n + 1);
+    memcpy(b->p + b->len, ptr, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return n;
+}
+
+int tu_http(const struct tu_server *s, const char *method, const char *path,
+            const char *body, const char *content_type, struct tu_response *r)
+{
+    memset(r, 0, sizeof *r);
+    CURL *c = curl_easy_init();
+    if (!c)
+        return -1;
+    char url[65536];
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    struct growbuf b = {NULL, 0}, h = {NULL, 0};
+    struct curl_slist *hdrs = NULL;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    else if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    if (content_type) {
+        char ct[256];
+        snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
+        hdrs = curl_slist_append(hdrs, ct);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    }
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    r->body = b.p ? b.p : calloc(1, 1);
+    r->len = b.len;
+    r->headers = h.p ? h.p : calloc(1, 1);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+void tu_response_free(struct tu_response *r)
+{
+    free(r->body);
+    free(r->headers);
+    memset(r, 0, sizeof *r);
+}
+
+json_t *tu_get_json(const struct tu_server *s, const char *path, long *status)
+{
+    struct tu_response r;
+    *status = 0;
+    if (tu_http(s, "GET", path, NULL, NULL, &r) != 0)
+        return NULL;
+    *status = r.status;
+    json_t *j = json_loads(r.body, 0, NULL);
+    tu_response_free(&r);
+    return j;
+}
+
+int tu_mkdtemp(char *buf, size_t len, const char *tag)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(buf, len, "%s/kb-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
+    return mkdtemp(buf) ? 0 : -1;
+}
+
+void tu_rmrf(const char *path)
+{
+    char *argv[] = {"/bin/rm", "-rf", (char *)path, NULL};
+    tu_run(argv, NULL, NULL);
+}
+
+int tu_copy_tree(const char *src, const char *dst)
+{
+    char s[4096];
+    snprintf(s, sizeof s, "%s/.", src);
+    char *argv[] = {"/bin/cp", "-R", s, (char *)dst, NULL};
+    return tu_run(argv, NULL, NULL);
+}
+
+int tu_write_file(const char *path, const char *data, size_t len)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        char *argv[] = {"/bin/mkdir", "-p", dir, NULL};
+        tu_run(argv, NULL, NULL);
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t w = fwrite(data, 1, len, f);
+    fclose(f);
+    return w == len ? 0 : -1;
+}
+
+void tu_urlencode(const char *s, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 4 < outlen; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.') {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    out[o] = '\0';
+}

@@ -1,0 +1,56 @@
+/* testutil.h -- helpers for the integration tests: run the real
+ * kb-index, start the real kb-serve on a free loopback port, and talk
+ * HTTP to it with libcurl. */
+#ifndef KB_TESTUTIL_H
+#define KB_TESTUTIL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Runs argv (NULL-terminated), waits; *out gets stdout (caller frees),
+ * *err gets stderr (caller frees) when non-NULL.  Returns the exit
+ * status, or -1 when the program could not run. */
+int tu_run(char *const argv[], char **out, char **err);
+
+struct tu_server {
+    pid_t pid;
+    unsigned port;
+    char base[64]; /* "http://127.0.0.1:PORT" */
+};
+
+/* Starts kb-serve on 127.0.0.1:0 with the given index and extra
+ * arguments (NULL-terminated, may be NULL); reads the port from its
+ * first line.  Returns 0 or -1. */
+int tu_server_start(struct tu_server *s, const char *index_dir, char *const extra[]);
+/* SIGTERM and wait; returns the exit status. */
+int tu_server_stop(struct tu_server *s);
+
+struct tu_response {
+    long status;
+    char *body;    /* NUL-terminated, caller frees via tu_response_free */
+    size_t len;
+    char *headers; /* raw header block */
+};
+
+/* One HTTP request.  path is appended to the server's base URL as is
+ * (the caller escapes).  body may be NULL. */
+int tu_http(const struct tu_server *s, const char *method, const char *path,
+            const char *body, const char *content_type, struct tu_response *r);
+void tu_response_free(struct tu_response *r);
+
+/* GET path and parse the body as JSON; NULL if not JSON. */
+json_t *tu_get_json(const struct tu_server *s, const char *path, long *status);
+
+/* A fresh temporary directory (static buffer per call site). */
+int tu_mkdtemp(char *buf, size_t len, const char *tag);
+/* rm -rf */
+void tu_rmrf(const char *path);
+/* Copies a folder tree (cp -r src/. dst). */
+int tu_copy_tree(const char *src, const char *dst);
+/* Writes len bytes to path (creating parent folders). */
+int tu_write_file(const char *path, const char *data, size_t len);
+/* URL-encodes s into a static-size buffer the caller provides. */
+void tu_urlencode(const char *s, char *out, size_t outlen);
+
+#endif
