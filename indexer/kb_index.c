@@ -302,13 +302,12 @@ static void index_file(struct run *r, const struct content_file *f)
     size_t bad = 0;
     if (!markdown_utf8_valid(buf, len, &bad)) {
         unsigned char c = (unsigned char)buf[bad];
-        snprintf(err, sizeof err,
-                 c == 0 ? "binary file (NUL byte at offset %zu); only UTF-8 text is indexed"
-                        : "invalid UTF-8 (byte 0x%02x at offset %zu); save the file as UTF-8",
-                 c == 0 ? bad : (size_t)c, bad);
-        if (c != 0)
+        if (c == 0)
             snprintf(err, sizeof err,
-                     "invalid UTF-8 (byte 0x%02x); save the file as UTF-8", c);
+                     "binary file (NUL byte at offset %zu); only UTF-8 text is indexed", bad);
+        else
+            snprintf(err, sizeof err, "invalid UTF-8 (byte 0x%02x); save the file as UTF-8",
+                     (unsigned)c);
         diag_print(r, f->path, line_of(buf, bad), 1, err);
         free(buf);
         return;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 struct kb_index {
@@ -24,6 +25,14 @@ struct kb_index {
     bool writable = false;
     bool in_txn = false;
     std::string err;
+    /* Writer only: the committed revision as of kb_begin(), and the
+     * article keys written since.  delete_document(term) on a database
+     * with pending changes is slow, so kb_put deletes only keys that
+     * can exist: in the snapshot (unless kb_clear ran) or put before. */
+    std::string dir;
+    Xapian::Database snapshot;
+    bool cleared = false;
+    std::unordered_set<std::string> put_keys;
 };
 
 struct kb_results {
@@ -169,6 +178,7 @@ extern "C" kb_status kb_open(const char *dir, int flags, kb_index **out)
     if (!dir || !*dir)
         return set_err(ix, KB_ERR_INVALID_ARG, "no index directory given");
     return guarded(ix, [&]() {
+        ix->dir = dir;
         if (flags & KB_OPEN_WRITE) {
             int action = (flags & KB_OPEN_OVERWRITE)
                              ? Xapian::DB_CREATE_OR_OVERWRITE
@@ -586,6 +596,9 @@ extern "C" kb_status kb_begin(kb_index *ix)
         if (!ix->in_txn) {
             ix->wdb.begin_transaction(true);
             ix->in_txn = true;
+            ix->snapshot = Xapian::Database(ix->dir);
+            ix->cleared = false;
+            ix->put_keys.clear();
         }
         return KB_OK;
     });
@@ -628,7 +641,12 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
         std::string loc = lower_ascii(d->locale);
         std::string key = article_key(loc.c_str(), d->id);
         std::string kterm = key_term(KB_PREFIX_KEY, key);
-        ix->wdb.delete_document(kterm);
+        bool may_exist = !ix->in_txn || ix->put_keys.count(key) ||
+                         (!ix->cleared && ix->snapshot.term_exists(kterm));
+        if (may_exist)
+            ix->wdb.delete_document(kterm);
+        if (ix->in_txn)
+            ix->put_keys.insert(key);
 
         std::string flags_base;
         if (d->internal)
@@ -720,6 +738,8 @@ extern "C" kb_status kb_clear(kb_index *ix)
             keys.push_back(*k);
         for (const std::string &k : keys)
             ix->wdb.set_metadata(k, "");
+        ix->cleared = true;
+        ix->put_keys.clear();
         return KB_OK;
     });
 }

@@ -215,7 +215,7 @@ unsigned page_static(struct request *rq)
     const char *rel = rq->path + strlen("/static/");
     if (!article_id_ok(rel))
         return reply_error(rq, 404, "not_found", "no such file");
-    char path[PATH_MAX], real[PATH_MAX];
+    char path[PATH_MAX + 600], real[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", rq->app->static_root, rel);
     /* realpath also resolves symlinks: the file must really live under
      * the static folder. */

@@ -83,11 +83,8 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
         strbuf_release(sb);
         return NULL;
     }
-    if (!sb->buf && grow(sb, 0) != 0)
-        return NULL;
     if (!sb->buf) {
-        sb->buf = malloc(1);
-        if (!sb->buf)
+        if (grow(sb, 0) != 0)
             return NULL;
         sb->buf[0] = '\0';
     }

@@ -114,6 +114,18 @@ static void test_migrations(struct harness *h)
     CHECK_INT_EQ(h, sql_int(t.db, "SELECT journal_mode = 'wal' FROM "
                                   "pragma_journal_mode"), 1);
 
+    /* A file at version 1 gets only the later migrations. */
+    CHECK_INT_EQ(h, sqlite3_open(t.db, &db), SQLITE_OK);
+    CHECK_INT_EQ(h, sqlite3_exec(db, "DROP TABLE outbox; PRAGMA user_version"
+                                     " = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT_EQ(h, eventlog_open(t.db, &el, err, sizeof err), EVENTLOG_OK);
+    eventlog_close(el);
+    CHECK_INT_EQ(h, sql_int(t.db, "SELECT count(*) FROM sqlite_schema WHERE "
+                                  "name = 'outbox'"), 1);
+    CHECK_INT_EQ(h, sql_int(t.db, "PRAGMA user_version"),
+                 eventlog_schema_version());
+
     /* A file from a newer program is refused with a reason. */
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
              eventlog_schema_version() + 1);

@@ -14,26 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *read_all(int fd)
-{
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (n + 1 >= cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-        }
-        ssize_t got = read(fd, buf + n, cap - n - 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        n += (size_t)got;
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
 int tu_run(char *const argv[], char **out, char **err)
 {
     int po[2], pe[2];

@@ -1,0 +1,331 @@
+/* kb_report.c -- kb-report: deflection and content-gap reports from the
+ * event log, as JSON (default) or CSV on stdout.
+ *
+ * Exit status: 0 success, 1 runtime error (database, memory, output),
+ * 2 usage error.  This is the only file here that may exit. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eventlog.h"
+#include "reports.h"
+
+#define EXIT_USAGE 2
+#define MAX_LIMIT 100000
+
+enum {
+    TAKES_INTERVAL = 1,
+    TAKES_WINDOW = 2,
+    TAKES_LIMIT = 4
+};
+
+static const struct command {
+    const char *name;
+    unsigned takes;
+    const char *summary;
+} commands[] = {
+    {"deflection", TAKES_INTERVAL | TAKES_WINDOW,
+     "confirmed / potential / no deflection per day or week"},
+    {"queries", TAKES_WINDOW | TAKES_LIMIT,
+     "top queries with results, click-through and outcomes"},
+    {"gaps", TAKES_LIMIT,
+     "queries with zero results or no click, and the cases after them"},
+    {"articles", TAKES_WINDOW,
+     "views, clicks, votes and deflections per article and section"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+struct opts {
+    const char *db, *from, *to, *interval, *window, *limit;
+    const struct command *cmd;
+    int csv, help;
+};
+
+static void usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: kb-report --db FILE COMMAND [options]\n\n"
+               "commands:\n");
+    for (i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'kb-report COMMAND --help' for its options.\n");
+}
+
+static void command_help(const struct command *c)
+{
+    printf("usage: kb-report --db FILE %s [--from YYYY-MM-DD] "
+           "[--to YYYY-MM-DD]%s%s%s [--csv]\n\n%s.\n\n",
+           c->name, c->takes & TAKES_INTERVAL ? " [--interval day|week]" : "",
+           c->takes & TAKES_WINDOW ? " [--window SECONDS]" : "",
+           c->takes & TAKES_LIMIT ? " [--limit N]" : "", c->summary);
+    printf("  --db FILE          the event log (SQLite) to read\n"
+           "  --from YYYY-MM-DD  first day, UTC (default: 30 days ago)\n"
+           "  --to YYYY-MM-DD    day after the last, UTC (default: "
+           "tomorrow)\n");
+    if (c->takes & TAKES_INTERVAL)
+        printf("  --interval UNIT    day or week (weeks start Monday; "
+               "default: day)\n");
+    if (c->takes & TAKES_WINDOW)
+        printf("  --window SECONDS   a case this long after a visit's "
+               "first event still\n"
+               "                     counts against deflection "
+               "(default: %d)\n", REPORTS_DEFAULT_WINDOW);
+    if (c->takes & TAKES_LIMIT)
+        printf("  --limit N          at most N rows (default: 50)\n");
+    printf("  --csv              CSV (RFC 4180) instead of JSON\n"
+           "\nVisits are counted by the day of their first event.\n");
+}
+
+static int fail_usage(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int fail_usage(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("kb-report: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
+static const struct command *find_command(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* Fills o from argv; options may come before or after the command.
+ * Returns 0 or an exit status. */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } valued[] = {
+        {"--db", offsetof(struct opts, db)},
+        {"--from", offsetof(struct opts, from)},
+        {"--to", offsetof(struct opts, to)},
+        {"--interval", offsetof(struct opts, interval)},
+        {"--window", offsetof(struct opts, window)},
+        {"--limit", offsetof(struct opts, limit)},
+    };
+    const char *cmd = NULL;
+    int i;
+    size_t k, n;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq = strchr(a, '=');
+        int matched = 0;
+
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            o->help = 1;
+            continue;
+        }
+        if (strcmp(a, "--csv") == 0) {
+            o->csv = 1;
+            continue;
+        }
+        if (a[0] != '-') {
+            if (cmd)
+                return fail_usage("unexpected argument '%s'", a);
+            cmd = a;
+            continue;
+        }
+        n = eq ? (size_t)(eq - a) : strlen(a);
+        for (k = 0; k < sizeof valued / sizeof valued[0]; k++) {
+            const char **slot;
+
+            if (strlen(valued[k].name) != n ||
+                strncmp(valued[k].name, a, n) != 0)
+                continue;
+            slot = (const char **)((char *)o + valued[k].off);
+            if (eq) {
+                *slot = eq + 1;
+            } else if (i + 1 < argc) {
+                *slot = argv[++i];
+            } else {
+                return fail_usage("%s needs a value", valued[k].name);
+            }
+            matched = 1;
+            break;
+        }
+        if (!matched)
+            return fail_usage("unknown option '%s' (see kb-report --help)", a);
+    }
+    if (cmd && !(o->cmd = find_command(cmd)))
+        return fail_usage("unknown command '%s' (see kb-report --help)",
+                          cmd);
+    return 0;
+}
+
+static int parse_count(const char *opt, const char *s, long max, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = s[0] >= '0' && s[0] <= '9' ? strtol(s, &end, 10) : -1;
+    if (v < 1 || v > max || errno || *end) {
+        fprintf(stderr, "kb-report: %s: '%s' is not a whole number from 1 "
+                "to %ld\n", opt, s, max);
+        return EXIT_USAGE;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_day(const char *opt, const char *s, double *ts)
+{
+    if (reports_parse_date(s, ts)) {
+        fprintf(stderr, "kb-report: %s: '%s' is not a date (YYYY-MM-DD)\n",
+                opt, s);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Checks the options against the command and fills in the defaults.
+ * Returns 0 or an exit status. */
+static int check_opts(const struct opts *o, double now, double *from,
+                      double *to, enum reports_interval *iv, long *window,
+                      long *limit)
+{
+    double today = (double)((long long)now / 86400 * 86400);
+    unsigned takes = o->cmd->takes;
+    int rc;
+
+    if ((o->interval && !(takes & TAKES_INTERVAL)) ||
+        (o->window && !(takes & TAKES_WINDOW)) ||
+        (o->limit && !(takes & TAKES_LIMIT)))
+        return fail_usage("%s does not take --%s", o->cmd->name,
+                          o->interval && !(takes & TAKES_INTERVAL)
+                              ? "interval"
+                          : o->window && !(takes & TAKES_WINDOW) ? "window"
+                                                                  : "limit");
+    if (!o->db)
+        return fail_usage("--db FILE is required");
+    *from = today - 30 * 86400.0;
+    *to = today + 86400.0;
+    if ((o->from && (rc = parse_day("--from", o->from, from))) ||
+        (o->to && (rc = parse_day("--to", o->to, to))))
+        return rc;
+    if (*from >= *to)
+        return fail_usage("--from must be before --to");
+    *iv = REPORTS_DAY;
+    if (o->interval && strcmp(o->interval, "week") == 0)
+        *iv = REPORTS_WEEK;
+    else if (o->interval && strcmp(o->interval, "day") != 0)
+        return fail_usage("--interval: '%s' is not day or week",
+                          o->interval);
+    *window = REPORTS_DEFAULT_WINDOW;
+    *limit = 50;
+    if (o->window && (rc = parse_count("--window", o->window, 31622400L,
+                                       window)))
+        return rc;
+    if (o->limit && (rc = parse_count("--limit", o->limit, MAX_LIMIT, limit)))
+        return rc;
+    return 0;
+}
+
+static int write_report(const json_t *report, const char *which, int csv)
+{
+    char *text = NULL;
+
+    if (csv) {
+        if (reports_to_csv(report, which, &text)) {
+            fprintf(stderr, "kb-report: cannot format CSV\n");
+            return 1;
+        }
+        fputs(text, stdout);
+        free(text);
+    } else if (json_dumpf(report, stdout,
+                          JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0) {
+        fputc('\n', stdout);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "kb-report: write error: %s\n", strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+static int run(const struct opts *o, double now)
+{
+    enum reports_interval iv;
+    double from, to;
+    long window, limit;
+    struct eventlog *el;
+    json_t *report = NULL;
+    char err[512];
+    int rc;
+
+    if ((rc = check_opts(o, now, &from, &to, &iv, &window, &limit)))
+        return rc;
+    /* Opening creates a missing file; a report on a typo'd path should
+     * say so instead of printing zeros. */
+    if (access(o->db, F_OK) != 0) {
+        fprintf(stderr, "kb-report: --db: '%s': %s\n", o->db,
+                strerror(errno));
+        return 1;
+    }
+    if (eventlog_open(o->db, &el, err, sizeof err)) {
+        fprintf(stderr, "kb-report: %s\n", err);
+        return 1;
+    }
+    if (strcmp(o->cmd->name, "deflection") == 0)
+        rc = reports_deflection(el, from, to, iv, (double)window, now,
+                                &report);
+    else if (strcmp(o->cmd->name, "queries") == 0)
+        rc = reports_queries(el, from, to, (double)window, now, (int)limit,
+                             &report);
+    else if (strcmp(o->cmd->name, "gaps") == 0)
+        rc = reports_gaps(el, from, to, (int)limit, &report);
+    else
+        rc = reports_articles(el, from, to, (double)window, now, &report);
+    if (rc) {
+        fprintf(stderr, "kb-report: %s: %s\n", o->cmd->name,
+                eventlog_errmsg(el));
+        eventlog_close(el);
+        return 1;
+    }
+    rc = write_report(report, o->cmd->name, o->csv);
+    json_decref(report);
+    eventlog_close(el);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    if ((rc = parse_args(argc, argv, &o)))
+        return rc;
+    if (o.help) {
+        if (o.cmd)
+            command_help(o.cmd);
+        else
+            usage(stdout);
+        return 0;
+    }
+    if (!o.cmd) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    return run(&o, (double)time(NULL));
+}

@@ -1,0 +1,148 @@
+/* reports_csv.c -- RFC 4180 CSV of a report object. */
+#include "reports.h"
+
+#include <string.h>
+
+#include "strbuf.h"
+
+static const char *const defl_cols[] = {
+    "visits", "searches", "case_form_visits", "confirmed", "potential",
+    "none", "pending", "deflection_rate", "self_service_score", NULL};
+static const char *const query_cols[] = {
+    "query", "count", "results", "ctr", "confirmed", "potential", "none",
+    NULL};
+static const char *const gap_cols[] = {
+    "query", "count", "zero_results", "no_click", "cases", NULL};
+static const char *const article_cols[] = {
+    "article", "section", "views", "clicks", "helpful_yes", "helpful_no",
+    "confirmed", "potential", NULL};
+
+static const struct csv_shape {
+    const char *which;
+    const char *rows;        /* member holding the array of rows */
+    const char *const *cols; /* row members, in column order */
+} shapes[] = {
+    {"deflection", "intervals", defl_cols},
+    {"queries", "queries", query_cols},
+    {"gaps", "gaps", gap_cols},
+    {"articles", "articles", article_cols},
+};
+
+/* One field, quoted when RFC 4180 requires it. */
+static void add_field(struct strbuf *sb, const char *s, size_t n)
+{
+    size_t i;
+
+    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\r', n) &&
+        !memchr(s, '\n', n)) {
+        strbuf_add(sb, s, n);
+        return;
+    }
+    strbuf_addch(sb, '"');
+    for (i = 0; i < n; i++) {
+        if (s[i] == '"')
+            strbuf_addch(sb, '"');
+        strbuf_addch(sb, s[i]);
+    }
+    strbuf_addch(sb, '"');
+}
+
+/* A scalar as text, appended to sb (unquoted). */
+static void add_scalar(struct strbuf *sb, const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        strbuf_add(sb, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        strbuf_addf(sb, "%lld", (long long)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        strbuf_addf(sb, "%.10g", json_real_value(v));
+        break;
+    case JSON_TRUE:
+        strbuf_adds(sb, "true");
+        break;
+    case JSON_FALSE:
+        strbuf_adds(sb, "false");
+        break;
+    default:
+        break; /* null, and nested containers have no scalar text */
+    }
+}
+
+/* A value as one field; an array's items are joined with "; ". */
+static void add_value(struct strbuf *sb, const json_t *v)
+{
+    struct strbuf tmp = STRBUF_INIT;
+    size_t i;
+
+    if (!v)
+        return;
+    if (json_is_array(v)) {
+        for (i = 0; i < json_array_size(v); i++) {
+            if (i)
+                strbuf_adds(&tmp, "; ");
+            add_scalar(&tmp, json_array_get(v, i));
+        }
+    } else {
+        add_scalar(&tmp, v);
+    }
+    if (strbuf_failed(&tmp))
+        sb->failed = 1; /* so strbuf_detach() reports it */
+    else if (tmp.len)
+        add_field(sb, tmp.buf, tmp.len);
+    strbuf_release(&tmp);
+}
+
+static void add_row(struct strbuf *sb, const char *label, const json_t *row,
+                    const char *const *cols)
+{
+    size_t i;
+
+    if (label) {
+        add_field(sb, label, strlen(label));
+        strbuf_addch(sb, ',');
+    }
+    for (i = 0; cols[i]; i++) {
+        if (i)
+            strbuf_addch(sb, ',');
+        add_value(sb, json_object_get(row, cols[i]));
+    }
+    strbuf_adds(sb, "\r\n");
+}
+
+int reports_to_csv(const json_t *report, const char *which, char **out)
+{
+    const struct csv_shape *shape = NULL;
+    struct strbuf sb = STRBUF_INIT;
+    const json_t *rows, *row;
+    int is_defl;
+    size_t i;
+
+    *out = NULL;
+    for (i = 0; which && i < sizeof shapes / sizeof shapes[0]; i++)
+        if (strcmp(shapes[i].which, which) == 0)
+            shape = &shapes[i];
+    rows = shape ? json_object_get(report, shape->rows) : NULL;
+    if (!json_is_array(rows))
+        return -1;
+    is_defl = shape->cols == defl_cols;
+    if (is_defl)
+        strbuf_adds(&sb, "interval,");
+    for (i = 0; shape->cols[i]; i++) {
+        if (i)
+            strbuf_addch(&sb, ',');
+        strbuf_adds(&sb, shape->cols[i]);
+    }
+    strbuf_adds(&sb, "\r\n");
+    json_array_foreach(rows, i, row) {
+        const char *start = json_string_value(json_object_get(row, "start"));
+
+        add_row(&sb, is_defl ? (start ? start : "") : NULL, row, shape->cols);
+    }
+    if (is_defl)
+        add_row(&sb, "total", json_object_get(report, "total"), defl_cols);
+    *out = strbuf_detach(&sb, NULL);
+    return *out ? 0 : -1;
+}
