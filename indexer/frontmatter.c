@@ -380,9 +380,10 @@ void frontmatter_yaml_error(const struct yaml_parser_s *parser,
         for (i = 0; i < parser->problem_offset && i < yaml_len; i++)
             if (yaml[i] == '\n')
                 line++;
-    } else if (context && strstr(problem, "end of stream")) {
-        /* An unclosed quote is reported at the end of the input; the
-         * place where it was opened is the useful line. */
+    } else if (context && (strstr(problem, "end of stream") ||
+                           parser->problem_mark.index >= yaml_len)) {
+        /* An unclosed quote or bracket is reported at the end of the
+         * input; the place where it was opened is the useful line. */
         line = first_line + (unsigned)parser->context_mark.line;
     }
     diag_set(d, line, "%s: invalid YAML: %s%s%s%s; %s", what, problem,

@@ -128,6 +128,39 @@ static int cp_punct(unsigned cp)
            (cp >= 0x1F000 && cp <= 0x1FAFF);
 }
 
+/* Lower-cases the capitals of the alphabets our content is written in
+ * (Latin-1, Greek, Cyrillic), so "Поиск" and "поиск" give one anchor.
+ * The lower-case letter is never longer in UTF-8. */
+static int lower_cp(unsigned *cp)
+{
+    unsigned c = *cp;
+    if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3AB && c != 0x3A2) ||
+        (c >= 0x410 && c <= 0x42F))
+        *cp = c + 0x20;
+    else if (c >= 0x400 && c <= 0x40F)
+        *cp = c + 0x50;
+    else
+        return 0;
+    return 1;
+}
+
+static size_t put_utf8(char *out, unsigned cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
 char *markdown_slug(const char *text)
 {
     size_t n = strlen(text), i, k, o = 0;
@@ -152,9 +185,13 @@ char *markdown_slug(const char *text)
             dash = 0;
             if (c >= 'A' && c <= 'Z')
                 c = (unsigned char)(c - 'A' + 'a');
-            out[o++] = (char)c;
-            memcpy(out + o, text + i + 1, k - 1);
-            o += k - 1;
+            if (k > 1 && lower_cp(&cp)) {
+                o += put_utf8(out + o, cp);
+            } else {
+                out[o++] = (char)c;
+                memcpy(out + o, text + i + 1, k - 1);
+                o += k - 1;
+            }
         }
     }
     out[o] = '\0';
@@ -264,6 +301,26 @@ static int is_table(cmark_node *para)
     return 0;
 }
 
+/* The "**Note:**" label docfx_clean() writes for a "> [!NOTE]" marker:
+ * shown on the page, but not a word of the article. */
+static int is_alert_label(cmark_node *n)
+{
+    static const char *const labels[] = {"Note:", "Important:", "Tip:", "Caution:",
+                                         "Warning:"};
+    cmark_node *strong = cmark_node_parent(n);
+    cmark_node *para = strong ? cmark_node_parent(strong) : NULL;
+    cmark_node *quote = para ? cmark_node_parent(para) : NULL;
+    const char *lit = cmark_node_get_literal(n);
+    if (!quote || cmark_node_get_type(strong) != CMARK_NODE_STRONG ||
+        cmark_node_get_type(quote) != CMARK_NODE_BLOCK_QUOTE ||
+        cmark_node_first_child(para) != strong || cmark_node_first_child(quote) != para || !lit)
+        return 0;
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(lit, labels[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Appends the plain text of root's subtree to t. */
 static void emit(struct text *t, cmark_node *root, struct walk *w)
 {
@@ -299,7 +356,7 @@ static void emit(struct text *t, cmark_node *root, struct walk *w)
             continue;
         switch (ty) {
         case CMARK_NODE_TEXT:
-            if (!(t->pipes && is_delim_row(n)))
+            if (!(t->pipes && is_delim_row(n)) && !is_alert_label(n))
                 text_put(t, lit, strlen(lit));
             break;
         case CMARK_NODE_CODE:

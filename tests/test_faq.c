@@ -96,7 +96,7 @@ static void test_sample(struct harness *h)
         CHECK_INT_EQ(h, s->level, 2);
         CHECK_INT_EQ(h, s->is_question, 1);
         CHECK_STR_EQ(h, s->text, "Every partner must provide valid payout and tax "
-                                 "information.\nNote: Updates take up to 48 hours. "
+                                 "information.\nUpdates take up to 48 hours. "
                                  "See tax forms.");
 
         s = &a->sections[2];

@@ -1,0 +1,296 @@
+/* eventq.c -- group commit of events on one writer thread. */
+#include "eventq.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Beyond this many queued events, unacknowledged ones are dropped
+ * rather than letting memory grow without bound behind a stuck disk. */
+#define EVENTQ_MAX_PENDING 100000
+/* Largest batch committed in one transaction. */
+#define EVENTQ_BATCH 512
+
+struct item {
+    struct item *next;
+    int is_case;
+    struct eventlog_event ev;
+    struct eventlog_case c;
+    const char **articles; /* copy of ev.articles */
+    char *strings;         /* one block holding every copied string */
+    /* Completion, for waiters. */
+    int waiting;
+    int done;
+    int status;
+    char id[EVENTLOG_CASE_ID_SIZE];
+};
+
+struct eventq {
+    struct eventlog *el;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* writer: there is work */
+    pthread_cond_t done; /* waiters: an item finished */
+    struct item *head, *tail;
+    size_t pending;
+    int stopping;
+    unsigned long dropped;
+};
+
+static size_t slen(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+static const char *put(char **p, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    memcpy(*p, s, n);
+    const char *r = *p;
+    *p += n;
+    return r;
+}
+
+static struct item *item_new(const struct eventlog_event *ev, const struct eventlog_case *c)
+{
+    struct item *it = calloc(1, sizeof *it);
+    if (!it)
+        return NULL;
+    size_t total = 0;
+    if (ev) {
+        total = slen(ev->visit) + slen(ev->locale) + slen(ev->query) + slen(ev->article) +
+                slen(ev->section) + slen(ev->reason) + slen(ev->comment) +
+                slen(ev->source) + slen(ev->case_id);
+        for (size_t i = 0; i < ev->narticles; i++)
+            total += slen(ev->articles[i]);
+    } else {
+        total = slen(c->subject) + slen(c->description) + slen(c->email) +
+                slen(c->product) + slen(c->locale) + slen(c->visit);
+    }
+    it->strings = malloc(total ? total : 1);
+    if (!it->strings) {
+        free(it);
+        return NULL;
+    }
+    char *p = it->strings;
+    if (ev) {
+        it->ev = *ev;
+        it->ev.visit = put(&p, ev->visit);
+        it->ev.locale = put(&p, ev->locale);
+        it->ev.query = put(&p, ev->query);
+        it->ev.article = put(&p, ev->article);
+        it->ev.section = put(&p, ev->section);
+        it->ev.reason = put(&p, ev->reason);
+        it->ev.comment = put(&p, ev->comment);
+        it->ev.source = put(&p, ev->source);
+        it->ev.case_id = put(&p, ev->case_id);
+        it->ev.subject = NULL;
+        if (ev->narticles) {
+            it->articles = calloc(ev->narticles, sizeof *it->articles);
+            if (!it->articles) {
+                free(it->strings);
+                free(it);
+                return NULL;
+            }
+            for (size_t i = 0; i < ev->narticles; i++)
+                it->articles[i] = put(&p, ev->articles[i]);
+            it->ev.articles = it->articles;
+        } else {
+            it->ev.articles = NULL;
+        }
+    } else {
+        it->is_case = 1;
+        it->c = *c;
+        it->c.subject = put(&p, c->subject);
+        it->c.description = put(&p, c->description);
+        it->c.email = put(&p, c->email);
+        it->c.product = put(&p, c->product);
+        it->c.locale = put(&p, c->locale);
+        it->c.visit = put(&p, c->visit);
+    }
+    return it;
+}
+
+static void item_free(struct item *it)
+{
+    free(it->articles);
+    free(it->strings);
+    free(it);
+}
+
+/* Marks items finished: waiters free their own, the rest go here. */
+static void finish(struct eventq *q, struct item **items, size_t n, int status)
+{
+    pthread_mutex_lock(&q->lock);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i]->status == 0)
+            items[i]->status = status;
+        items[i]->done = 1;
+        if (!items[i]->waiting)
+            item_free(items[i]);
+    }
+    pthread_cond_broadcast(&q->done);
+    pthread_mutex_unlock(&q->lock);
+}
+
+static void commit_batch(struct eventq *q, struct item **items, size_t n)
+{
+    struct eventlog_event evs[EVENTQ_BATCH];
+    for (size_t i = 0; i < n; i++)
+        evs[i] = items[i]->ev;
+    if (eventlog_record_many(q->el, evs, n) == EVENTLOG_OK) {
+        finish(q, items, n, 0);
+        return;
+    }
+    /* One bad event must not take the batch down: store one by one. */
+    for (size_t i = 0; i < n; i++) {
+        if (eventlog_record(q->el, &items[i]->ev) != EVENTLOG_OK) {
+            fprintf(stderr, "kb-serve: event not stored: %s\n", eventlog_errmsg(q->el));
+            items[i]->status = -1;
+        }
+    }
+    finish(q, items, n, 0);
+}
+
+static void *writer(void *arg)
+{
+    struct eventq *q = arg;
+    struct item *batch[EVENTQ_BATCH];
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        while (!q->head && !q->stopping)
+            pthread_cond_wait(&q->wake, &q->lock);
+        if (!q->head && q->stopping) {
+            pthread_mutex_unlock(&q->lock);
+            return NULL;
+        }
+        /* Take a run of events, or one case. */
+        size_t n = 0;
+        struct item *one_case = NULL;
+        if (q->head->is_case) {
+            one_case = q->head;
+            q->head = one_case->next;
+            q->pending--;
+        } else {
+            while (q->head && !q->head->is_case && n < EVENTQ_BATCH) {
+                batch[n++] = q->head;
+                q->head = q->head->next;
+                q->pending--;
+            }
+        }
+        if (!q->head)
+            q->tail = NULL;
+        pthread_mutex_unlock(&q->lock);
+
+        if (one_case) {
+            int rc = eventlog_case_create(q->el, &one_case->c, one_case->id,
+                                          sizeof one_case->id);
+            if (rc != EVENTLOG_OK)
+                fprintf(stderr, "kb-serve: case not stored: %s\n", eventlog_errmsg(q->el));
+            one_case->status = rc == EVENTLOG_OK ? 0 : -1;
+            finish(q, &one_case, 1, one_case->status);
+        } else {
+            commit_batch(q, batch, n);
+        }
+    }
+}
+
+int eventq_start(const char *path, struct eventq **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct eventq *q = calloc(1, sizeof *q);
+    if (!q) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (eventlog_open(path, &q->el, err, errlen) != EVENTLOG_OK) {
+        free(q);
+        return -1;
+    }
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->wake, NULL);
+    pthread_cond_init(&q->done, NULL);
+    if (pthread_create(&q->thread, NULL, writer, q) != 0) {
+        snprintf(err, errlen, "cannot start the event writer thread");
+        eventlog_close(q->el);
+        free(q);
+        return -1;
+    }
+    *out = q;
+    return 0;
+}
+
+static int submit(struct eventq *q, struct item *it, int wait)
+{
+    pthread_mutex_lock(&q->lock);
+    if (!wait && q->pending >= EVENTQ_MAX_PENDING) {
+        q->dropped++;
+        pthread_mutex_unlock(&q->lock);
+        item_free(it);
+        return -1;
+    }
+    it->waiting = wait;
+    if (q->tail)
+        q->tail->next = it;
+    else
+        q->head = it;
+    q->tail = it;
+    q->pending++;
+    pthread_cond_signal(&q->wake);
+    if (!wait) {
+        pthread_mutex_unlock(&q->lock);
+        return 0;
+    }
+    while (!it->done)
+        pthread_cond_wait(&q->done, &q->lock);
+    pthread_mutex_unlock(&q->lock);
+    return it->status;
+}
+
+int eventq_record(struct eventq *q, const struct eventlog_event *ev, int wait)
+{
+    struct item *it = item_new(ev, NULL);
+    if (!it)
+        return -1;
+    int rc = submit(q, it, wait);
+    if (wait)
+        item_free(it);
+    return rc;
+}
+
+int eventq_case_create(struct eventq *q, const struct eventlog_case *c, char *id,
+                       size_t idsize)
+{
+    struct item *it = item_new(NULL, c);
+    if (!it)
+        return -1;
+    int rc = submit(q, it, 1);
+    if (rc == 0)
+        snprintf(id, idsize, "%s", it->id);
+    item_free(it);
+    return rc;
+}
+
+unsigned long eventq_dropped(const struct eventq *q)
+{
+    return q->dropped;
+}
+
+void eventq_stop(struct eventq *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->lock);
+    q->stopping = 1;
+    pthread_cond_signal(&q->wake);
+    pthread_mutex_unlock(&q->lock);
+    pthread_join(q->thread, NULL);
+    eventlog_close(q->el);
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->wake);
+    pthread_cond_destroy(&q->done);
+    free(q);
+}
