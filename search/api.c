@@ -1,5 +1,6 @@
 /* api.c -- the JSON API: /healthz, /api/search, /api/suggest,
  * /api/articles/{id}.  Every body is built with jansson. */
+#include "api_events.h"
 #include "escape.h"
 #include "routes.h"
 #include "searchreq.h"
@@ -54,6 +55,7 @@ static unsigned search_common(struct request *rq, int prefix_last)
     json_t *o = json_pack("{s:s,s:s,s:I,s:o,s:n}", "query", sr.q, "locale",
                           kb_results_locale(res), "total",
                           (json_int_t)kb_results_total(res), "hits", hits, "suggestion");
+    events_log_search(rq, sr.q, sr.locale, (int)kb_results_total(res), prefix_last, res);
     kb_results_free(res);
     return reply_json(rq, 200, o);
 }

@@ -138,7 +138,7 @@ static void finish(struct eventq *q, struct item **items, size_t n, int status)
 
 static void commit_batch(struct eventq *q, struct item **items, size_t n)
 {
-    struct eventlog_event evs[EVENTQ_BATCH];
+    struct eventlog_event evs[EVENTQ_BATCH] = {{0}};
     for (size_t i = 0; i < n; i++)
         evs[i] = items[i]->ev;
     if (eventlog_record_many(q->el, evs, n) == EVENTLOG_OK) {

@@ -2,6 +2,7 @@
  * results, article pages and static files.  Pages work without
  * JavaScript; every value goes through the templates' escaping or
  * escape_html(). */
+#include "api_events.h"
 #include "escape.h"
 #include "markdown.h"
 #include "routes.h"
@@ -109,6 +110,7 @@ unsigned page_search(struct request *rq)
         return st;
     struct strbuf results = STRBUF_INIT;
     render_hits(rq, res, &sr, &results);
+    events_log_search(rq, sr.q, sr.locale, (int)kb_results_total(res), 0, res);
     kb_results_free(res);
     struct strbuf title = STRBUF_INIT;
     strbuf_adds(&title, sr.q);
@@ -134,6 +136,7 @@ unsigned page_article(struct request *rq)
         return st;
     const char *locale = jstr(rec, "locale");
     const char *md = jstr(rec, "markdown");
+    events_log_view(rq, jstr(rec, "id"), locale);
     char *html = markdown_render_html(md, strlen(md));
 
     struct strbuf toc = STRBUF_INIT, langs = STRBUF_INIT;

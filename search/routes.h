@@ -17,6 +17,17 @@ unsigned api_search(struct request *rq);
 unsigned api_suggest(struct request *rq);
 unsigned api_article(struct request *rq);
 
+/* api_events.c */
+unsigned api_events_post(struct request *rq);
+unsigned api_feedback_post(struct request *rq);
+unsigned api_cases_post(struct request *rq);
+
+/* api_reports.c */
+unsigned api_report_deflection(struct request *rq);
+unsigned api_report_queries(struct request *rq);
+unsigned api_report_gaps(struct request *rq);
+unsigned api_report_articles(struct request *rq);
+
 /* pages.c */
 unsigned page_home(struct request *rq);
 unsigned page_search(struct request *rq);

@@ -1,6 +1,12 @@
 /* serve_main.c -- kb-serve: command line, start, wait for a signal,
  * stop.  The only place in the service that may exit(). */
+#include "eventlog.h"
+#include "eventq.h"
+#include "maint.h"
 #include "server.h"
+
+#include <curl/curl.h>
+#include <sodium.h>
 
 #include <getopt.h>
 #include <pthread.h>
@@ -33,6 +39,12 @@ static void usage(FILE *f)
           "  --conn-limit N         open connections in all (4096)\n"
           "  --per-ip-limit N       open connections from one address (1024)\n"
           "  --timeout SECONDS      idle connection timeout (15)\n"
+          "  --db FILE              service database: events, cases (INDEX.db)\n"
+          "  --deflection-window S  seconds a visit has to file a case before it\n"
+          "                         counts as deflected (1800)\n"
+          "  --retention-days N     delete events older than N days (0: keep; 0)\n"
+          "  --case-webhook URL     also POST each new case as JSON to URL, retried\n"
+          "                         from a durable outbox until it answers 2xx\n"
           "  --help                 show this help\n"
           "\n"
           "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n",
@@ -90,6 +102,10 @@ int main(int argc, char **argv)
         {"conn-limit", required_argument, NULL, 'c'},
         {"per-ip-limit", required_argument, NULL, 'p'},
         {"timeout", required_argument, NULL, 'T'},
+        {"db", required_argument, NULL, 'd'},
+        {"deflection-window", required_argument, NULL, 'W'},
+        {"retention-days", required_argument, NULL, 'R'},
+        {"case-webhook", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -106,10 +122,11 @@ int main(int argc, char **argv)
     app.cfg.conn_limit = 4096;
     app.cfg.per_ip_limit = 1024;
     app.cfg.timeout = 15;
+    app.cfg.deflection_window = 1800;
     unsigned long n;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': app.cfg.index_dir = optarg; break;
         case 'L':
@@ -139,6 +156,22 @@ int main(int argc, char **argv)
         case 'T':
             if (parse_num("--timeout", optarg, 1, 3600, &n)) return 2;
             app.cfg.timeout = (unsigned)n;
+            break;
+        case 'd': app.cfg.db_path = optarg; break;
+        case 'W':
+            if (parse_num("--deflection-window", optarg, 1, 30 * 86400, &n)) return 2;
+            app.cfg.deflection_window = (double)n;
+            break;
+        case 'R':
+            if (parse_num("--retention-days", optarg, 0, 36500, &n)) return 2;
+            app.cfg.retention_days = (unsigned)n;
+            break;
+        case 'H':
+            if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0) {
+                fprintf(stderr, "kb-serve: --case-webhook: '%s' is not an http(s) URL\n", optarg);
+                return 2;
+            }
+            app.cfg.case_webhook = optarg;
             break;
         case 'h': usage(stdout); return 0;
         default:
@@ -188,6 +221,28 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    char dbbuf[PATH_MAX];
+    if (!app.cfg.db_path) {
+        snprintf(dbbuf, sizeof dbbuf, "%s.db", app.cfg.index_dir);
+        app.cfg.db_path = dbbuf;
+    }
+    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fputs("kb-serve: cannot initialise libsodium or libcurl\n", stderr);
+        return 1;
+    }
+    pthread_mutex_init(&app.reader_lock, NULL);
+    if (eventq_start(app.cfg.db_path, &app.events, err, sizeof err) != 0 ||
+        eventlog_open(app.cfg.db_path, &app.reader, err, sizeof err) != EVENTLOG_OK ||
+        maint_start(app.cfg.db_path, app.cfg.case_webhook, app.cfg.retention_days, &app.maint,
+                    err, sizeof err) != 0) {
+        fprintf(stderr, "kb-serve: service database %s: %s\n", app.cfg.db_path, err);
+        eventq_stop(app.events);
+        eventlog_close(app.reader);
+        handle_pool_free(app.pool);
+        templates_free(app.tpl);
+        return 1;
+    }
+
     /* Signals are taken by sigwait below, not by a handler. */
     sigset_t set;
     sigemptyset(&set);
@@ -198,6 +253,9 @@ int main(int argc, char **argv)
 
     if (server_start(&app, err, sizeof err) != 0) {
         fprintf(stderr, "kb-serve: %s\n", err);
+        maint_stop(app.maint);
+        eventq_stop(app.events);
+        eventlog_close(app.reader);
         handle_pool_free(app.pool);
         templates_free(app.tpl);
         return 1;
@@ -211,7 +269,12 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     fprintf(stderr, "kb-serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     server_stop(&app);
+    maint_stop(app.maint);
+    eventq_stop(app.events);
+    eventlog_close(app.reader);
+    pthread_mutex_destroy(&app.reader_lock);
     handle_pool_free(app.pool);
     templates_free(app.tpl);
+    curl_global_cleanup();
     return 0;
 }

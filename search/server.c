@@ -24,6 +24,7 @@ static struct request *request_new(struct app *app, struct MHD_Connection *conn,
     rq->method = strcmp(method, "HEAD") == 0 ? "GET" : method;
     rq->path = url;
     rq->is_api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0;
+    rq->started = now_monotonic();
     return rq;
 }
 

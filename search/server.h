@@ -14,7 +14,12 @@
 #include "template.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
+
+struct eventq;
+struct eventlog;
+struct maint;
 
 struct app_config {
     const char *index_dir;
@@ -27,6 +32,10 @@ struct app_config {
     unsigned conn_limit;     /* open connections in all */
     unsigned per_ip_limit;   /* open connections from one address */
     unsigned timeout;        /* idle connection timeout, seconds */
+    const char *db_path;     /* service database (events, cases) */
+    double deflection_window; /* seconds a visit has to file a case */
+    unsigned retention_days; /* 0: keep events forever */
+    const char *case_webhook; /* URL each new case is POSTed to, or NULL */
 };
 
 struct app {
@@ -35,9 +44,13 @@ struct app {
     struct templates *tpl;
     char static_root[4096]; /* realpath of <web>/static */
     struct MHD_Daemon *daemon;
+    struct eventq *events;     /* the one writer of the service database */
+    struct eventlog *reader;   /* reports and case reads, under reader_lock */
+    pthread_mutex_t reader_lock;
+    struct maint *maint;       /* webhook delivery and retention */
 };
 
-#define REQ_MAX_HEADERS 6
+#define REQ_MAX_HEADERS 8
 
 struct request {
     struct app *app;
@@ -55,6 +68,9 @@ struct request {
     } headers[REQ_MAX_HEADERS];
     size_t nheaders;
     int is_api;
+    char visit[64];    /* the visit id, once req_visit() was called */
+    int visit_is_new;  /* set the cookie on the response */
+    double started;    /* monotonic seconds at arrival */
 };
 
 /* Starts listening; returns 0, or -1 with err filled. */
@@ -69,6 +85,24 @@ void server_stop(struct app *app);
 const char *req_arg(struct request *rq, const char *name, int *bad);
 /* A request header, or NULL. */
 const char *req_header(struct request *rq, const char *name);
+
+/* The visit (browser session) id: the X-KB-Visit header or the kb_visit
+ * cookie when well formed, else a new random one that the response
+ * sets as an HttpOnly, SameSite=Lax cookie. */
+const char *req_visit(struct request *rq);
+
+/* 1 when the client connected from a loopback address. */
+int req_is_loopback(struct request *rq);
+
+/* The request body as a JSON object: a JSON body, or a form
+ * (application/x-www-form-urlencoded) turned into string members.
+ * Returns 0 with *out (caller json_decref()s), or an HTTP 4xx status
+ * after reply_error(). */
+unsigned req_body_object(struct request *rq, json_t **out);
+
+/* Monotonic clock and wall clock, in seconds. */
+double now_monotonic(void);
+double now_wall(void);
 
 /* Adds a response header (value copied). */
 void reply_header(struct request *rq, const char *name, const char *value);

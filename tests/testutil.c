@@ -140,6 +140,15 @@ int tu_server_start(struct tu_server *s, const char *index_dir, char *const extr
     return 0;
 }
 
+void tu_server_kill(struct tu_server *s)
+{
+    if (s->pid <= 0)
+        return;
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, NULL, 0);
+    s->pid = 0;
+}
+
 int tu_server_stop(struct tu_server *s)
 {
     int status = 0;
@@ -180,6 +189,13 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 int tu_http(const struct tu_server *s, const char *method, const char *path,
             const char *body, const char *content_type, struct tu_response *r)
 {
+    return tu_http_h(s, method, path, body, content_type, NULL, r);
+}
+
+int tu_http_h(const struct tu_server *s, const char *method, const char *path,
+              const char *body, const char *content_type, const char *const *headers,
+              struct tu_response *r)
+{
     memset(r, 0, sizeof *r);
     CURL *c = curl_easy_init();
     if (!c)
@@ -207,8 +223,11 @@ int tu_http(const struct tu_server *s, const char *method, const char *path,
         char ct[256];
         snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
         hdrs = curl_slist_append(hdrs, ct);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     }
+    for (size_t i = 0; headers && headers[i]; i++)
+        hdrs = curl_slist_append(hdrs, headers[i]);
+    if (hdrs)
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     CURLcode rc = curl_easy_perform(c);
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);

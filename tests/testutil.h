@@ -23,6 +23,8 @@ struct tu_server {
  * arguments (NULL-terminated, may be NULL); reads the port from its
  * first line.  Returns 0 or -1. */
 int tu_server_start(struct tu_server *s, const char *index_dir, char *const extra[]);
+/* SIGKILL and reap: a crash, as far as the server can tell. */
+void tu_server_kill(struct tu_server *s);
 /* SIGTERM and wait; returns the exit status. */
 int tu_server_stop(struct tu_server *s);
 
@@ -38,6 +40,12 @@ struct tu_response {
 int tu_http(const struct tu_server *s, const char *method, const char *path,
             const char *body, const char *content_type, struct tu_response *r);
 void tu_response_free(struct tu_response *r);
+
+/* Like tu_http with extra request headers (NULL-terminated list of
+ * "Name: value" strings, may be NULL). */
+int tu_http_h(const struct tu_server *s, const char *method, const char *path,
+              const char *body, const char *content_type, const char *const *headers,
+              struct tu_response *r);
 
 /* GET path and parse the body as JSON; NULL if not JSON. */
 json_t *tu_get_json(const struct tu_server *s, const char *path, long *status);

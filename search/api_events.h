@@ -1,0 +1,24 @@
+/* api_events.h -- event logging shared by the API and the pages. */
+#ifndef KB_API_EVENTS_H
+#define KB_API_EVENTS_H
+
+#include "eventlog.h"
+#include "kb.h"
+#include "server.h"
+
+/* Logs a search (or, with is_suggest, the suggestions shown) for the
+ * request's visit without waiting for the disk. */
+void events_log_search(struct request *rq, const char *query, const char *locale,
+                       int results, int is_suggest, kb_results *res);
+
+/* Logs an article page view without waiting for the disk. */
+void events_log_view(struct request *rq, const char *article, const char *locale);
+
+/* Checks a case's fields (subject, description, email, product,
+ * locale) from body into *c (strings borrowed from body).  0, or -1
+ * with *fields_out = {"field":"problem"} (caller json_decref()s) and
+ * the first problem in first. */
+int cases_validate(json_t *body, struct eventlog_case *c, json_t **fields_out,
+                   char *first, size_t firstlen);
+
+#endif
