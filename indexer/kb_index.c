@@ -39,6 +39,7 @@ struct options {
     int strict;
     int json;
     int quiet;
+    int progress_json;
 };
 
 struct run {
@@ -66,6 +67,8 @@ static void usage(FILE *f)
           "  --json                 print a JSON summary on stdout\n"
           "  --default-locale LOC   locale of files outside a locale folder (en-us)\n"
           "  --quiet                no progress line and no summary line\n"
+          "  --progress-json        progress as JSON lines on stdout, for programs:\n"
+          "                         {\"progress\":{\"done\":N,\"total\":N}}\n"
           "  --help                 show this help\n"
           "\n"
           "Exit status: 0 success, 1 some files had errors (the rest was committed\n"
@@ -395,13 +398,14 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"json", no_argument, NULL, 'j'},
         {"default-locale", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
+        {"progress-json", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     o->default_locale = "en-us";
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:i:fsjl:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:i:fsjl:qPh", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': o->content = optarg; break;
         case 'i': o->index = optarg; break;
@@ -410,6 +414,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         case 'j': o->json = 1; break;
         case 'l': o->default_locale = optarg; break;
         case 'q': o->quiet = 1; break;
+        case 'P': o->progress_json = 1; break;
         case 'h': usage(stdout); exit(0);
         default:
             fprintf(stderr, "kb-index: unknown or incomplete option '%s'\n",
@@ -522,9 +527,15 @@ int main(int argc, char **argv)
     }
 
     progress_init(&r.progress, sc.n, !r.opt.quiet && !r.opt.json && isatty(STDOUT_FILENO));
+    double last_json = 0;
     for (size_t i = 0; i < sc.n; i++) {
         index_file(&r, &sc.files[i]);
         progress_update(&r.progress, i + 1, sc.files[i].path);
+        if (r.opt.progress_json && (progress_now() - last_json > 0.2 || i + 1 == sc.n)) {
+            last_json = progress_now();
+            printf("{\"progress\":{\"done\":%zu,\"total\":%zu}}\n", i + 1, sc.n);
+            fflush(stdout);
+        }
     }
     progress_clear(&r.progress);
 

@@ -1,6 +1,7 @@
 /* api.c -- the JSON API: /healthz, /api/search, /api/suggest,
  * /api/articles/{id}.  Every body is built with jansson. */
 #include "api_events.h"
+#include "auth.h"
 #include "escape.h"
 #include "routes.h"
 #include "searchreq.h"
@@ -114,7 +115,9 @@ unsigned article_load(struct request *rq, const char *id, json_t **rec,
     if (!ix)
         return reply_error(rq, 503, "index_unavailable", "the index cannot be opened");
     char *json = NULL;
-    kb_status st = kb_article_get(ix, id, locale, rq->app->cfg.default_locale, 0, &json);
+    int internal = req_sees_internal(rq);
+    kb_status st = kb_article_get(ix, id, locale, rq->app->cfg.default_locale, internal,
+                                  &json);
     if (st == KB_ERR_NOT_FOUND)
         return reply_error(rq, 404, "not_found", "no article with this id");
     if (st != KB_OK) {
@@ -128,7 +131,7 @@ unsigned article_load(struct request *rq, const char *id, json_t **rec,
     char *locs[32];
     size_t n = 0;
     *locales = json_array();
-    if (kb_article_locales(ix, id, 0, locs, 32, &n) == KB_OK) {
+    if (kb_article_locales(ix, id, internal, locs, 32, &n) == KB_OK) {
         for (size_t i = 0; i < n; i++) {
             json_array_append_new(*locales, json_string(locs[i]));
             free(locs[i]);

@@ -1,8 +1,8 @@
 /* api_reports.c -- GET /api/reports/{deflection,queries,gaps,articles}.
  *
  * Reports show what customers searched for and which cases they filed:
- * they answer only to clients on the loopback address until accounts
- * exist (the roles work replaces this check with agent sign-in). */
+ * they answer only to signed-in agents and authors. */
+#include "auth.h"
 #include "eventlog.h"
 #include "reports.h"
 #include "routes.h"
@@ -62,12 +62,13 @@ static unsigned parse_args(struct request *rq, struct report_args *a)
 
 static unsigned report(struct request *rq, const char *which)
 {
-    if (!req_is_loopback(rq))
-        return reply_error(rq, 403, "forbidden", "reports are only served to local clients");
+    unsigned st = auth_require(rq, ROLE_AGENT);
+    if (st)
+        return st;
     if (!rq->app->reader)
         return reply_error(rq, 503, "events_disabled", "the event store is not available");
     struct report_args a;
-    unsigned st = parse_args(rq, &a);
+    st = parse_args(rq, &a);
     if (st)
         return st;
     json_t *out = NULL;

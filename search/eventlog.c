@@ -29,6 +29,11 @@
  *   outbox  webhook deliveries (migration 2).  A row is due when
  *           delivered_ms is NULL and next_attempt_ms <= now; claiming a
  *           row pushes next_attempt_ms forward by a lease.
+ *   users, tokens, sessions, login_failures  (migration 3) agents and
+ *           authors, read and written by accounts.c: passwords as
+ *           libsodium crypto_pwhash strings (Argon2id), API tokens and
+ *           session ids only as BLAKE2b hashes, failed sign-ins per
+ *           "user:NAME" and "addr:IP" key for throttling.
  *
  * Migrations run in order inside one transaction; PRAGMA user_version
  * is the number applied.  Never edit a shipped migration: append. */
@@ -76,6 +81,32 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_due ON outbox(next_attempt_ms)"
     "  WHERE delivered_ms IS NULL;"
     "CREATE INDEX outbox_case ON outbox(case_id);",
+
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL CHECK (role IN ('agent','author')),"
+    "  pwhash TEXT NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE TABLE tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  hash TEXT NOT NULL UNIQUE,"
+    "  created_ms INTEGER NOT NULL,"
+    "  last_used_ms INTEGER);"
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  hash TEXT NOT NULL UNIQUE,"
+    "  csrf TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL);"
+    "CREATE INDEX sessions_expires ON sessions(expires_ms);"
+    "CREATE TABLE login_failures ("
+    "  key TEXT PRIMARY KEY,"
+    "  count INTEGER NOT NULL,"
+    "  last_ms INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -28,6 +28,21 @@ unsigned api_report_queries(struct request *rq);
 unsigned api_report_gaps(struct request *rq);
 unsigned api_report_articles(struct request *rq);
 
+/* api_cases.c */
+unsigned api_cases_list(struct request *rq);
+unsigned api_case_get(struct request *rq);
+
+/* auth.c */
+unsigned post_login(struct request *rq);
+unsigned post_logout(struct request *rq);
+unsigned page_login(struct request *rq);
+unsigned api_me(struct request *rq);
+
+/* admin.c */
+unsigned api_reindex_start(struct request *rq);
+unsigned api_reindex_get(struct request *rq);
+unsigned api_content_report(struct request *rq);
+
 /* pages.c */
 unsigned page_home(struct request *rq);
 unsigned page_search(struct request *rq);

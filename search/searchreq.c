@@ -1,6 +1,7 @@
 /* searchreq.c -- checks shared by /api/search, /api/suggest and /search. */
 #include "searchreq.h"
 
+#include "auth.h"
 #include "escape.h"
 
 #include <stdio.h>
@@ -131,7 +132,7 @@ unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefi
         .product = sr->product,
         .offset = sr->offset,
         .limit = sr->limit,
-        .include_internal = 0,
+        .include_internal = req_sees_internal(rq),
         .prefix_last = prefix_last,
     };
     kb_status st = kb_search(ix, &q, out);

@@ -3,6 +3,7 @@
 #include "eventlog.h"
 #include "eventq.h"
 #include "maint.h"
+#include "reindex.h"
 #include "server.h"
 
 #include <curl/curl.h>
@@ -45,6 +46,9 @@ static void usage(FILE *f)
           "  --retention-days N     delete events older than N days (0: keep; 0)\n"
           "  --case-webhook URL     also POST each new case as JSON to URL, retried\n"
           "                         from a durable outbox until it answers 2xx\n"
+          "  --content DIR          content folder, for POST /api/admin/reindex\n"
+          "  --indexer PATH         the kb-index program (next to kb-serve)\n"
+          "  --secure-cookies       mark cookies Secure (served over TLS by a proxy)\n"
           "  --help                 show this help\n"
           "\n"
           "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n",
@@ -106,6 +110,9 @@ int main(int argc, char **argv)
         {"deflection-window", required_argument, NULL, 'W'},
         {"retention-days", required_argument, NULL, 'R'},
         {"case-webhook", required_argument, NULL, 'H'},
+        {"content", required_argument, NULL, 'C'},
+        {"indexer", required_argument, NULL, 'I'},
+        {"secure-cookies", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -126,7 +133,7 @@ int main(int argc, char **argv)
     unsigned long n;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:Sh", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': app.cfg.index_dir = optarg; break;
         case 'L':
@@ -173,6 +180,9 @@ int main(int argc, char **argv)
             }
             app.cfg.case_webhook = optarg;
             break;
+        case 'C': app.cfg.content_dir = optarg; break;
+        case 'I': app.cfg.indexer = optarg; break;
+        case 'S': app.cfg.secure_cookies = 1; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "kb-serve: unknown or incomplete option '%s'\n", argv[optind - 1]);
@@ -243,6 +253,37 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    pthread_mutex_init(&app.accounts_lock, NULL);
+    if (accounts_open(app.cfg.db_path, &app.accounts, err, sizeof err) != 0) {
+        fprintf(stderr, "kb-serve: accounts in %s: %s\n", app.cfg.db_path, err);
+        return 1;
+    }
+    char indexer[PATH_MAX];
+    if (app.cfg.content_dir) {
+        if (!app.cfg.indexer) {
+            /* kb-index is installed and built next to kb-serve. */
+            ssize_t len = readlink("/proc/self/exe", indexer, sizeof indexer - 16);
+            if (len <= 0) {
+                fputs("kb-serve: cannot find kb-index; use --indexer PATH\n", stderr);
+                return 1;
+            }
+            indexer[len] = '\0';
+            char *slash = strrchr(indexer, '/');
+            snprintf(slash ? slash + 1 : indexer, 16, "kb-index");
+            app.cfg.indexer = indexer;
+        }
+        if (access(app.cfg.indexer, X_OK) != 0) {
+            fprintf(stderr, "kb-serve: %s: not an executable kb-index; use --indexer PATH\n",
+                    app.cfg.indexer);
+            return 1;
+        }
+        if (reindex_new(app.cfg.indexer, app.cfg.content_dir, app.cfg.index_dir,
+                        app.cfg.default_locale, &app.reindex) != 0) {
+            fputs("kb-serve: out of memory\n", stderr);
+            return 1;
+        }
+    }
+
     /* Signals are taken by sigwait below, not by a handler. */
     sigset_t set;
     sigemptyset(&set);
@@ -269,6 +310,8 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     fprintf(stderr, "kb-serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     server_stop(&app);
+    reindex_free(app.reindex);
+    accounts_close(app.accounts);
     maint_stop(app.maint);
     eventq_stop(app.events);
     eventlog_close(app.reader);

@@ -17,9 +17,12 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "accounts.h"
+
 struct eventq;
 struct eventlog;
 struct maint;
+struct reindex;
 
 struct app_config {
     const char *index_dir;
@@ -36,6 +39,9 @@ struct app_config {
     double deflection_window; /* seconds a visit has to file a case */
     unsigned retention_days; /* 0: keep events forever */
     const char *case_webhook; /* URL each new case is POSTed to, or NULL */
+    const char *content_dir;  /* for POST /api/admin/reindex, or NULL */
+    const char *indexer;      /* the kb-index program */
+    int secure_cookies;       /* served over TLS (by a proxy): Secure cookies */
 };
 
 struct app {
@@ -48,6 +54,9 @@ struct app {
     struct eventlog *reader;   /* reports and case reads, under reader_lock */
     pthread_mutex_t reader_lock;
     struct maint *maint;       /* webhook delivery and retention */
+    struct accounts *accounts; /* users and sessions, under accounts_lock */
+    pthread_mutex_t accounts_lock;
+    struct reindex *reindex;   /* background reindex jobs */
 };
 
 #define REQ_MAX_HEADERS 8
@@ -71,7 +80,13 @@ struct request {
     char visit[64];    /* the visit id, once req_visit() was called */
     int visit_is_new;  /* set the cookie on the response */
     double started;    /* monotonic seconds at arrival */
+    int user_resolved; /* req_user() looked at the credentials */
+    int auth_kind;     /* AUTH_NONE, AUTH_SESSION or AUTH_TOKEN */
+    int auth_problem;  /* credentials given but not valid */
+    struct account user;
 };
+
+enum { AUTH_NONE = 0, AUTH_SESSION = 1, AUTH_TOKEN = 2 };
 
 /* Starts listening; returns 0, or -1 with err filled. */
 int server_start(struct app *app, char *err, size_t errlen);

@@ -15,6 +15,21 @@
 
 static struct harness h = {0, 0};
 static struct tu_server srv;
+static char agent_auth[128]; /* "Authorization: Bearer ..." */
+
+/* GET as the signed-in agent. */
+static json_t *agent_get(const char *path, long *status)
+{
+    const char *hdrs[] = {agent_auth, NULL};
+    struct tu_response r;
+    *status = 0;
+    if (tu_http_h(&srv, "GET", path, NULL, NULL, hdrs, &r) != 0)
+        return NULL;
+    *status = r.status;
+    json_t *j = json_loads(r.body, 0, NULL);
+    tu_response_free(&r);
+    return j;
+}
 
 static void sleep_s(double s)
 {
@@ -88,7 +103,7 @@ static void scripted_visits(void)
 
     /* Inside the window: A, B and E are not counted yet. */
     long st;
-    json_t *rep = tu_get_json(&srv, "/api/reports/deflection", &st);
+    json_t *rep = agent_get("/api/reports/deflection", &st);
     CHECK_INT_EQ(&h, st, 200);
     CHECK_INT_EQ(&h, total(rep, "potential"), 0);
     CHECK_INT_EQ(&h, total(rep, "confirmed"), 0);
@@ -96,7 +111,7 @@ static void scripted_visits(void)
     json_decref(rep);
 
     sleep_s(2.6);
-    rep = tu_get_json(&srv, "/api/reports/deflection?interval=week", &st);
+    rep = agent_get("/api/reports/deflection?interval=week", &st);
     CHECK_INT_EQ(&h, st, 200);
     CHECK_INT_EQ(&h, total(rep, "visits"), 5);
     CHECK_INT_EQ(&h, total(rep, "confirmed"), 2);
@@ -109,7 +124,7 @@ static void scripted_visits(void)
     CHECK(&h, json_array_size(json_object_get(rep, "intervals")) >= 4);
     json_decref(rep);
 
-    rep = tu_get_json(&srv, "/api/reports/gaps", &st);
+    rep = agent_get("/api/reports/gaps", &st);
     CHECK_INT_EQ(&h, st, 200);
     json_t *gap = NULL, *g;
     size_t gi;
@@ -124,19 +139,20 @@ static void scripted_visits(void)
                  "Xylophone quota exceeded");
     json_decref(rep);
 
-    rep = tu_get_json(&srv, "/api/reports/queries", &st);
+    rep = agent_get("/api/reports/queries", &st);
     CHECK_INT_EQ(&h, st, 200);
     CHECK_INT_EQ(&h, json_array_size(json_object_get(rep, "queries")), 4);
     json_decref(rep);
 
-    rep = tu_get_json(&srv, "/api/reports/articles", &st);
+    rep = agent_get("/api/reports/articles", &st);
     CHECK_INT_EQ(&h, st, 200);
     CHECK(&h, json_array_size(json_object_get(rep, "articles")) >= 2);
     json_decref(rep);
 
     /* CSV, read back by a real CSV reader (SQLite's importer). */
     struct tu_response r;
-    tu_http(&srv, "GET", "/api/reports/deflection?format=csv", NULL, NULL, &r);
+    const char *hdrs[] = {agent_auth, NULL};
+    tu_http_h(&srv, "GET", "/api/reports/deflection?format=csv", NULL, NULL, hdrs, &r);
     CHECK_INT_EQ(&h, r.status, 200);
     CHECK_CONTAINS(&h, r.headers, "text/csv");
     char dir[256], csv[300], sql[600];
@@ -157,9 +173,27 @@ static void scripted_visits(void)
     }
     tu_rmrf(dir);
 
-    /* Reports are not for remote clients; cases are only for agents. */
-    rep = tu_get_json(&srv, "/api/reports/deflection?from=2026-13-01", &st);
+    rep = agent_get("/api/reports/deflection?from=2026-13-01", &st);
     CHECK_INT_EQ(&h, st, 400);
+    json_decref(rep);
+    /* Reports and cases are for agents only. */
+    rep = tu_get_json(&srv, "/api/reports/deflection", &st);
+    CHECK_INT_EQ(&h, st, 401);
+    json_decref(rep);
+
+    /* The agent sees the case with the trail of its visit. */
+    rep = agent_get("/api/cases?q=xylophone", &st);
+    CHECK_INT_EQ(&h, st, 200);
+    json_t *c = json_array_get(json_object_get(rep, "cases"), 0);
+    char path[128];
+    snprintf(path, sizeof path, "/api/cases/%s", json_string_value(json_object_get(c, "id")));
+    json_decref(rep);
+    rep = agent_get(path, &st);
+    CHECK_INT_EQ(&h, st, 200);
+    json_t *trail = json_object_get(rep, "trail");
+    CHECK(&h, json_array_size(trail) >= 1);
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(json_array_get(trail, 0), "query")),
+                 "xylophone quota");
     json_decref(rep);
 }
 
@@ -228,6 +262,10 @@ int main(void)
     char *err = NULL;
     CHECK_INT_EQ(&h, tu_run(argv, NULL, &err), 0);
     free(err);
+    char *token = tu_make_user(db, "agent1", "agent");
+    CHECK(&h, token != NULL);
+    snprintf(agent_auth, sizeof agent_auth, "Authorization: Bearer %s", token ? token : "");
+    free(token);
     char *extra[] = {"--db", db, "--deflection-window", "2", NULL};
     if (tu_server_start(&srv, index, extra) != 0) {
         CHECK(&h, 0);

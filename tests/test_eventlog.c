@@ -116,7 +116,9 @@ static void test_migrations(struct harness *h)
 
     /* A file at version 1 gets only the later migrations. */
     CHECK_INT_EQ(h, sqlite3_open(t.db, &db), SQLITE_OK);
-    CHECK_INT_EQ(h, sqlite3_exec(db, "DROP TABLE outbox; PRAGMA user_version"
+    CHECK_INT_EQ(h, sqlite3_exec(db, "DROP TABLE outbox; DROP TABLE sessions;"
+                                     " DROP TABLE tokens; DROP TABLE login_failures;"
+                                     " DROP TABLE users; PRAGMA user_version"
                                      " = 1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     CHECK_INT_EQ(h, eventlog_open(t.db, &el, err, sizeof err), EVENTLOG_OK);

@@ -16,8 +16,13 @@
 
 int tu_run(char *const argv[], char **out, char **err)
 {
-    int po[2], pe[2];
-    if (pipe(po) != 0 || pipe(pe) != 0)
+    return tu_run_input(argv, NULL, out, err);
+}
+
+int tu_run_input(char *const argv[], const char *input, char **out, char **err)
+{
+    int po[2], pe[2], pi[2] = {-1, -1};
+    if (pipe(po) != 0 || pipe(pe) != 0 || (input && pipe(pi) != 0))
         return -1;
     pid_t pid = fork();
     if (pid < 0)
@@ -29,14 +34,27 @@ int tu_run(char *const argv[], char **out, char **err)
         close(pe[0]);
         close(po[1]);
         close(pe[1]);
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, 0);
+        if (input) {
+            dup2(pi[0], 0);
+            close(pi[0]);
+            close(pi[1]);
+        } else {
+            int devnull = open("/dev/null", O_RDONLY);
+            if (devnull >= 0)
+                dup2(devnull, 0);
+        }
         execv(argv[0], argv);
         _exit(127);
     }
     close(po[1]);
     close(pe[1]);
+    if (input) {
+        close(pi[0]);
+        size_t n = strlen(input);
+        if (write(pi[1], input, n) != (ssize_t)n)
+            fprintf(stderr, "tu_run_input: short write\n");
+        close(pi[1]);
+    }
     /* Read both pipes without deadlock: stderr may be large. */
     struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
     char *bufs[2] = {NULL, NULL};
@@ -312,4 +330,25 @@ void tu_urlencode(const char *s, char *out, size_t outlen)
         }
     }
     out[o] = '\0';
+}
+
+char *tu_make_user(const char *db, const char *name, const char *role)
+{
+    char *add[] = {KB_USER_BIN, "--db", (char *)db, "add", (char *)name, "--role", (char *)role,
+                   NULL};
+    if (tu_run_input(add, "correct horse battery\n", NULL, NULL) != 0)
+        return NULL;
+    char *tok[] = {KB_USER_BIN, "--db", (char *)db, "token", (char *)name, NULL};
+    char *out = NULL;
+    if (tu_run(tok, &out, NULL) != 0) {
+        free(out);
+        return NULL;
+    }
+    size_t n = strlen(out);
+    while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    char *last = strrchr(out, '\n');
+    char *t = strdup(last ? last + 1 : out);
+    free(out);
+    return t;
 }

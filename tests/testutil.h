@@ -13,6 +13,13 @@
  * status, or -1 when the program could not run. */
 int tu_run(char *const argv[], char **out, char **err);
 
+/* Like tu_run, with input written to the program's standard input. */
+int tu_run_input(char *const argv[], const char *input, char **out, char **err);
+
+/* Adds an account with kb-user (password "correct horse battery") and
+ * returns a new API token for it (caller frees), or NULL. */
+char *tu_make_user(const char *db, const char *name, const char *role);
+
 struct tu_server {
     pid_t pid;
     unsigned port;

@@ -1,0 +1,261 @@
+/* auth.c -- credentials, roles, CSRF, and the sign-in endpoints. */
+#include "auth.h"
+
+#include "escape.h"
+#include "routes.h"
+
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#define SESSION_COOKIE "kb_session"
+
+const struct account *req_user(struct request *rq)
+{
+    if (rq->user_resolved)
+        return rq->auth_kind ? &rq->user : NULL;
+    rq->user_resolved = 1;
+    struct app *app = rq->app;
+    if (!app->accounts)
+        return NULL;
+    const char *authz = req_header(rq, "Authorization");
+    const char *sid = MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+    int rc = ACCOUNTS_NOT_FOUND, kind = AUTH_NONE;
+    pthread_mutex_lock(&app->accounts_lock);
+    if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+        rc = accounts_token_get(app->accounts, authz + 7, now_wall(), &rq->user);
+        kind = AUTH_TOKEN;
+    } else if (sid && *sid) {
+        rc = accounts_session_get(app->accounts, sid, now_wall(), &rq->user);
+        kind = AUTH_SESSION;
+    }
+    if (rc < 0)
+        fprintf(stderr, "kb-serve: auth: %s\n", accounts_errmsg(app->accounts));
+    pthread_mutex_unlock(&app->accounts_lock);
+    if (rc == 0) {
+        rq->auth_kind = kind;
+        return &rq->user;
+    }
+    rq->auth_problem = kind;
+    memset(&rq->user, 0, sizeof rq->user);
+    return NULL;
+}
+
+int req_sees_internal(struct request *rq)
+{
+    const struct account *u = req_user(rq);
+    return u && (u->role == ROLE_AGENT || u->role == ROLE_AUTHOR);
+}
+
+unsigned auth_require(struct request *rq, enum account_role role)
+{
+    const struct account *u = req_user(rq);
+    if (!u) {
+        if (rq->auth_problem == AUTH_TOKEN)
+            return reply_error(rq, 401, "invalid_token",
+                               "the API token is not valid (revoked, or its account disabled)");
+        if (rq->auth_problem == AUTH_SESSION)
+            return reply_error(rq, 401, "session_expired",
+                               "your session has ended; sign in again");
+        return reply_error(rq, 401, "unauthorized", "sign in as an agent or author first");
+    }
+    if (role == ROLE_AUTHOR && u->role != ROLE_AUTHOR)
+        return reply_error(rq, 403, "forbidden", "this needs an author account");
+    return 0;
+}
+
+unsigned auth_check_csrf(struct request *rq, json_t *body)
+{
+    if (rq->auth_kind != AUTH_SESSION)
+        return 0;
+    const char *given = req_header(rq, "X-CSRF-Token");
+    if (!given && body)
+        given = json_string_value(json_object_get(body, "csrf"));
+    size_t n = strlen(rq->user.csrf);
+    if (!given || !n || strlen(given) != n || sodium_memcmp(given, rq->user.csrf, n) != 0)
+        return reply_error(rq, 403, "csrf_failed",
+                           "missing or wrong CSRF token; reload the page and try again");
+    return 0;
+}
+
+/* The client's address, for per-address throttling. */
+static void client_addr(struct request *rq, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, len, "unknown");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+static int wants_json(struct request *rq)
+{
+    const char *ct = req_header(rq, "Content-Type");
+    return ct && strncasecmp(ct, "application/json", 16) == 0;
+}
+
+static unsigned login_failed(struct request *rq, unsigned status, const char *code,
+                             const char *msg)
+{
+    if (wants_json(rq))
+        rq->is_api = 1;
+    return reply_error(rq, status, code, msg);
+}
+
+unsigned post_login(struct request *rq)
+{
+    json_t *body;
+    if (wants_json(rq))
+        rq->is_api = 1;
+    unsigned st = req_body_object(rq, &body);
+    if (st)
+        return st;
+    const char *name = json_string_value(json_object_get(body, "username"));
+    const char *pw = json_string_value(json_object_get(body, "password"));
+    const char *next = json_string_value(json_object_get(body, "next"));
+    if (!name || !pw || !*name || !*pw) {
+        json_decref(body);
+        return login_failed(rq, 400, "missing_credentials", "enter a username and a password");
+    }
+    if (!accounts_name_ok(name) || strlen(pw) > 1024) {
+        json_decref(body);
+        return login_failed(rq, 401, "invalid_credentials", "wrong username or password");
+    }
+    struct app *app = rq->app;
+    char addr[64], kuser[96], kaddr[96];
+    client_addr(rq, addr, sizeof addr);
+    snprintf(kuser, sizeof kuser, "user:%s", name);
+    snprintf(kaddr, sizeof kaddr, "addr:%s", addr);
+    double now = now_wall();
+    pthread_mutex_lock(&app->accounts_lock);
+    double wait = accounts_throttle_wait(app->accounts, kuser, now);
+    double wait2 = accounts_throttle_wait(app->accounts, kaddr, now);
+    pthread_mutex_unlock(&app->accounts_lock);
+    if (wait2 > wait)
+        wait = wait2;
+    if (wait > 0) {
+        char secs[32], msg[128];
+        snprintf(secs, sizeof secs, "%.0f", wait + 0.5);
+        snprintf(msg, sizeof msg, "too many failed sign-ins; try again in %s seconds", secs);
+        reply_header(rq, "Retry-After", secs);
+        json_decref(body);
+        return login_failed(rq, 429, "too_many_attempts", msg);
+    }
+    /* The password hash is checked outside the lock: it takes tens of
+     * milliseconds on purpose and must not stall other requests. */
+    struct account u;
+    pthread_mutex_lock(&app->accounts_lock);
+    int rc = accounts_verify_password(app->accounts, name, pw, &u);
+    pthread_mutex_unlock(&app->accounts_lock);
+    char sid[ACCOUNTS_SECRET_SIZE] = "";
+    pthread_mutex_lock(&app->accounts_lock);
+    if (rc == ACCOUNTS_NOT_FOUND || rc == ACCOUNTS_BAD_PASSWORD) {
+        accounts_throttle_fail(app->accounts, kuser, now);
+        accounts_throttle_fail(app->accounts, kaddr, now);
+    } else if (rc == 0) {
+        accounts_throttle_clear(app->accounts, kuser);
+        rc = accounts_session_create(app->accounts, &u, now, sid, sizeof sid);
+    }
+    pthread_mutex_unlock(&app->accounts_lock);
+    if (rc == ACCOUNTS_DISABLED) {
+        json_decref(body);
+        return login_failed(rq, 403, "account_disabled", "this account is disabled");
+    }
+    if (rc == ACCOUNTS_NOT_FOUND || rc == ACCOUNTS_BAD_PASSWORD) {
+        json_decref(body);
+        return login_failed(rq, 401, "invalid_credentials", "wrong username or password");
+    }
+    if (rc != 0) {
+        json_decref(body);
+        return login_failed(rq, 500, "signin_failed", "sign-in failed; see the server log");
+    }
+    char cookie[256];
+    snprintf(cookie, sizeof cookie,
+             SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", sid,
+             ACCOUNTS_SESSION_SECONDS, app->cfg.secure_cookies ? "; Secure" : "");
+    reply_header(rq, "Set-Cookie", cookie);
+    sodium_memzero(sid, sizeof sid);
+    unsigned status;
+    if (wants_json(rq)) {
+        status = reply_json(rq, 200, json_pack("{s:s,s:s,s:s}", "user", u.name, "role",
+                                               accounts_role_name(u.role), "csrf", u.csrf));
+    } else {
+        /* Only local paths: never an open redirect. */
+        const char *to = next && next[0] == '/' && next[1] != '/' && next[1] != '\\' &&
+                                 utf8_valid_text(next, strlen(next)) && !strpbrk(next, "\r\n")
+                             ? next
+                             : "/agent";
+        reply_header(rq, "Location", to);
+        strbuf_adds(&rq->out, "Signed in.\n");
+        rq->content_type = "text/plain; charset=utf-8";
+        status = 303;
+    }
+    json_decref(body);
+    return status;
+}
+
+unsigned post_logout(struct request *rq)
+{
+    json_t *body = NULL;
+    if (rq->body.len && req_body_object(rq, &body) != 0)
+        return 400;
+    unsigned st = auth_require(rq, ROLE_AGENT);
+    if (!st)
+        st = auth_check_csrf(rq, body);
+    json_decref(body);
+    if (st)
+        return st;
+    if (rq->auth_kind == AUTH_SESSION) {
+        const char *sid =
+            MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+        pthread_mutex_lock(&rq->app->accounts_lock);
+        accounts_session_end(rq->app->accounts, sid);
+        pthread_mutex_unlock(&rq->app->accounts_lock);
+    }
+    reply_header(rq, "Set-Cookie", SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    if (wants_json(rq) || req_header(rq, "X-CSRF-Token")) {
+        rq->is_api = 1;
+        return reply_json(rq, 200, json_pack("{s:s}", "status", "signed_out"));
+    }
+    reply_header(rq, "Location", "/");
+    strbuf_adds(&rq->out, "Signed out.\n");
+    rq->content_type = "text/plain; charset=utf-8";
+    return 303;
+}
+
+unsigned api_me(struct request *rq)
+{
+    unsigned st = auth_require(rq, ROLE_AGENT);
+    if (st)
+        return st;
+    return reply_json(rq, 200, json_pack("{s:s,s:s,s:s}", "user", rq->user.name, "role",
+                                         accounts_role_name(rq->user.role), "csrf",
+                                         rq->user.csrf));
+}
+
+unsigned page_login(struct request *rq)
+{
+    int bad;
+    const char *next = req_arg(rq, "next", &bad);
+    if (bad || !next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+        next = "/agent";
+    struct tpl_var vars[] = {{"next", next}};
+    struct strbuf body = STRBUF_INIT;
+    template_render(rq->app->tpl, "login", vars, 1, &body);
+    struct tpl_var lv[] = {{"title", "Sign in"}, {"lang", "en"}, {"body", body.buf}};
+    template_render(rq->app->tpl, "layout", lv, 3, &rq->out);
+    strbuf_release(&body);
+    rq->content_type = "text/html; charset=utf-8";
+    return 200;
+}

@@ -1,0 +1,319 @@
+/* reindex.c -- one background kb-index at a time, its output parsed
+ * into a job record.  kb-index is a separate process on purpose: a
+ * crash or a runaway parse there cannot take the service down, and its
+ * one-transaction commit is what makes the switch atomic. */
+#include "reindex.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MAX_JOBS 20
+#define MAX_DIAGS 500
+
+struct job {
+    char id[32];
+    json_t *rec; /* the status object, guarded by the reindex lock */
+};
+
+struct reindex {
+    char *indexer, *content, *index, *locale;
+    pthread_mutex_t lock;
+    struct job jobs[MAX_JOBS];
+    size_t njobs;
+    int running;
+    pthread_t thread;
+    int have_thread;
+    int full, strict;
+    size_t current;
+};
+
+static void iso_now(char *buf, size_t len)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int reindex_new(const char *indexer, const char *content, const char *index,
+                const char *default_locale, struct reindex **out)
+{
+    struct reindex *r = calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r)
+        return -1;
+    r->indexer = strdup(indexer);
+    r->content = strdup(content);
+    r->index = strdup(index);
+    r->locale = strdup(default_locale);
+    if (!r->indexer || !r->content || !r->index || !r->locale) {
+        reindex_free(r);
+        return -1;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    *out = r;
+    return 0;
+}
+
+void reindex_free(struct reindex *r)
+{
+    if (!r)
+        return;
+    if (r->have_thread)
+        pthread_join(r->thread, NULL);
+    for (size_t i = 0; i < r->njobs; i++)
+        json_decref(r->jobs[i].rec);
+    free(r->indexer);
+    free(r->content);
+    free(r->index);
+    free(r->locale);
+    free(r);
+}
+
+/* "path:line: error: message" -> {"file","line","message"}. */
+static json_t *parse_diag(const char *line, int *is_error)
+{
+    const char *e = strstr(line, ": error: ");
+    const char *w = strstr(line, ": warning: ");
+    const char *mark = e ? e : w;
+    *is_error = e != NULL;
+    if (!mark)
+        return json_pack("{s:s}", "message", line);
+    const char *msg = mark + (e ? 9 : 11);
+    size_t flen = (size_t)(mark - line);
+    long lineno = 0;
+    const char *colon = NULL;
+    for (const char *p = mark - 1; p > line; p--) {
+        if (*p == ':') {
+            colon = p;
+            break;
+        }
+        if (*p < '0' || *p > '9')
+            break;
+    }
+    if (colon) {
+        lineno = strtol(colon + 1, NULL, 10);
+        flen = (size_t)(colon - line);
+    }
+    json_t *file = json_stringn(line, flen);
+    return json_pack("{s:o,s:I,s:s}", "file", file ? file : json_string(""), "line",
+                     (json_int_t)lineno, "message", msg);
+}
+
+static void on_line(struct reindex *r, json_t *rec, const char *line, int is_stderr)
+{
+    pthread_mutex_lock(&r->lock);
+    if (!is_stderr) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (j && json_object_get(j, "progress"))
+            json_object_set(rec, "progress", json_object_get(j, "progress"));
+        else if (j && json_object_get(j, "indexed"))
+            json_object_set(rec, "summary", j);
+        json_decref(j);
+    } else if (strncmp(line, "kb-index: ", 10) == 0) {
+        json_object_set_new(rec, "message", json_string(line + 10));
+    } else {
+        int is_error;
+        json_t *d = parse_diag(line, &is_error);
+        json_t *list = json_object_get(rec, is_error ? "errors" : "warnings");
+        if (d && json_array_size(list) < MAX_DIAGS)
+            json_array_append(list, d);
+        json_decref(d);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* Splits buffered output into lines. */
+static void feed(struct reindex *r, json_t *rec, char *buf, size_t *len, int is_stderr,
+                 int flush)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < *len; i++) {
+        if (buf[i] == '\n') {
+            buf[i] = '\0';
+            if (i > start)
+                on_line(r, rec, buf + start, is_stderr);
+            start = i + 1;
+        }
+    }
+    if (flush && start < *len) {
+        buf[*len] = '\0';
+        on_line(r, rec, buf + start, is_stderr);
+        start = *len;
+    }
+    memmove(buf, buf + start, *len - start);
+    *len -= start;
+}
+
+static void *run_job(void *arg)
+{
+    struct reindex *r = arg;
+    pthread_mutex_lock(&r->lock);
+    json_t *rec = r->jobs[r->current].rec;
+    json_incref(rec);
+    pthread_mutex_unlock(&r->lock);
+
+    int po[2], pe[2];
+    int status = -1;
+    char *argv[16];
+    int n = 0;
+    argv[n++] = r->indexer;
+    argv[n++] = "--content";
+    argv[n++] = r->content;
+    argv[n++] = "--index";
+    argv[n++] = r->index;
+    argv[n++] = "--default-locale";
+    argv[n++] = r->locale;
+    argv[n++] = "--json";
+    argv[n++] = "--progress-json";
+    argv[n++] = "--quiet";
+    if (r->full)
+        argv[n++] = "--full";
+    if (r->strict)
+        argv[n++] = "--strict";
+    argv[n] = NULL;
+    /* Close-on-exec, so kb-index inherits only its own ends (dup2'd). */
+    if (pipe(po) == 0 && pipe(pe) == 0 && fcntl(po[0], F_SETFD, FD_CLOEXEC) == 0 &&
+        fcntl(po[1], F_SETFD, FD_CLOEXEC) == 0 && fcntl(pe[0], F_SETFD, FD_CLOEXEC) == 0 &&
+        fcntl(pe[1], F_SETFD, FD_CLOEXEC) == 0) {
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        pid_t pid;
+        int rc = posix_spawn(&pid, r->indexer, &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(po[1]);
+        close(pe[1]);
+        if (rc == 0) {
+            char bo[65536], be[65536];
+            size_t lo = 0, le = 0;
+            struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+            int open_fds = 2;
+            while (open_fds) {
+                if (poll(fds, 2, -1) < 0 && errno != EINTR)
+                    break;
+                for (int i = 0; i < 2; i++) {
+                    if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                        continue;
+                    char *b = i ? be : bo;
+                    size_t *l = i ? &le : &lo;
+                    if (*l >= sizeof bo - 1) /* an absurdly long line: drop it */
+                        *l = 0;
+                    ssize_t got = read(fds[i].fd, b + *l, sizeof bo - 1 - *l);
+                    if (got <= 0) {
+                        feed(r, rec, b, l, i, 1);
+                        close(fds[i].fd);
+                        fds[i].fd = -1;
+                        open_fds--;
+                    } else {
+                        *l += (size_t)got;
+                        feed(r, rec, b, l, i, 0);
+                    }
+                }
+            }
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        } else {
+            close(po[0]);
+            close(pe[0]);
+            pthread_mutex_lock(&r->lock);
+            json_object_set_new(rec, "message", json_string(strerror(rc)));
+            pthread_mutex_unlock(&r->lock);
+        }
+    }
+    int code = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    char when[32];
+    iso_now(when, sizeof when);
+    pthread_mutex_lock(&r->lock);
+    /* Exit 1 with --strict: files had errors and nothing was committed;
+     * without --strict: the rest was committed. */
+    int ok = code == 0 || (code == 1 && !r->strict);
+    json_object_set_new(rec, "state", json_string(ok ? "done" : "failed"));
+    json_object_set_new(rec, "exit_status", json_integer(code));
+    json_object_set_new(rec, "finished", json_string(when));
+    if (!ok && !json_object_get(rec, "message"))
+        json_object_set_new(rec, "message",
+                            json_string(code < 0 ? "kb-index did not run or was killed"
+                                                 : "kb-index failed; the serving index is unchanged"));
+    r->running = 0;
+    pthread_mutex_unlock(&r->lock);
+    json_decref(rec);
+    return NULL;
+}
+
+int reindex_start(struct reindex *r, int full, int strict, char *id, size_t idlen)
+{
+    pthread_mutex_lock(&r->lock);
+    if (r->running) {
+        snprintf(id, idlen, "%s", r->jobs[r->current].id);
+        pthread_mutex_unlock(&r->lock);
+        return 1;
+    }
+    if (r->have_thread) {
+        pthread_join(r->thread, NULL);
+        r->have_thread = 0;
+    }
+    if (r->njobs == MAX_JOBS) { /* forget the oldest */
+        json_decref(r->jobs[0].rec);
+        memmove(r->jobs, r->jobs + 1, (MAX_JOBS - 1) * sizeof r->jobs[0]);
+        r->njobs--;
+    }
+    struct job *j = &r->jobs[r->njobs];
+    unsigned char raw[6];
+    randombytes_buf(raw, sizeof raw);
+    char hex[13];
+    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+    snprintf(j->id, sizeof j->id, "R-%s", hex);
+    char when[32];
+    iso_now(when, sizeof when);
+    j->rec = json_pack("{s:s,s:s,s:s,s:n,s:{s:i,s:i},s:n,s:[],s:[],s:b,s:b}", "id", j->id,
+                       "state", "running", "started", when, "finished", "progress", "done", 0,
+                       "total", 0, "summary", "errors", "warnings", "full", full, "strict",
+                       strict);
+    if (!j->rec) {
+        pthread_mutex_unlock(&r->lock);
+        snprintf(id, idlen, "out of memory");
+        return -1;
+    }
+    r->current = r->njobs++;
+    r->full = full;
+    r->strict = strict;
+    r->running = 1;
+    if (pthread_create(&r->thread, NULL, run_job, r) != 0) {
+        r->running = 0;
+        json_object_set_new(j->rec, "state", json_string("failed"));
+        pthread_mutex_unlock(&r->lock);
+        snprintf(id, idlen, "cannot start a thread");
+        return -1;
+    }
+    r->have_thread = 1;
+    snprintf(id, idlen, "%s", j->id);
+    pthread_mutex_unlock(&r->lock);
+    return 0;
+}
+
+json_t *reindex_status(struct reindex *r, const char *id)
+{
+    json_t *out = NULL;
+    pthread_mutex_lock(&r->lock);
+    for (size_t i = 0; i < r->njobs; i++)
+        if (strcmp(r->jobs[i].id, id) == 0)
+            out = json_deep_copy(r->jobs[i].rec);
+    pthread_mutex_unlock(&r->lock);
+    return out;
+}

@@ -1,0 +1,34 @@
+/* reindex.h -- reindex jobs started from the service: kb-index runs in
+ * the background on the content folder; the service keeps answering on
+ * the revision it has and moves to the new one when kb-index commits
+ * (readers reopen before each request), so no request sees a mix.  A
+ * failed run commits nothing.
+ *
+ * Thread-safe. */
+#ifndef KB_REINDEX_H
+#define KB_REINDEX_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct reindex;
+
+/* Strings are copied.  Returns 0 or -1 (OOM). */
+int reindex_new(const char *indexer, const char *content, const char *index,
+                const char *default_locale, struct reindex **out);
+
+/* Waits for a running job, then frees.  NULL is a no-op. */
+void reindex_free(struct reindex *r);
+
+/* Starts a job.  0 with its id; 1 when a job is running already (its id
+ * in id); -1 when it could not start (message in id). */
+int reindex_start(struct reindex *r, int full, int strict, char *id, size_t idlen);
+
+/* The job as a new JSON object (caller json_decref()s):
+ * {"id","state":"running"|"done"|"failed","started","finished",
+ *  "progress":{"done","total"},"summary":{kb-index --json summary},
+ *  "errors":[{"file","line","message"}],"warnings":[...],"message"}
+ * or NULL for an unknown id. */
+json_t *reindex_status(struct reindex *r, const char *id);
+
+#endif
