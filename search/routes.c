@@ -31,6 +31,7 @@ static const struct route routes[] = {
     {"POST", "/api/admin/reindex", ROUTE_EXACT, api_reindex_start},
     {"GET", "/api/admin/reindex/", ROUTE_PREFIX, api_reindex_get},
     {"GET", "/api/admin/content-report", ROUTE_EXACT, api_content_report},
+    {"GET", "/sitemap.xml", ROUTE_EXACT, page_sitemap},
     {"GET", "/login", ROUTE_EXACT, page_login},
     {"POST", "/login", ROUTE_EXACT, post_login},
     {"POST", "/logout", ROUTE_EXACT, post_logout},

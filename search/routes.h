@@ -38,6 +38,9 @@ unsigned post_logout(struct request *rq);
 unsigned page_login(struct request *rq);
 unsigned api_me(struct request *rq);
 
+/* sitemap.c */
+unsigned page_sitemap(struct request *rq);
+
 /* admin.c */
 unsigned api_reindex_start(struct request *rq);
 unsigned api_reindex_get(struct request *rq);
