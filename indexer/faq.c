@@ -6,6 +6,7 @@
  * Markdown layer separately. */
 #include "faq.h"
 
+#include <cmark.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +191,62 @@ static void put_heading(struct faq_buf *b, const char *hashes,
     puts_(b, "\n\n");
 }
 
+/* One line holding the end marker of every raw HTML block that a blank
+ * line does not end (<!-- -->, <? ?>, <!X >, <![CDATA[ ]]>, and
+ * <script>, <pre>, <style>, <textarea>), so it ends whichever is open. */
+static const char html_block_end[] = "--> ?> ]]> </script></pre></style></textarea>";
+
+/* Appends one Markdown fragment (summary, answer, additionalContent) to
+ * the page, then a blank line.  A fragment that ends inside a fenced
+ * code block or one of the raw HTML blocks above would swallow the rest
+ * of the page, so every later question lost its heading and anchor
+ * (found by fuzz/fuzz_faq with an unclosed ``` in a summary).  cmark
+ * says whether a heading written after the fragment stays a heading;
+ * if not, the open block is closed first: a fence by a fence of the
+ * same character and length, an HTML block by html_block_end.  On OOM
+ * the fragment is written as before. */
+static void put_fragment(struct faq_buf *b, const char *md)
+{
+    static const char probe_tail[] = "\n\n# x\n";
+    size_t len = strlen(md), k = 0;
+    char *probe = malloc(len + sizeof probe_tail);
+    cmark_node *doc = NULL, *last = NULL;
+    const char *p = md;
+    int line;
+
+    if (probe) {
+        memcpy(probe, md, len);
+        memcpy(probe + len, probe_tail, sizeof probe_tail);
+        doc = cmark_parse_document(probe, len + sizeof probe_tail - 1, CMARK_OPT_DEFAULT);
+        last = doc ? cmark_node_last_child(doc) : NULL;
+    }
+    puts_(b, md);
+    puts_(b, "\n");
+    if (last && cmark_node_get_type(last) == CMARK_NODE_CODE_BLOCK) {
+        /* Only a fence reaches this far: the fence line is where the
+         * block starts, after at most three spaces.  Lines are counted
+         * as cmark counts them ("\n", "\r\n" or "\r"). */
+        for (line = cmark_node_get_start_line(last); *p && line > 1; p++)
+            if (*p == '\n' || (*p == '\r' && p[1] != '\n'))
+                line--;
+        while (*p == ' ')
+            p++;
+        while ((*p == '`' || *p == '~') && p[k] == *p)
+            k++;
+        if (k >= 3) {
+            put(b, p, k);
+            puts_(b, "\n");
+        }
+    } else if (last && cmark_node_get_type(last) == CMARK_NODE_HTML_BLOCK) {
+        puts_(b, html_block_end);
+        puts_(b, "\n");
+    }
+    puts_(b, "\n");
+    if (doc)
+        cmark_node_free(doc);
+    free(probe);
+}
+
 static int question(struct faq *f, yaml_node_t *item)
 {
     yaml_node_t *q = map_get(f->doc, item, "question");
@@ -229,8 +286,7 @@ static int question(struct faq *f, yaml_node_t *item)
         goto out;
     }
     put_heading(&f->md, "###", anchor, qmd);
-    puts_(&f->md, amd);
-    puts_(&f->md, "\n\n");
+    put_fragment(&f->md, amd);
     f->nquestions++;
     rc = 0;
 out:
@@ -298,8 +354,7 @@ static int prose(struct faq *f, yaml_node_t *n, int is_summary)
         (is_summary && *text && article_add_section(f->a, "", "", 0, 0, text) != 0) ||
         (is_summary && !f->a->description && article_set(&f->a->description, text) != 0))
         rc = oom(f);
-    puts_(&f->md, md);
-    puts_(&f->md, "\n\n");
+    put_fragment(&f->md, md);
     free(md);
     free(text);
     return rc;

@@ -4,6 +4,7 @@
  * cmark hands raw HTML over as opaque literals; what those mean on a
  * Microsoft Docs page (anchors, placeholders) is docfx.h's business. */
 #include "markdown.h"
+#include "mdtable.h"
 
 #include <cmark.h>
 #include <stdio.h>
@@ -426,29 +427,69 @@ static void anchors_free(struct anchors *s)
     free(s->v);
 }
 
+/* The first <a name="x"> or <a id="x"> directly inside heading h, as a
+ * copy the caller frees; NULL when there is none (or on OOM, which only
+ * loses an explicit anchor, as in docfx_anchor_name()). */
+static char *explicit_anchor(cmark_node *h)
+{
+    cmark_node *c;
+    char *a = NULL;
+    for (c = cmark_node_first_child(h); c && !a; c = cmark_node_next(c))
+        if (cmark_node_get_type(c) == CMARK_NODE_HTML_INLINE && cmark_node_get_literal(c))
+            a = docfx_anchor_name(cmark_node_get_literal(c));
+    return a;
+}
+
+/* Explicit anchors are the link targets authors (and faq.c, which gives
+ * every question heading one) write down, so they are registered before
+ * any slug, in heading order: a slug that repeats one gets the "-1"
+ * suffix instead of taking it.  Before, an earlier heading whose slug
+ * equalled a later explicit anchor took the name, and the heading the
+ * anchor was written for got "-1" (found by fuzz/fuzz_faq: a summary
+ * heading with a question's text took that question's anchor, so links
+ * to the question led elsewhere).  Sets *reserved to an array with, for
+ * the i-th top-level heading of doc, its explicit anchor (owned by
+ * used) or NULL; the caller frees the array.  Returns 0, -1 on OOM. */
+static int reserve_explicit(cmark_node *doc, struct anchors *used,
+                            const char ***reserved)
+{
+    size_t n = 0, i = 0;
+    cmark_node *h;
+    char *x;
+    for (h = cmark_node_first_child(doc); h; h = cmark_node_next(h))
+        n += cmark_node_get_type(h) == CMARK_NODE_HEADING;
+    if ((*reserved = calloc(n ? n : 1, sizeof **reserved)) == NULL)
+        return -1;
+    for (h = cmark_node_first_child(doc); h; h = cmark_node_next(h)) {
+        if (cmark_node_get_type(h) != CMARK_NODE_HEADING)
+            continue;
+        if ((x = explicit_anchor(h)) != NULL) {
+            (*reserved)[i] = anchors_add(used, x);
+            free(x);
+            if (!(*reserved)[i])
+                return -1;
+        }
+        i++;
+    }
+    return 0;
+}
+
 /* Plain text (caller frees) and unique anchor of a heading: the one
  * place the anchor rule lives, for markdown_extract() and
- * markdown_render_html() alike. */
-static int heading_info(cmark_node *h, struct anchors *used, struct walk *w,
-                        char **text, const char **anchor)
+ * markdown_render_html() alike.  reserved is the heading's entry from
+ * reserve_explicit(). */
+static int heading_info(cmark_node *h, struct anchors *used, const char *reserved,
+                        struct walk *w, char **text, const char **anchor)
 {
     struct text t = {{NULL, 0, 0, 0}, 0, 0};
-    cmark_node *c;
-    char *explicit_anchor = NULL, *slug = NULL;
+    char *slug = NULL;
     emit(&t, h, w);
     *text = buf_take(&t.b);
-    for (c = cmark_node_first_child(h); c && !explicit_anchor; c = cmark_node_next(c))
-        if (cmark_node_get_type(c) == CMARK_NODE_HTML_INLINE && cmark_node_get_literal(c))
-            explicit_anchor = docfx_anchor_name(cmark_node_get_literal(c));
-    if (!explicit_anchor && *text)
-        slug = markdown_slug(*text);
-    *anchor = NULL;
-    if (*text && (explicit_anchor || slug))
-        *anchor = anchors_add(used, explicit_anchor ? explicit_anchor
-                                    : *slug ? slug : "section");
-    free(explicit_anchor);
+    *anchor = reserved;
+    if (!reserved && *text && (slug = markdown_slug(*text)) != NULL)
+        *anchor = anchors_add(used, *slug ? slug : "section");
     free(slug);
-    if (!*anchor || w->oom) {
+    if (!*text || !*anchor || w->oom) {
         free(*text);
         *text = NULL;
         return -1;
@@ -527,10 +568,10 @@ int markdown_extract(struct article *a, const char *md, size_t len,
     struct buf heads = {NULL, 0, 0, 0};
     struct unit cur;
     cmark_node *doc = NULL, *n;
-    const char *anchor;
+    const char *anchor, **reserved = NULL;
     char *htext;
     int seen_h1 = 0, level, fail, rc = -1;
-    size_t bad, i;
+    size_t bad, i, hi = 0;
     char msg[80];
     if (!markdown_utf8_valid(md, len, &bad)) {
         for (i = 0; i < bad; i++)
@@ -550,13 +591,15 @@ int markdown_extract(struct article *a, const char *md, size_t len,
     htext[len] = '\0';
     free(a->markdown);
     a->markdown = htext;
+    if (reserve_explicit(doc, &used, &reserved) != 0)
+        goto out;
     for (n = cmark_node_first_child(doc); n; n = cmark_node_next(n)) {
         if (cmark_node_get_type(n) != CMARK_NODE_HEADING) {
             emit(&cur.text, n, &w);
             continue;
         }
         level = cmark_node_get_heading_level(n);
-        if (heading_info(n, &used, &w, &htext, &anchor) != 0)
+        if (heading_info(n, &used, reserved[hi++], &w, &htext, &anchor) != 0)
             goto out;
         if (htext[0] && heads.n)
             buf_put(&heads, "\n", 1);
@@ -583,6 +626,7 @@ out:
     free(cur.title);
     free(cur.text.b.p);
     free(heads.p);
+    free(reserved);
     anchors_free(&used);
     if (doc)
         cmark_node_free(doc);
@@ -627,7 +671,7 @@ static cmark_node *next_node(cmark_node *n, cmark_node *root)
  * a standalone <a name> disappear, placeholders become text, <br> a
  * line break.  Raw HTML nodes are leaves, so the next node is known
  * before the current one is replaced. */
-static int rewrite_html(cmark_node *doc)
+static int rewrite_html(cmark_node *doc, markdown_link_fn link_fn, void *ctx)
 {
     cmark_node *n, *nx, *nn, *end;
     const char *lit, *p;
@@ -636,7 +680,11 @@ static int rewrite_html(cmark_node *doc)
     for (n = doc; n; n = nx) {
         nx = next_node(n, doc);
         lit = cmark_node_get_literal(n);
-        if (cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK && lit) {
+        if (cmark_node_get_type(n) == CMARK_NODE_LINK && link_fn &&
+            cmark_node_get_url(n) && (s = link_fn(ctx, cmark_node_get_url(n))) != NULL) {
+            cmark_node_set_url(n, s); /* still checked by safe mode */
+            free(s);
+        } else if (cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK && lit) {
             if ((s = docfx_html_text(lit, strlen(lit))) == NULL)
                 return -1;
             for (p = s; is_space((unsigned char)*p); p++)
@@ -698,29 +746,44 @@ static void put_rendered(struct buf *b, cmark_node *n)
 
 char *markdown_render_html(const char *md, size_t len)
 {
+    return markdown_render_html_links(md, len, NULL, NULL);
+}
+
+char *markdown_render_html_links(const char *md, size_t len, markdown_link_fn link_fn,
+                                 void *ctx)
+{
     struct walk w = {NULL, 0, 0, 0};
     struct anchors used = {NULL, 0};
     struct buf out = {NULL, 0, 0, 0};
-    const char *anchor;
+    const char **ids = NULL;
     size_t hi = 0;
     cmark_node *doc = cmark_parse_document(md, len, CMARK_OPT_VALIDATE_UTF8);
     cmark_node *n, *c;
     char *htext, tag[24];
     int seen_h1 = 0, level, rc = -1;
     /* Anchors first, as rewrite_html() removes the <a name> tags they
-     * come from; used.v[i] is then the anchor of the i-th heading. */
-    for (n = doc ? cmark_node_first_child(doc) : NULL; n; n = cmark_node_next(n)) {
+     * come from; ids[i] is then the anchor of the i-th heading. */
+    if (!doc || reserve_explicit(doc, &used, &ids) != 0)
+        goto out;
+    for (n = cmark_node_first_child(doc); n; n = cmark_node_next(n)) {
         if (cmark_node_get_type(n) != CMARK_NODE_HEADING)
             continue;
-        if (heading_info(n, &used, &w, &htext, &anchor) != 0)
+        if (heading_info(n, &used, ids[hi], &w, &htext, &ids[hi]) != 0)
             goto out;
+        hi++;
         free(htext);
     }
-    if (!doc || rewrite_html(doc) != 0)
+    hi = 0;
+    if (rewrite_html(doc, link_fn, ctx) != 0)
         goto out;
     for (n = cmark_node_first_child(doc); n; n = cmark_node_next(n)) {
         if (cmark_node_get_type(n) != CMARK_NODE_HEADING) {
-            put_rendered(&out, n);
+            char *table = mdtable_html(n);
+            if (table)
+                buf_puts(&out, table);
+            else
+                put_rendered(&out, n);
+            free(table);
             continue;
         }
         level = cmark_node_get_heading_level(n);
@@ -731,7 +794,7 @@ char *markdown_render_html(const char *md, size_t len)
         }
         snprintf(tag, sizeof tag, "<h%d id=\"", level);
         buf_puts(&out, tag);
-        put_attr(&out, used.v[hi++]);
+        put_attr(&out, ids[hi++]);
         buf_puts(&out, "\">");
         for (c = cmark_node_first_child(n); c; c = cmark_node_next(c))
             put_rendered(&out, c);
@@ -740,6 +803,7 @@ char *markdown_render_html(const char *md, size_t len)
     }
     rc = 0;
 out:
+    free(ids);
     anchors_free(&used);
     if (doc)
         cmark_node_free(doc);

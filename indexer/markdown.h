@@ -67,6 +67,15 @@ char *markdown_fragment_text(struct article *a, const char *md, size_t len,
  * markdown_extract().  Caller frees; NULL on OOM. */
 char *markdown_render_html(const char *md, size_t len);
 
+/* Like markdown_render_html(), and link_fn (may be NULL) sees every link
+ * destination first: it returns a malloc'd replacement (freed here) or
+ * NULL to keep it.  The article page uses it to turn "billing.md#x"
+ * into the URL of that article.  Replacements go through the same
+ * safe-mode URL checks. */
+typedef char *(*markdown_link_fn)(void *ctx, const char *url);
+char *markdown_render_html_links(const char *md, size_t len, markdown_link_fn link_fn,
+                                 void *ctx);
+
 /* Returns 1 when s[0..len) is valid UTF-8 without NUL bytes; else 0 and
  * *bad_off (if not NULL) = offset of the first bad byte.  Overlong
  * forms, surrogates, code points above U+10FFFF and truncated sequences

@@ -6,10 +6,18 @@ PKGS="build-essential cmake pkg-config ca-certificates
 libxapian-dev libcmark-dev libyaml-dev libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev libcurl4-openssl-dev sqlite3 curl"
 if [ "${KB_WITH_BROWSER:-0}" = 1 ]; then
-    PKGS="$PKGS chromium nodejs npm"
+    # Chromium and a CJK font for the browser tests' screenshots; node and
+    # npm from Debian unless another node (NodeSource, nvm) is installed,
+    # whose own npm the Debian package would conflict with.
+    PKGS="$PKGS chromium fonts-wqy-microhei"
+    command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+    command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+fi
+if [ "${KB_WITH_FUZZ:-0}" = 1 ]; then
+    PKGS="$PKGS clang libclang-rt-14-dev valgrind"
 fi
 if [ "${KB_WITH_BENCH:-0}" = 1 ]; then
-    PKGS="$PKGS wrk clang libclang-rt-14-dev"
+    PKGS="$PKGS wrk clang libclang-rt-14-dev valgrind"
 fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -47,15 +47,32 @@ static unsigned search_common(struct request *rq, int prefix_last)
     unsigned st = searchreq_parse(rq, &sr, 1);
     if (st)
         return st;
+    sr.facets = !prefix_last;
     kb_results *res;
     if ((st = searchreq_run(rq, &sr, prefix_last, &res)))
         return st;
     json_t *hits = json_array();
     for (size_t i = 0; i < kb_results_count(res); i++)
         json_array_append_new(hits, hit_json(kb_results_get(res, i)));
-    json_t *o = json_pack("{s:s,s:s,s:I,s:o,s:n}", "query", sr.q, "locale",
+    const char *suggestion = kb_results_suggestion(res);
+    json_t *o = json_pack("{s:s,s:s,s:I,s:o,s:o}", "query", sr.q, "locale",
                           kb_results_locale(res), "total",
-                          (json_int_t)kb_results_total(res), "hits", hits, "suggestion");
+                          (json_int_t)kb_results_total(res), "hits", hits, "suggestion",
+                          suggestion ? json_string(suggestion) : json_null());
+    if (sr.facets) {
+        static const char *const names[KB_FACET_COUNT] = {"topic", "product", "locale"};
+        json_t *facets = json_object();
+        for (int f = 0; f < KB_FACET_COUNT; f++) {
+            const kb_facet *v;
+            size_t n = kb_results_facets(res, (kb_facet_field)f, &v);
+            json_t *counts = json_object();
+            for (size_t i = 0; i < n; i++)
+                if (*v[i].value)
+                    json_object_set_new(counts, v[i].value, json_integer((json_int_t)v[i].count));
+            json_object_set_new(facets, names[f], counts);
+        }
+        json_object_set_new(o, "facets", facets);
+    }
     events_log_search(rq, sr.q, sr.locale, (int)kb_results_total(res), prefix_last, res);
     kb_results_free(res);
     return reply_json(rq, 200, o);

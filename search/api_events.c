@@ -241,12 +241,9 @@ static int article_exists(struct request *rq, const char *id, const char *locale
     return 1;
 }
 
-unsigned api_feedback_post(struct request *rq)
+int feedback_validate(struct request *rq, json_t *body, struct eventlog_event *out,
+                      json_t **fields_out, char *first, size_t firstlen)
 {
-    json_t *body;
-    unsigned st = req_body_object(rq, &body);
-    if (st)
-        return st;
     struct field_errors fe = {json_object(), ""};
     struct eventlog_event ev = {.kind = EVENTLOG_KIND_VOTE, .ts = now_wall(), .rank = -1,
                                 .results = -1, .latency_us = -1, .helpful = -1};
@@ -272,12 +269,33 @@ unsigned api_feedback_post(struct request *rq)
     ev.comment = text_field(&fe, body, "comment", MAX_COMMENT, 0);
     if (ev.article && !fe.first[0] && !article_exists(rq, ev.article, ev.locale))
         field_error(&fe, "article", "no such article");
+    *out = ev;
+    snprintf(first, firstlen, "%s", fe.first);
     if (fe.first[0]) {
-        st = fail_fields(rq, &fe);
+        *fields_out = fe.fields;
+        return -1;
+    }
+    json_decref(fe.fields);
+    *fields_out = NULL;
+    return 0;
+}
+
+unsigned api_feedback_post(struct request *rq)
+{
+    json_t *body;
+    unsigned st = req_body_object(rq, &body);
+    if (st)
+        return st;
+    struct eventlog_event ev;
+    json_t *fields;
+    char first[256];
+    if (feedback_validate(rq, body, &ev, &fields, first, sizeof first) != 0) {
+        rq->error_code = "invalid_fields";
+        st = reply_json(rq, 400, json_pack("{s:s,s:s,s:o}", "error", "invalid_fields",
+                                           "message", first, "fields", fields));
         json_decref(body);
         return st;
     }
-    json_decref(fe.fields);
     ev.visit = req_visit(rq);
     if (!ev.locale)
         ev.locale = rq->app->cfg.default_locale;

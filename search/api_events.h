@@ -21,4 +21,11 @@ void events_log_view(struct request *rq, const char *article, const char *locale
 int cases_validate(json_t *body, struct eventlog_case *c, json_t **fields_out,
                    char *first, size_t firstlen);
 
+/* Checks a vote (article, locale, section, helpful, reason, comment)
+ * from body into *ev (strings borrowed from body; visit left NULL), as
+ * POST /api/feedback does; the article must exist.  0, or -1 with
+ * *fields_out and first as for cases_validate(). */
+int feedback_validate(struct request *rq, json_t *body, struct eventlog_event *ev,
+                      json_t **fields_out, char *first, size_t firstlen);
+
 #endif

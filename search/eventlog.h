@@ -42,7 +42,10 @@ enum {
     EVENTLOG_NOT_FOUND = 1
 };
 
-#define EVENTLOG_BUSY_MS 5000        /* wait for another writer this long */
+#define EVENTLOG_BUSY_MS 30000       /* wait for another writer this long: SQLite
+                                        * locks are not fair, so under load a
+                                        * busy writer can hold others off for
+                                        * seconds */
 #define EVENTLOG_CASE_ID_SIZE 13     /* "C-" + 10 base32 characters + NUL */
 #define EVENTLOG_OUTBOX_LEASE 300    /* seconds a claimed row stays hidden */
 #define EVENTLOG_OUTBOX_MAX_DELAY 3600 /* backoff cap, seconds */

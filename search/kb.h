@@ -67,6 +67,33 @@ typedef struct {
 } kb_stats;
 kb_status kb_get_stats(kb_index *ix, kb_stats *out);
 
+/* ---- Synonyms --------------------------------------------------------- */
+
+/* Query-time synonym groups, per locale, from an author-managed YAML
+ * file (content/synonyms.yml):
+ *
+ *     en-us:
+ *       - [invoice, bill, statement]
+ *       - [sign in, log in, login]
+ *
+ * A query that contains a term of a group (compared after stemming, a
+ * multi-word term as a phrase) also matches every other term of the
+ * group, weighted as one term.  A loaded set is immutable and
+ * reference-counted, so a server can swap in a new one while searches
+ * still use the old one. */
+typedef struct kb_synonyms kb_synonyms;
+
+/* Parses path.  On KB_OK *out holds one reference.  On failure *out is
+ * NULL and err (when errlen > 0) says "path:line: what is wrong". */
+kb_status kb_synonyms_load(const char *path, kb_synonyms **out, char *err,
+                           size_t errlen);
+/* Takes one more reference (any thread); returns s. */
+kb_synonyms *kb_synonyms_ref(kb_synonyms *s);
+/* Drops a reference; the last one frees the set.  NULL is a no-op. */
+void kb_synonyms_free(kb_synonyms *s);
+/* Number of groups for a locale (lower case), 0 when none. */
+size_t kb_synonyms_groups(const kb_synonyms *s, const char *locale);
+
 /* ---- Search ---------------------------------------------------------- */
 
 typedef struct {
@@ -79,6 +106,9 @@ typedef struct {
     unsigned limit;             /* at most 100 */
     int include_internal;       /* 1 only for signed-in agents */
     int prefix_last;            /* 1: last word is a prefix (as you type) */
+    const char *tag;            /* filter, or NULL */
+    const kb_synonyms *synonyms; /* borrowed for the call, or NULL */
+    int facets;                 /* 1: count topic/product/locale facets */
 } kb_query;
 
 typedef struct {
@@ -107,6 +137,21 @@ const kb_hit *kb_results_get(const kb_results *r, size_t i);
 unsigned long kb_results_total(const kb_results *r);
 /* Locale the query was parsed for (the requested or fallback one). */
 const char *kb_results_locale(const kb_results *r);
+/* The corrected query ("did you mean") when a word was not in the
+ * index and a public word of the locale close to it was searched
+ * instead; NULL when the query was searched as typed. */
+const char *kb_results_suggestion(const kb_results *r);
+
+/* Facet counts over all matching articles (each article counted once,
+ * not once per section), when kb_query.facets was 1. */
+typedef enum { KB_FACET_TOPIC, KB_FACET_PRODUCT, KB_FACET_LOCALE, KB_FACET_COUNT } kb_facet_field;
+typedef struct {
+    const char *value; /* "" for articles without one */
+    unsigned long count;
+} kb_facet;
+/* *out points at the facet values of field, most frequent first; the
+ * count is returned.  Valid until kb_results_free(). */
+size_t kb_results_facets(const kb_results *r, kb_facet_field field, const kb_facet **out);
 void kb_results_free(kb_results *r);
 
 /* Fetches an article record (the JSON written by kb-index) in locale,

@@ -50,7 +50,7 @@
 #ifndef KB_SCHEMA_H
 #define KB_SCHEMA_H
 
-#define KB_SCHEMA_VERSION "1"
+#define KB_SCHEMA_VERSION "2"
 #define KB_MAX_KEY 200
 
 #define KB_PREFIX_UNIT "Q"
@@ -67,6 +67,7 @@
 #define KB_PREFIX_TITLE "S"
 #define KB_PREFIX_HEADING "XH"
 #define KB_PREFIX_DESCRIPTION "XD"
+#define KB_PREFIX_COMPOUND "XC"
 
 #define KB_META_FILE "F:"
 #define KB_META_SCHEMA "schema"
@@ -94,6 +95,37 @@ enum kb_slot {
 /* BM25 parameters (Xapian's BM25Weight k1, k2, k3, b, min_normlen). */
 #define KB_BM25_K1 1.2
 #define KB_BM25_B 0.6
+#define KB_BM25_MIN_NORMLEN 0.5
+
+/* Proximity: two neighbouring query words found within
+ * KB_NEAR_SLACK positions of their distance in the query add
+ * KB_NEAR_WEIGHT times their weight again. */
+#define KB_NEAR_WEIGHT 0.5
+#define KB_NEAR_SLACK 2
+
+/* Chinese/Japanese/Korean runs are searched as their character bigrams;
+ * single characters count KB_CJK_UNIGRAM_WEIGHT as much. */
+#define KB_CJK_UNIGRAM_WEIGHT 0.0
+
+/* Spelling: words of at least KB_SPELL_MIN_WORD letters enter the
+ * spelling table; query words of at least KB_SPELL_MIN_QUERY letters
+ * that the index lacks are corrected (one edit, two from
+ * KB_SPELL_TWO_EDITS letters on). */
+#define KB_SPELL_MIN_WORD 4
+#define KB_SPELL_MIN_QUERY 5
+#define KB_SPELL_TWO_EDITS 8
+
+/* German compounds: a word of at least KB_COMPOUND_MIN_WORD letters
+ * is also indexed (prefix XC, stemmed) under each of its endings of at
+ * least KB_COMPOUND_MIN_PART letters that leave at least
+ * KB_COMPOUND_MIN_HEAD letters before them, so that "Gebühr" finds
+ * "Säumnisgebühren" (German compounds end in their head noun). */
+#define KB_COMPOUND_MIN_WORD 8
+#define KB_COMPOUND_MIN_PART 4
+#define KB_COMPOUND_MIN_HEAD 3
+
+/* Facets count the articles of at most this many matching units. */
+#define KB_FACET_MAX_UNITS 2000
 
 /* Snippet length in bytes of source text. */
 #define KB_SNIPPET_BYTES 220

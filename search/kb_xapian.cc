@@ -1,50 +1,20 @@
-/* kb_xapian.cc -- the only file that includes <xapian.h>.
+/* kb_xapian.cc -- the index layer: open and close, article records,
+ * writing (kb-index's side).  Searching is in kb_search.cc and
+ * kb_query.cc; the three share kb_private.hh.
  *
- * Every exported function runs its body through guarded(), which turns
- * each Xapian::Error (and bad_alloc) into a kb_status plus a message on
- * the handle, so no exception ever reaches a C caller.  Search results
- * are copied out of the MSet before returning, so iterating them is
- * plain C that cannot fail. */
-#include "kb.h"
-#include "kb_schema.h"
-#include "stopwords.h"
-
-#include <xapian.h>
+ * Every exported function runs its body through kb_guarded(), which
+ * turns each Xapian::Error (and bad_alloc) into a kb_status plus a
+ * message on the handle, so no exception ever reaches a C caller. */
+#include "kb_private.hh"
 
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <new>
-#include <string>
-#include <unordered_set>
-#include <vector>
-
-struct kb_index {
-    Xapian::Database db;          /* what searches read */
-    Xapian::WritableDatabase wdb; /* valid when writable */
-    bool writable = false;
-    bool in_txn = false;
-    std::string err;
-    /* Writer only: the committed revision as of kb_begin(), and the
-     * article keys written since.  delete_document(term) on a database
-     * with pending changes is slow, so kb_put deletes only keys that
-     * can exist: in the snapshot (unless kb_clear ran) or put before. */
-    std::string dir;
-    Xapian::Database snapshot;
-    bool cleared = false;
-    std::unordered_set<std::string> put_keys;
-};
-
-struct kb_results {
-    std::vector<std::string> strings; /* owns every hit string */
-    std::vector<kb_hit> hits;
-    unsigned long total = 0;
-    std::string locale;
-};
+#include <unordered_map>
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static kb_status set_err(kb_index *ix, kb_status st, const std::string &msg)
+kb_status kb_set_err(kb_index *ix, kb_status st, const std::string &msg)
 {
     if (ix) {
         try {
@@ -55,32 +25,7 @@ static kb_status set_err(kb_index *ix, kb_status st, const std::string &msg)
     return st;
 }
 
-template <class Body>
-static kb_status guarded(kb_index *ix, Body &&body) noexcept
-{
-    try {
-        return body();
-    } catch (const Xapian::QueryParserError &e) {
-        return set_err(ix, KB_ERR_BAD_QUERY, e.get_description());
-    } catch (const Xapian::DatabaseLockError &e) {
-        return set_err(ix, KB_ERR_LOCKED, e.get_description());
-    } catch (const Xapian::DatabaseNotFoundError &e) {
-        return set_err(ix, KB_ERR_NO_INDEX, e.get_description());
-    } catch (const Xapian::DatabaseOpeningError &e) {
-        return set_err(ix, KB_ERR_NO_INDEX, e.get_description());
-    } catch (const Xapian::Error &e) {
-        return set_err(ix, KB_ERR_BACKEND, e.get_description());
-    } catch (const std::bad_alloc &) {
-        return set_err(ix, KB_ERR_NOMEM, "out of memory");
-    } catch (const std::exception &e) {
-        return set_err(ix, KB_ERR_BACKEND, e.what());
-    } catch (...) {
-        return set_err(ix, KB_ERR_BACKEND, "unknown error");
-    }
-}
-
-/* Terms are limited to 245 bytes; long keys become a stable hash. */
-static std::string key_term(const char *prefix, const std::string &key)
+std::string kb_key_term(const char *prefix, const std::string &key)
 {
     std::string t(prefix);
     if (key.size() <= KB_MAX_KEY) {
@@ -99,7 +44,7 @@ static std::string key_term(const char *prefix, const std::string &key)
     return t;
 }
 
-static std::string article_key(const char *locale, const char *id)
+std::string kb_article_key(const char *locale, const char *id)
 {
     std::string k(locale ? locale : "");
     k += '/';
@@ -107,7 +52,7 @@ static std::string article_key(const char *locale, const char *id)
     return k;
 }
 
-static std::string lower_ascii(const char *s)
+std::string kb_lower_ascii(const char *s)
 {
     std::string r(s ? s : "");
     for (char &c : r)
@@ -116,14 +61,13 @@ static std::string lower_ascii(const char *s)
     return r;
 }
 
-/* "ru-ru" -> "ru"; the part before the first '-' or '_'. */
-static std::string locale_lang(const std::string &locale)
+std::string kb_locale_lang(const std::string &locale)
 {
     size_t n = locale.find_first_of("-_");
-    return lower_ascii(locale.substr(0, n).c_str());
+    return kb_lower_ascii(locale.substr(0, n).c_str());
 }
 
-static Xapian::Stem stem_for(const std::string &locale)
+Xapian::Stem kb_stem_for(const std::string &locale)
 {
     static const struct {
         const char *lang, *stemmer;
@@ -135,17 +79,94 @@ static Xapian::Stem stem_for(const std::string &locale)
         {"nb", "norwegian"}, {"hu", "hungarian"}, {"ro", "romanian"},
         {"tr", "turkish"},
     };
-    std::string lang = locale_lang(locale);
+    std::string lang = kb_locale_lang(locale);
     for (const auto &m : map)
         if (lang == m.lang)
             return Xapian::Stem(m.stemmer);
     return Xapian::Stem(); /* CJK and unknown: no stemming */
 }
 
-static bool is_cjk_locale(const std::string &locale)
+bool kb_is_cjk_locale(const std::string &locale)
 {
-    std::string lang = locale_lang(locale);
+    std::string lang = kb_locale_lang(locale);
     return lang == "zh" || lang == "ja" || lang == "ko";
+}
+
+bool kb_is_cjk(unsigned ch)
+{
+    return (ch >= 0x2E80 && ch <= 0x2FDF) || (ch >= 0x3040 && ch <= 0x30FF) ||
+           (ch >= 0x3100 && ch <= 0x31BF) || (ch >= 0x3400 && ch <= 0x4DBF) ||
+           (ch >= 0x4E00 && ch <= 0x9FFF) || (ch >= 0xAC00 && ch <= 0xD7AF) ||
+           (ch >= 0xF900 && ch <= 0xFAFF) || (ch >= 0x20000 && ch <= 0x2FA1F) ||
+           (ch >= 0x1100 && ch <= 0x11FF) || (ch >= 0x3130 && ch <= 0x318F);
+}
+
+bool kb_spelling_word(const std::string &word)
+{
+    size_t n = 0;
+    for (Xapian::Utf8Iterator u(word); u != Xapian::Utf8Iterator(); ++u, ++n) {
+        unsigned ch = *u;
+        if (kb_is_cjk(ch))
+            return false;
+        Xapian::Unicode::category c = Xapian::Unicode::get_category(ch);
+        if (c != Xapian::Unicode::LOWERCASE_LETTER && c != Xapian::Unicode::OTHER_LETTER &&
+            c != Xapian::Unicode::MODIFIER_LETTER)
+            return false;
+    }
+    return n >= KB_SPELL_MIN_WORD;
+}
+
+bool kb_splits_compounds(const std::string &locale)
+{
+    return kb_locale_lang(locale) == "de";
+}
+
+void kb_compound_parts(const std::string &word, const Xapian::Stem &stem,
+                       std::vector<std::string> *out)
+{
+    std::vector<size_t> starts; /* byte offset of each character */
+    for (Xapian::Utf8Iterator u(word); u != Xapian::Utf8Iterator(); ++u) {
+        if (!Xapian::Unicode::is_wordchar(*u) ||
+            Xapian::Unicode::get_category(*u) == Xapian::Unicode::DECIMAL_DIGIT_NUMBER)
+            return;
+        starts.push_back((size_t)(u.raw() - word.data()));
+    }
+    size_t n = starts.size();
+    if (n < KB_COMPOUND_MIN_WORD)
+        return;
+    for (size_t i = KB_COMPOUND_MIN_HEAD; i + KB_COMPOUND_MIN_PART <= n; i++) {
+        std::string part = stem(word.substr(starts[i]));
+        if (!part.empty())
+            out->push_back(KB_PREFIX_COMPOUND + part);
+    }
+}
+
+/* Adds the compound endings of the document's words (see kb_schema.h),
+ * each with the wdf of its word. */
+static void add_compound_terms(Xapian::Document &doc, const Xapian::Stem &stem)
+{
+    std::vector<std::pair<std::string, Xapian::termcount>> add;
+    std::vector<std::string> parts;
+    for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        const std::string &w = *t;
+        if (w.empty() || (w[0] >= 'A' && w[0] <= 'Z'))
+            continue;
+        parts.clear();
+        kb_compound_parts(w, stem, &parts);
+        for (const std::string &p : parts)
+            add.emplace_back(p, t.get_wdf());
+    }
+    for (const auto &a : add)
+        doc.add_term(a.first, a.second);
+}
+
+void kb_setup_termgen(Xapian::TermGenerator &tg, const std::string &locale)
+{
+    tg.set_stemmer(kb_stem_for(locale));
+    /* Stems keep positions too, so phrases and proximity work across
+     * inflections ("service requests" near "request a service"). */
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME_FULL_POS);
+    tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
 }
 
 /* ---- open / close ------------------------------------------------------ */
@@ -176,8 +197,8 @@ extern "C" kb_status kb_open(const char *dir, int flags, kb_index **out)
     if (!ix)
         return KB_ERR_NOMEM;
     if (!dir || !*dir)
-        return set_err(ix, KB_ERR_INVALID_ARG, "no index directory given");
-    return guarded(ix, [&]() {
+        return kb_set_err(ix, KB_ERR_INVALID_ARG, "no index directory given");
+    return kb_guarded(ix, [&]() {
         ix->dir = dir;
         if (flags & KB_OPEN_WRITE) {
             int action = (flags & KB_OPEN_OVERWRITE)
@@ -220,7 +241,7 @@ extern "C" kb_status kb_reopen(kb_index *ix)
 {
     if (!ix)
         return KB_ERR_INVALID_ARG;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         if (!ix->writable)
             ix->db.reopen();
         return KB_OK;
@@ -231,7 +252,7 @@ extern "C" kb_status kb_get_stats(kb_index *ix, kb_stats *out)
 {
     if (!ix || !out)
         return KB_ERR_INVALID_ARG;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         for (int attempt = 0;; attempt++) {
             try {
                 out->articles = ix->db.get_termfreq(KB_TERM_RECORD);
@@ -247,242 +268,12 @@ extern "C" kb_status kb_get_stats(kb_index *ix, kb_stats *out)
     });
 }
 
-/* ---- search ------------------------------------------------------------ */
-
-/* Rejects default-locale units of articles that exist in the requested
- * locale, so each article appears once, in the best language. */
-class FallbackDecider : public Xapian::MatchDecider {
-  public:
-    FallbackDecider(const Xapian::Database &db, std::string want,
-                    std::string fallback)
-        : db_(db), want_(std::move(want)), fallback_(std::move(fallback))
-    {
-    }
-    bool operator()(const Xapian::Document &doc) const override
-    {
-        if (doc.get_value(KB_SLOT_LOCALE) != fallback_)
-            return true;
-        std::string id = doc.get_value(KB_SLOT_ID);
-        return !db_.term_exists(
-            key_term(KB_PREFIX_RECORD, article_key(want_.c_str(), id.c_str())));
-    }
-
-  private:
-    const Xapian::Database &db_;
-    std::string want_, fallback_;
-};
-
-static void configure_parser(Xapian::QueryParser &qp, const Xapian::Database &db,
-                             const std::string &locale,
-                             Xapian::SimpleStopper &stopper)
-{
-    qp.set_database(db);
-    qp.set_stemmer(stem_for(locale));
-    qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-    const char *const *words = stopwords_for(locale_lang(locale).c_str());
-    if (words) {
-        for (; *words; words++)
-            stopper.add(*words);
-        qp.set_stopper(&stopper);
-    }
-    qp.set_default_op(Xapian::Query::OP_OR);
-    qp.add_prefix("title", KB_PREFIX_TITLE);
-    qp.add_prefix("heading", KB_PREFIX_HEADING);
-    qp.add_prefix("description", KB_PREFIX_DESCRIPTION);
-    qp.add_boolean_prefix("topic", KB_PREFIX_TOPIC);
-    qp.add_boolean_prefix("product", KB_PREFIX_PRODUCT);
-    qp.add_boolean_prefix("tag", KB_PREFIX_TAG);
-}
-
-/* Parses with the full syntax; when that fails (unbalanced quotes or
- * brackets, a stray operator), falls back to plain words, so a
- * customer's typo never turns into an error page. */
-static Xapian::Query parse_text(const Xapian::Database &db, const std::string &text,
-                                const std::string &locale, bool prefix_last)
-{
-    Xapian::QueryParser qp;
-    Xapian::SimpleStopper stopper;
-    configure_parser(qp, db, locale, stopper);
-    unsigned flags = Xapian::QueryParser::FLAG_PHRASE |
-                     Xapian::QueryParser::FLAG_BOOLEAN |
-                     Xapian::QueryParser::FLAG_LOVEHATE |
-                     Xapian::QueryParser::FLAG_CJK_NGRAM;
-    if (prefix_last)
-        flags |= Xapian::QueryParser::FLAG_PARTIAL;
-    try {
-        return qp.parse_query(text, flags);
-    } catch (const Xapian::QueryParserError &) {
-        unsigned plain = Xapian::QueryParser::FLAG_CJK_NGRAM;
-        if (prefix_last)
-            plain |= Xapian::QueryParser::FLAG_PARTIAL;
-        return qp.parse_query(text, plain);
-    }
-}
-
-static Xapian::Query locale_query(const Xapian::Database &db, const std::string &text,
-                                  const std::string &locale, bool prefix_last)
-{
-    Xapian::Query q = parse_text(db, text, locale, prefix_last);
-    if (q.empty())
-        return q;
-    return Xapian::Query(Xapian::Query::OP_FILTER, q,
-                         Xapian::Query(KB_PREFIX_LOCALE + locale));
-}
-
-static void add_string(kb_results *r, const std::string &s)
-{
-    r->strings.push_back(s);
-}
-
-static kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
-{
-    std::string want = lower_ascii(qy->locale && *qy->locale ? qy->locale
-                                                              : qy->default_locale);
-    std::string fallback = lower_ascii(qy->default_locale ? qy->default_locale
-                                                          : want.c_str());
-    if (want.empty())
-        want = fallback;
-    /* A locale with no content at all searches the default one. */
-    if (want != fallback && !ix->db.term_exists(KB_PREFIX_LOCALE + want))
-        want = fallback;
-    r->locale = want;
-
-    std::string text(qy->text ? qy->text : "");
-    Xapian::Query q = locale_query(ix->db, text, want, qy->prefix_last != 0);
-    bool use_fallback = want != fallback;
-    if (use_fallback) {
-        Xapian::Query f = locale_query(ix->db, text, fallback, qy->prefix_last != 0);
-        q = Xapian::Query(Xapian::Query::OP_OR, q, f);
-    }
-    if (q.empty())
-        return KB_OK;
-
-    Xapian::Query filter(KB_TERM_UNIT);
-    if (qy->topic && *qy->topic)
-        filter = Xapian::Query(Xapian::Query::OP_FILTER, filter,
-                               Xapian::Query(KB_PREFIX_TOPIC + lower_ascii(qy->topic)));
-    if (qy->product && *qy->product)
-        filter = Xapian::Query(Xapian::Query::OP_FILTER, filter,
-                               Xapian::Query(KB_PREFIX_PRODUCT + lower_ascii(qy->product)));
-    q = Xapian::Query(Xapian::Query::OP_FILTER, q, filter);
-    if (!qy->include_internal)
-        q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(KB_TERM_INTERNAL));
-
-    Xapian::Enquire enq(ix->db);
-    enq.set_query(q);
-    enq.set_collapse_key(KB_SLOT_ID);
-    enq.set_weighting_scheme(Xapian::BM25Weight(KB_BM25_K1, 0, 1, KB_BM25_B, 0.5));
-    FallbackDecider decider(ix->db, want, fallback);
-    unsigned limit = qy->limit ? qy->limit : 10;
-    if (limit > 100)
-        limit = 100;
-    Xapian::MSet mset = enq.get_mset(qy->offset, limit, qy->offset + limit + 100,
-                                     nullptr, use_fallback ? &decider : nullptr);
-    r->total = mset.get_matches_estimated();
-
-    /* Strings first, then pointers: the vector must not move after. */
-    r->strings.reserve(mset.size() * 9);
-    std::vector<std::pair<std::string, double>> meta;
-    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-        Xapian::Document doc = it.get_document();
-        std::string loc = doc.get_value(KB_SLOT_LOCALE);
-        unsigned sflags = Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
-                          Xapian::MSet::SNIPPET_EXHAUSTIVE;
-        if (is_cjk_locale(loc))
-            sflags |= Xapian::MSet::SNIPPET_CJK_NGRAM;
-        std::string snippet = mset.snippet(doc.get_data(), KB_SNIPPET_BYTES,
-                                           stem_for(loc), sflags, "<mark>",
-                                           "</mark>", "\xE2\x80\xA6");
-        add_string(r, doc.get_value(KB_SLOT_ID));
-        add_string(r, loc);
-        add_string(r, doc.get_value(KB_SLOT_TITLE));
-        add_string(r, doc.get_value(KB_SLOT_TOPIC));
-        add_string(r, doc.get_value(KB_SLOT_PRODUCT));
-        add_string(r, doc.get_value(KB_SLOT_UPDATED));
-        add_string(r, doc.get_value(KB_SLOT_ANCHOR));
-        add_string(r, doc.get_value(KB_SLOT_SECTION));
-        add_string(r, snippet);
-        meta.emplace_back(doc.get_value(KB_SLOT_FLAGS), it.get_weight());
-    }
-    for (size_t i = 0; i < meta.size(); i++) {
-        const std::string *s = &r->strings[i * 9];
-        kb_hit h;
-        h.id = s[0].c_str();
-        h.locale = s[1].c_str();
-        h.title = s[2].c_str();
-        h.topic = s[3].c_str();
-        h.product = s[4].c_str();
-        h.updated = s[5].c_str();
-        h.anchor = s[6].c_str();
-        h.section_title = s[7].c_str();
-        h.snippet = s[8].c_str();
-        h.internal = meta[i].first.find('i') != std::string::npos;
-        h.is_question = meta[i].first.find('q') != std::string::npos;
-        h.score = meta[i].second;
-        r->hits.push_back(h);
-    }
-    return KB_OK;
-}
-
-extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **out)
-{
-    if (!ix || !qy || !out)
-        return KB_ERR_INVALID_ARG;
-    *out = nullptr;
-    return guarded(ix, [&]() {
-        if (!ix->writable)
-            ix->db.reopen();
-        for (int attempt = 0;; attempt++) {
-            std::unique_ptr<kb_results> r(new kb_results);
-            try {
-                kb_status st = run_search(ix, qy, r.get());
-                if (st == KB_OK)
-                    *out = r.release();
-                return st;
-            } catch (const Xapian::DatabaseModifiedError &) {
-                /* The indexer committed twice while we read: start over
-                 * on the newest revision. */
-                if (attempt >= 3)
-                    throw;
-                ix->db.reopen();
-            }
-        }
-    });
-}
-
-extern "C" size_t kb_results_count(const kb_results *r)
-{
-    return r ? r->hits.size() : 0;
-}
-
-extern "C" const kb_hit *kb_results_get(const kb_results *r, size_t i)
-{
-    if (!r || i >= r->hits.size())
-        return nullptr;
-    return &r->hits[i];
-}
-
-extern "C" unsigned long kb_results_total(const kb_results *r)
-{
-    return r ? r->total : 0;
-}
-
-extern "C" const char *kb_results_locale(const kb_results *r)
-{
-    return r ? r->locale.c_str() : "";
-}
-
-extern "C" void kb_results_free(kb_results *r)
-{
-    delete r;
-}
-
 /* ---- articles ---------------------------------------------------------- */
 
 static bool find_record(kb_index *ix, const std::string &key, int include_internal,
                         Xapian::Document *doc)
 {
-    std::string term = key_term(KB_PREFIX_RECORD, key);
+    std::string term = kb_key_term(KB_PREFIX_RECORD, key);
     Xapian::PostingIterator p = ix->db.postlist_begin(term);
     if (p == ix->db.postlist_end(term))
         return false;
@@ -510,22 +301,22 @@ extern "C" kb_status kb_article_get(kb_index *ix, const char *id, const char *lo
     if (!ix || !id || !json_out)
         return KB_ERR_INVALID_ARG;
     *json_out = nullptr;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         if (!ix->writable)
             ix->db.reopen();
         for (int attempt = 0;; attempt++) {
             try {
                 Xapian::Document doc;
-                std::string want = lower_ascii(locale && *locale ? locale : default_locale);
-                bool found = find_record(ix, article_key(want.c_str(), id),
+                std::string want = kb_lower_ascii(locale && *locale ? locale : default_locale);
+                bool found = find_record(ix, kb_article_key(want.c_str(), id),
                                          include_internal, &doc);
                 if (!found && default_locale) {
-                    std::string fb = lower_ascii(default_locale);
-                    found = find_record(ix, article_key(fb.c_str(), id),
+                    std::string fb = kb_lower_ascii(default_locale);
+                    found = find_record(ix, kb_article_key(fb.c_str(), id),
                                         include_internal, &doc);
                 }
                 if (!found)
-                    return set_err(ix, KB_ERR_NOT_FOUND, "no such article");
+                    return kb_set_err(ix, KB_ERR_NOT_FOUND, "no such article");
                 *json_out = dup_string(doc.get_data());
                 return KB_OK;
             } catch (const Xapian::DatabaseModifiedError &) {
@@ -543,13 +334,13 @@ extern "C" kb_status kb_article_locales(kb_index *ix, const char *id, int includ
     if (!ix || !id || !n || (max && !locales))
         return KB_ERR_INVALID_ARG;
     *n = 0;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         std::string pfx(KB_PREFIX_LOCALE);
         for (Xapian::TermIterator t = ix->db.allterms_begin(pfx);
              t != ix->db.allterms_end(pfx) && *n < max; ++t) {
             std::string loc = (*t).substr(pfx.size());
             Xapian::Document doc;
-            if (find_record(ix, article_key(loc.c_str(), id), include_internal, &doc))
+            if (find_record(ix, kb_article_key(loc.c_str(), id), include_internal, &doc))
                 locales[(*n)++] = dup_string(loc);
         }
         return KB_OK;
@@ -561,7 +352,7 @@ extern "C" kb_status kb_foreach_record(kb_index *ix, int include_internal,
 {
     if (!ix || !fn)
         return KB_ERR_INVALID_ARG;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         for (Xapian::PostingIterator p = ix->db.postlist_begin(KB_TERM_RECORD);
              p != ix->db.postlist_end(KB_TERM_RECORD); ++p) {
             Xapian::Document doc = ix->db.get_document(*p);
@@ -583,8 +374,32 @@ static kb_status need_writer(kb_index *ix)
     if (!ix)
         return KB_ERR_INVALID_ARG;
     if (!ix->writable)
-        return set_err(ix, KB_ERR_INVALID_ARG, "index opened read-only");
+        return kb_set_err(ix, KB_ERR_INVALID_ARG, "index opened read-only");
     return KB_OK;
+}
+
+/* Deletes every document, file entry and spelling word. */
+static void clear_all(kb_index *ix)
+{
+    std::vector<Xapian::docid> ids;
+    for (Xapian::PostingIterator p = ix->wdb.postlist_begin("");
+         p != ix->wdb.postlist_end(""); ++p)
+        ids.push_back(*p);
+    for (Xapian::docid id : ids)
+        ix->wdb.delete_document(id);
+    std::vector<std::string> keys;
+    for (Xapian::TermIterator k = ix->wdb.metadata_keys_begin(KB_META_FILE);
+         k != ix->wdb.metadata_keys_end(KB_META_FILE); ++k)
+        keys.push_back(*k);
+    for (const std::string &k : keys)
+        ix->wdb.set_metadata(k, "");
+    std::vector<std::pair<std::string, Xapian::doccount>> words;
+    for (Xapian::TermIterator w = ix->wdb.spellings_begin(); w != ix->wdb.spellings_end(); ++w)
+        words.emplace_back(*w, w.get_termfreq());
+    for (const auto &w : words)
+        ix->wdb.remove_spelling(w.first, w.second);
+    ix->cleared = true;
+    ix->put_keys.clear();
 }
 
 extern "C" kb_status kb_begin(kb_index *ix)
@@ -592,13 +407,18 @@ extern "C" kb_status kb_begin(kb_index *ix)
     kb_status st = need_writer(ix);
     if (st != KB_OK)
         return st;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         if (!ix->in_txn) {
             ix->wdb.begin_transaction(true);
             ix->in_txn = true;
             ix->snapshot = Xapian::Database(ix->dir);
             ix->cleared = false;
             ix->put_keys.clear();
+            /* An index written with another schema is rebuilt: the run
+             * then finds no file hashes and parses every file again. */
+            std::string schema = ix->snapshot.get_metadata(KB_META_SCHEMA);
+            if (!schema.empty() && schema != KB_SCHEMA_VERSION)
+                clear_all(ix);
         }
         return KB_OK;
     });
@@ -625,9 +445,40 @@ static void add_common(Xapian::Document &doc, const kb_doc *d, const std::string
     doc.add_value(KB_SLOT_ID, d->id);
     doc.add_value(KB_SLOT_LOCALE, loc);
     doc.add_value(KB_SLOT_TITLE, d->title ? d->title : "");
-    doc.add_value(KB_SLOT_TOPIC, lower_ascii(d->topic));
-    doc.add_value(KB_SLOT_PRODUCT, lower_ascii(d->product));
+    doc.add_value(KB_SLOT_TOPIC, kb_lower_ascii(d->topic));
+    doc.add_value(KB_SLOT_PRODUCT, kb_lower_ascii(d->product));
     doc.add_value(KB_SLOT_UPDATED, d->updated ? d->updated : "");
+}
+
+/* Spelling data: every public unit adds 1 to each of its words (see
+ * kb_schema.h), so suggestions come only from text anonymous readers
+ * can see, and removing an article removes exactly what it added. */
+static void count_spelling(const Xapian::Document &doc,
+                           std::unordered_map<std::string, Xapian::termcount> *spell)
+{
+    for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        const std::string &w = *t;
+        if (!w.empty() && !(w[0] >= 'A' && w[0] <= 'Z') && kb_spelling_word(w))
+            (*spell)[w]++;
+    }
+}
+
+/* Deletes every document of an article, and the spelling counts its
+ * public units added.  from is where its documents can be read: the
+ * committed snapshot, or the writer itself for one put in this run. */
+static void drop_article(kb_index *ix, const std::string &kterm, const Xapian::Database &from)
+{
+    std::unordered_map<std::string, Xapian::termcount> spell;
+    for (Xapian::PostingIterator p = from.postlist_begin(kterm); p != from.postlist_end(kterm);
+         ++p) {
+        /* The record document has boolean terms only: nothing counted. */
+        Xapian::Document doc = from.get_document(*p);
+        if (doc.get_value(KB_SLOT_FLAGS).find('i') == std::string::npos)
+            count_spelling(doc, &spell);
+    }
+    for (const auto &w : spell)
+        ix->wdb.remove_spelling(w.first, w.second);
+    ix->wdb.delete_document(kterm);
 }
 
 extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
@@ -636,15 +487,15 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
     if (st != KB_OK)
         return st;
     if (!d || !d->id || !*d->id || !d->locale || !*d->locale)
-        return set_err(ix, KB_ERR_INVALID_ARG, "article without id or locale");
-    return guarded(ix, [&]() {
-        std::string loc = lower_ascii(d->locale);
-        std::string key = article_key(loc.c_str(), d->id);
-        std::string kterm = key_term(KB_PREFIX_KEY, key);
-        bool may_exist = !ix->in_txn || ix->put_keys.count(key) ||
-                         (!ix->cleared && ix->snapshot.term_exists(kterm));
-        if (may_exist)
-            ix->wdb.delete_document(kterm);
+        return kb_set_err(ix, KB_ERR_INVALID_ARG, "article without id or locale");
+    return kb_guarded(ix, [&]() {
+        std::string loc = kb_lower_ascii(d->locale);
+        std::string key = kb_article_key(loc.c_str(), d->id);
+        std::string kterm = kb_key_term(KB_PREFIX_KEY, key);
+        bool pending = !ix->in_txn || ix->put_keys.count(key);
+        bool committed = !pending && !ix->cleared && ix->snapshot.term_exists(kterm);
+        if (pending || committed)
+            drop_article(ix, kterm, pending ? ix->db : ix->snapshot);
         if (ix->in_txn)
             ix->put_keys.insert(key);
 
@@ -656,40 +507,43 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
 
         Xapian::Document rec;
         add_common(rec, d, loc, kterm);
-        rec.add_boolean_term(key_term(KB_PREFIX_RECORD, key));
+        rec.add_boolean_term(kb_key_term(KB_PREFIX_RECORD, key));
         rec.add_boolean_term(KB_TERM_RECORD);
         rec.add_value(KB_SLOT_FLAGS, flags_base);
         rec.set_data(d->record_json ? d->record_json : "{}");
         ix->wdb.add_document(rec);
 
         Xapian::TermGenerator tg;
-        tg.set_stemmer(stem_for(loc));
-        tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-        tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+        kb_setup_termgen(tg, loc);
+        Xapian::Stem stem = kb_stem_for(loc);
+        bool compounds = kb_splits_compounds(loc) && kb_tune("X_COMP", 1);
+        std::unordered_map<std::string, Xapian::termcount> spell;
         for (size_t i = 0; i < d->nunits; i++) {
             const kb_unit *u = &d->units[i];
             Xapian::Document doc;
             tg.set_document(doc);
             bool lead = !u->anchor || !*u->anchor;
-            index_field(tg, d->title, KB_WEIGHT_TITLE, KB_PREFIX_TITLE);
+            index_field(tg, d->title, (unsigned)KB_P(KB_WEIGHT_TITLE), KB_PREFIX_TITLE);
             if (lead)
-                index_field(tg, d->description, KB_WEIGHT_DESCRIPTION,
+                index_field(tg, d->description, (unsigned)KB_P(KB_WEIGHT_DESCRIPTION),
                             KB_PREFIX_DESCRIPTION);
-            index_field(tg, u->title, KB_WEIGHT_HEADING, KB_PREFIX_HEADING);
+            index_field(tg, u->title, (unsigned)KB_P(KB_WEIGHT_HEADING), KB_PREFIX_HEADING);
             for (size_t t = 0; t < d->ntags; t++) {
-                index_field(tg, d->tags[t], KB_WEIGHT_DESCRIPTION, nullptr);
-                doc.add_boolean_term(KB_PREFIX_TAG + lower_ascii(d->tags[t]));
+                index_field(tg, d->tags[t], (unsigned)KB_P(KB_WEIGHT_DESCRIPTION), nullptr);
+                doc.add_boolean_term(KB_PREFIX_TAG + kb_lower_ascii(d->tags[t]));
             }
-            index_field(tg, u->text, KB_WEIGHT_BODY, nullptr);
+            index_field(tg, u->text, (unsigned)KB_P(KB_WEIGHT_BODY), nullptr);
+            if (compounds)
+                add_compound_terms(doc, stem);
 
             add_common(doc, d, loc, kterm);
             doc.add_boolean_term(KB_TERM_UNIT);
             doc.add_boolean_term(
-                key_term(KB_PREFIX_UNIT, key + "#" + (u->anchor ? u->anchor : "")));
+                kb_key_term(KB_PREFIX_UNIT, key + "#" + (u->anchor ? u->anchor : "")));
             if (d->topic && *d->topic)
-                doc.add_boolean_term(KB_PREFIX_TOPIC + lower_ascii(d->topic));
+                doc.add_boolean_term(KB_PREFIX_TOPIC + kb_lower_ascii(d->topic));
             if (d->product && *d->product)
-                doc.add_boolean_term(KB_PREFIX_PRODUCT + lower_ascii(d->product));
+                doc.add_boolean_term(KB_PREFIX_PRODUCT + kb_lower_ascii(d->product));
             doc.add_value(KB_SLOT_ANCHOR, u->anchor ? u->anchor : "");
             doc.add_value(KB_SLOT_SECTION, u->title ? u->title : "");
             doc.add_value(KB_SLOT_FLAGS, flags_base + (u->is_question ? "q" : ""));
@@ -700,8 +554,12 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
             }
             text += u->text ? u->text : "";
             doc.set_data(text);
+            if (!d->internal)
+                count_spelling(doc, &spell);
             ix->wdb.add_document(doc);
         }
+        for (const auto &w : spell)
+            ix->wdb.add_spelling(w.first, w.second);
         return KB_OK;
     });
 }
@@ -713,9 +571,9 @@ extern "C" kb_status kb_delete(kb_index *ix, const char *locale, const char *id)
         return st;
     if (!locale || !id)
         return KB_ERR_INVALID_ARG;
-    return guarded(ix, [&]() {
-        std::string key = article_key(lower_ascii(locale).c_str(), id);
-        ix->wdb.delete_document(key_term(KB_PREFIX_KEY, key));
+    return kb_guarded(ix, [&]() {
+        std::string key = kb_article_key(kb_lower_ascii(locale).c_str(), id);
+        drop_article(ix, kb_key_term(KB_PREFIX_KEY, key), ix->db);
         return KB_OK;
     });
 }
@@ -725,28 +583,15 @@ extern "C" kb_status kb_clear(kb_index *ix)
     kb_status st = need_writer(ix);
     if (st != KB_OK)
         return st;
-    return guarded(ix, [&]() {
-        std::vector<Xapian::docid> ids;
-        for (Xapian::PostingIterator p = ix->wdb.postlist_begin("");
-             p != ix->wdb.postlist_end(""); ++p)
-            ids.push_back(*p);
-        for (Xapian::docid id : ids)
-            ix->wdb.delete_document(id);
-        std::vector<std::string> keys;
-        for (Xapian::TermIterator k = ix->wdb.metadata_keys_begin(KB_META_FILE);
-             k != ix->wdb.metadata_keys_end(KB_META_FILE); ++k)
-            keys.push_back(*k);
-        for (const std::string &k : keys)
-            ix->wdb.set_metadata(k, "");
-        ix->cleared = true;
-        ix->put_keys.clear();
+    return kb_guarded(ix, [&]() {
+        clear_all(ix);
         return KB_OK;
     });
 }
 
 static std::string file_meta_key(const char *path)
 {
-    return key_term(KB_META_FILE, path);
+    return kb_key_term(KB_META_FILE, path);
 }
 
 /* Metadata value: "<hash>\t<key>\t<path>" (the path is kept because a
@@ -772,7 +617,7 @@ extern "C" kb_status kb_file_get(kb_index *ix, const char *path, char **hash_out
     if (!ix || !path || !hash_out || !key_out)
         return KB_ERR_INVALID_ARG;
     *hash_out = *key_out = nullptr;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         std::string v = ix->db.get_metadata(file_meta_key(path));
         std::string h, k, p;
         if (!v.empty() && split_file_meta(v, &h, &k, &p) && p == path) {
@@ -797,7 +642,7 @@ extern "C" kb_status kb_file_set(kb_index *ix, const char *path, const char *has
         return st;
     if (!path || !hash || !key)
         return KB_ERR_INVALID_ARG;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         std::string v(hash);
         v += '\t';
         v += key;
@@ -815,7 +660,7 @@ extern "C" kb_status kb_file_forget(kb_index *ix, const char *path)
         return st;
     if (!path)
         return KB_ERR_INVALID_ARG;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         ix->wdb.set_metadata(file_meta_key(path), "");
         return KB_OK;
     });
@@ -825,7 +670,7 @@ extern "C" kb_status kb_foreach_file(kb_index *ix, kb_file_fn fn, void *ctx)
 {
     if (!ix || !fn)
         return KB_ERR_INVALID_ARG;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         /* Collect first: the callback may forget files as it goes. */
         std::vector<std::string> values;
         for (Xapian::TermIterator k = ix->db.metadata_keys_begin(KB_META_FILE);
@@ -850,7 +695,7 @@ extern "C" kb_status kb_commit(kb_index *ix)
     kb_status st = need_writer(ix);
     if (st != KB_OK)
         return st;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         ix->wdb.set_metadata(KB_META_SCHEMA, KB_SCHEMA_VERSION);
         if (ix->in_txn) {
             ix->in_txn = false;
@@ -867,7 +712,7 @@ extern "C" kb_status kb_cancel(kb_index *ix)
     kb_status st = need_writer(ix);
     if (st != KB_OK)
         return st;
-    return guarded(ix, [&]() {
+    return kb_guarded(ix, [&]() {
         if (ix->in_txn) {
             ix->in_txn = false;
             ix->wdb.cancel_transaction();

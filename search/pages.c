@@ -1,10 +1,10 @@
 /* pages.c -- server-rendered HTML: the help-center home, search
- * results, article pages and static files.  Pages work without
- * JavaScript; every value goes through the templates' escaping or
- * escape_html(). */
+ * results and static files.  Pages work without JavaScript; every
+ * value goes through the templates' escaping or escape_html().  The
+ * article page is in page_article.c, the case form in page_contact.c. */
 #include "api_events.h"
 #include "escape.h"
-#include "markdown.h"
+#include "pages.h"
 #include "routes.h"
 #include "searchreq.h"
 
@@ -15,86 +15,157 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The page's lang attribute: "ru-ru" -> "ru". */
-static void lang_of(const char *locale, char *out, size_t n)
+/* The search box, filled with q. */
+static void search_form(struct page *pg, const char *q, struct strbuf *out)
 {
-    snprintf(out, n, "%s", locale && *locale ? locale : "en");
-    char *dash = strchr(out, '-');
-    if (dash)
-        *dash = '\0';
+    page_set(pg, "q", q ? q : "");
+    page_render(pg, "searchform", out);
 }
 
-static unsigned render_page(struct request *rq, const char *title, const char *locale,
-                            const char *body)
+static const char *locale_arg(struct request *rq)
 {
-    char lang[16];
-    lang_of(locale, lang, sizeof lang);
-    struct tpl_var vars[] = {{"title", title}, {"lang", lang}, {"body", body}};
-    strbuf_release(&rq->out);
-    if (template_render(rq->app->tpl, "layout", vars, 3, &rq->out) != 0)
-        return reply_error(rq, 500, "template_missing", "the page template is missing");
-    rq->content_type = "text/html; charset=utf-8";
-    return 200;
+    int bad;
+    const char *locale = req_arg(rq, "locale", &bad);
+    return bad ? NULL : locale;
 }
 
-static unsigned search_form_page(struct request *rq, const char *q, const char *locale,
-                                 const char *results, const char *title)
+static unsigned home(struct request *rq, const char *locale)
 {
-    struct strbuf body = STRBUF_INIT;
-    struct tpl_var vars[] = {
-        {"q", q ? q : ""},
-        {"locale", locale ? locale : ""},
-        {"results", results},
-    };
-    template_render(rq->app->tpl, "search", vars, 3, &body);
-    unsigned st = render_page(rq, title, locale, body.buf ? body.buf : "");
+    struct page pg;
+    page_init(&pg, rq, locale, "/", NULL);
+    struct strbuf form = STRBUF_INIT, popular = STRBUF_INIT, body = STRBUF_INIT;
+    search_form(&pg, "", &form);
+    popular_render(&pg, 6, &popular);
+    page_set(&pg, "searchform", form.buf);
+    page_set(&pg, "popular", popular.buf);
+    page_render(&pg, "home", &body);
+    unsigned st = page_finish(&pg, 200, page_t(&pg, "home.title"), body.buf);
+    strbuf_release(&form);
+    strbuf_release(&popular);
     strbuf_release(&body);
     return st;
 }
 
 unsigned page_home(struct request *rq)
 {
-    int bad;
-    const char *locale = req_arg(rq, "locale", &bad);
-    if (bad || (locale && *locale && !searchreq_locale_ok(locale)))
-        locale = NULL;
-    return search_form_page(rq, "", locale, "", "Help center");
+    return home(rq, locale_arg(rq));
 }
 
-static void render_hits(struct request *rq, kb_results *res, const struct searchreq *sr,
-                        struct strbuf *out)
+/* One result: title, best section as a deep link, snippet, topic,
+ * locale and date.  data-* attributes feed the click log (app.js). */
+static void render_hit(struct page *pg, const kb_hit *h, size_t rank, struct strbuf *out)
 {
-    size_t n = kb_results_count(res);
-    char count[64];
-    snprintf(count, sizeof count, "%lu", kb_results_total(res));
-    struct strbuf items = STRBUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        const kb_hit *h = kb_results_get(res, i);
-        struct strbuf url = STRBUF_INIT, surl = STRBUF_INIT;
-        searchreq_article_url(&url, h->id, h->locale, NULL);
-        searchreq_article_url(&surl, h->id, h->locale, h->anchor);
-        struct tpl_var vars[] = {
-            {"url", url.buf},
-            {"title", h->title},
-            {"section_url", surl.buf},
-            {"section_title", h->section_title},
-            {"snippet", h->snippet}, /* HTML from the index layer, escaped there */
-            {"topic", h->topic},
-            {"locale", h->locale},
-            {"updated", h->updated},
-            {"internal", h->internal ? "internal" : ""},
-        };
-        template_render(rq->app->tpl, *h->anchor ? "hit" : "hit-lead", vars, 9, &items);
-        strbuf_release(&url);
-        strbuf_release(&surl);
+    struct strbuf url = STRBUF_INIT, surl = STRBUF_INIT, section = STRBUF_INIT,
+                  updated = STRBUF_INIT;
+    char rankstr[24];
+    snprintf(rankstr, sizeof rankstr, "%zu", rank);
+    searchreq_article_url(&url, h->id, h->locale, NULL);
+    searchreq_article_url(&surl, h->id, h->locale, h->anchor);
+    page_set(pg, "id", h->id);
+    page_set(pg, "anchor", h->anchor);
+    page_set(pg, "rank", rankstr);
+    page_set(pg, "url", *h->anchor ? surl.buf : url.buf);
+    page_set(pg, "section_url", surl.buf);
+    page_set(pg, "title", h->title);
+    page_set(pg, "section_title", h->section_title);
+    page_set(pg, "snippet", h->snippet); /* HTML from the index layer, escaped there */
+    page_set(pg, "topic", page_topic_name(pg, h->topic));
+    page_set(pg, "hit_locale", h->locale);
+    page_set(pg, "locale_label", page_locale_name(pg, h->locale));
+    page_set(pg, "internal", h->internal ? page_t(pg, "result.internal") : "");
+    if (*h->anchor)
+        page_render(pg, "hit-section", &section);
+    page_set(pg, "section", section.buf);
+    if (*h->updated)
+        page_tf(pg, &updated, "result.updated", "date", h->updated, NULL);
+    page_set(pg, "updated", updated.buf);
+    page_render(pg, "hit", out);
+    /* Nothing may point into the hit or the buffers below afterwards. */
+    static const char *const borrowed[] = {
+        "id", "anchor", "url", "section_url", "title", "section_title", "snippet", "topic",
+        "hit_locale", "locale_label", "section", "updated", "rank"};
+    for (size_t i = 0; i < sizeof borrowed / sizeof borrowed[0]; i++)
+        page_set(pg, borrowed[i], "");
+    strbuf_release(&url);
+    strbuf_release(&surl);
+    strbuf_release(&section);
+    strbuf_release(&updated);
+}
+
+/* A link to another page of the same search. */
+static void page_link(struct page *pg, const struct searchreq *sr, unsigned offset,
+                      const char *rel, const char *key, struct strbuf *out)
+{
+    strbuf_adds(out, "<a class=\"button secondary\" rel=\"");
+    strbuf_adds(out, rel);
+    strbuf_adds(out, "\" href=\"/search?q=");
+    escape_url(out, sr->q, 0);
+    strbuf_adds(out, "&amp;locale=");
+    escape_url(out, pg->locale, 0);
+    if (sr->limit != 10)
+        strbuf_addf(out, "&amp;limit=%u", sr->limit);
+    if (offset)
+        strbuf_addf(out, "&amp;offset=%u", offset);
+    strbuf_adds(out, "\">");
+    escape_html(out, page_t(pg, key));
+    strbuf_adds(out, "</a>");
+}
+
+static void render_pager(struct page *pg, const struct searchreq *sr, size_t shown,
+                         unsigned long total, struct strbuf *out)
+{
+    struct strbuf links = STRBUF_INIT;
+    if (sr->offset > 0)
+        page_link(pg, sr, sr->offset > sr->limit ? sr->offset - sr->limit : 0, "prev",
+                  "results.prev", &links);
+    if (shown && sr->offset + shown < total && sr->offset + sr->limit <= SEARCHREQ_MAX_OFFSET)
+        page_link(pg, sr, sr->offset + sr->limit, "next", "results.next", &links);
+    if (links.len) {
+        page_set(pg, "links", links.buf);
+        page_render(pg, "pager", out);
+        page_set(pg, "links", "");
     }
-    struct tpl_var vars[] = {
-        {"q", sr->q},
-        {"total", count},
-        {"hits", items.buf ? items.buf : ""},
-    };
-    template_render(rq->app->tpl, n ? "results" : "no-results", vars, 3, out);
+    strbuf_release(&links);
+}
+
+static void render_results(struct page *pg, kb_results *res, const struct searchreq *sr,
+                           struct strbuf *out)
+{
+    const char *q = sr->q;
+    unsigned offset = sr->offset;
+    size_t n = kb_results_count(res);
+    struct strbuf items = STRBUF_INIT, heading = STRBUF_INIT, contact = STRBUF_INIT;
+    char count[32];
+    snprintf(count, sizeof count, "%lu", kb_results_total(res));
+    for (size_t i = 0; i < n; i++)
+        render_hit(pg, kb_results_get(res, i), offset + i + 1, &items);
+    page_set(pg, "q", q);
+    page_url(pg, &contact, "/contact");
+    strbuf_adds(&contact, "&subject=");
+    escape_url(&contact, q, 0);
+    page_set(pg, "contact_subject_url", page_keep(pg, contact.buf));
+    if (n) {
+        page_tf(pg, &heading, kb_results_total(res) == 1 ? "results.count_one" : "results.count",
+                "n", count, "q", q, NULL);
+        page_set(pg, "heading", page_keep(pg, heading.buf));
+        page_set(pg, "hits", page_keep(pg, items.buf));
+        struct strbuf pager = STRBUF_INIT;
+        render_pager(pg, sr, n, kb_results_total(res), &pager);
+        page_set(pg, "pager", page_keep(pg, pager.buf));
+        strbuf_release(&pager);
+        page_render(pg, "results", out);
+    } else {
+        struct strbuf popular = STRBUF_INIT;
+        page_tf(pg, &heading, "noresults.title", "q", q, NULL);
+        page_set(pg, "heading", page_keep(pg, heading.buf));
+        popular_render(pg, 5, &popular);
+        page_set(pg, "popular", page_keep(pg, popular.buf));
+        page_render(pg, "no-results", out);
+        strbuf_release(&popular);
+    }
     strbuf_release(&items);
+    strbuf_release(&heading);
+    strbuf_release(&contact);
 }
 
 unsigned page_search(struct request *rq)
@@ -104,93 +175,38 @@ unsigned page_search(struct request *rq)
     if (st)
         return st;
     if (!sr.q || !*sr.q)
-        return search_form_page(rq, "", sr.locale, "", "Help center");
+        return home(rq, sr.locale);
+    struct page pg;
+    struct strbuf query = STRBUF_INIT;
+    strbuf_adds(&query, "q=");
+    escape_url(&query, sr.q, 0);
+    page_init(&pg, rq, sr.locale, "/search", query.buf);
+    strbuf_release(&query);
+    struct searchreq run = sr;
+    run.locale = pg.locale;
     kb_results *res;
-    if ((st = searchreq_run(rq, &sr, 0, &res)))
+    if ((st = searchreq_run(rq, &run, 0, &res))) {
+        page_release(&pg);
         return st;
-    struct strbuf results = STRBUF_INIT;
-    render_hits(rq, res, &sr, &results);
+    }
+    struct strbuf form = STRBUF_INIT, results = STRBUF_INIT, body = STRBUF_INIT,
+                  title = STRBUF_INIT;
+    search_form(&pg, sr.q, &form);
+    render_results(&pg, res, &sr, &results);
     events_log_search(rq, sr.q, sr.locale, (int)kb_results_total(res), 0, res);
     kb_results_free(res);
-    struct strbuf title = STRBUF_INIT;
+    page_set(&pg, "searchform", form.buf);
+    page_set(&pg, "results", results.buf);
+    page_render(&pg, "search", &body);
+    /* Plain text: the layout escapes the title. */
     strbuf_adds(&title, sr.q);
-    strbuf_adds(&title, " - Search");
-    st = search_form_page(rq, sr.q, sr.locale, results.buf ? results.buf : "", title.buf);
+    strbuf_adds(&title, " · ");
+    strbuf_adds(&title, page_t(&pg, "nav.search"));
+    st = page_finish(&pg, 200, title.buf, body.buf);
+    strbuf_release(&form);
     strbuf_release(&results);
-    strbuf_release(&title);
-    return st;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-unsigned page_article(struct request *rq)
-{
-    const char *id = rq->path + strlen("/articles/");
-    json_t *rec, *locales;
-    unsigned st = article_load(rq, id, &rec, &locales);
-    if (st)
-        return st;
-    const char *locale = jstr(rec, "locale");
-    const char *md = jstr(rec, "markdown");
-    events_log_view(rq, jstr(rec, "id"), locale);
-    char *html = markdown_render_html(md, strlen(md));
-
-    struct strbuf toc = STRBUF_INIT, langs = STRBUF_INIT;
-    size_t i;
-    json_t *s;
-    json_array_foreach(json_object_get(rec, "sections"), i, s)
-    {
-        const char *anchor = jstr(s, "anchor");
-        if (!*anchor)
-            continue;
-        strbuf_adds(&toc, "<li><a href=\"#");
-        escape_html(&toc, anchor);
-        strbuf_adds(&toc, "\">");
-        escape_html(&toc, jstr(s, "title"));
-        strbuf_adds(&toc, "</a></li>\n");
-    }
-    json_t *l;
-    json_array_foreach(locales, i, l)
-    {
-        const char *loc = json_string_value(l);
-        if (!loc || strcmp(loc, locale) == 0)
-            continue;
-        struct strbuf url = STRBUF_INIT;
-        searchreq_article_url(&url, jstr(rec, "id"), loc, NULL);
-        strbuf_adds(&langs, "<li><a hreflang=\"");
-        escape_html(&langs, loc);
-        strbuf_adds(&langs, "\" href=\"");
-        escape_html(&langs, url.buf ? url.buf : "");
-        strbuf_adds(&langs, "\">");
-        escape_html(&langs, loc);
-        strbuf_adds(&langs, "</a></li>\n");
-        strbuf_release(&url);
-    }
-    struct tpl_var vars[] = {
-        {"id", jstr(rec, "id")},
-        {"title", jstr(rec, "title")},
-        {"description", jstr(rec, "description")},
-        {"topic", jstr(rec, "topic")},
-        {"locale", locale},
-        {"updated", jstr(rec, "updated")},
-        {"mt", json_is_true(json_object_get(rec, "machine_translated")) ? "mt" : ""},
-        {"toc", toc.buf ? toc.buf : ""},
-        {"languages", langs.buf ? langs.buf : ""},
-        {"content", html ? html : ""},
-    };
-    struct strbuf body = STRBUF_INIT;
-    template_render(rq->app->tpl, "article", vars, 10, &body);
-    st = render_page(rq, jstr(rec, "title"), locale, body.buf ? body.buf : "");
     strbuf_release(&body);
-    strbuf_release(&toc);
-    strbuf_release(&langs);
-    free(html);
-    json_decref(rec);
-    json_decref(locales);
+    strbuf_release(&title);
     return st;
 }
 

@@ -39,6 +39,10 @@ static const struct route routes[] = {
     {"GET", "/search", ROUTE_EXACT, page_search},
     {"GET", "/articles/", ROUTE_PREFIX, page_article},
     {"GET", "/static/", ROUTE_PREFIX, page_static},
+    {"POST", "/articles/", ROUTE_PREFIX, page_article_post},
+    {"GET", "/contact", ROUTE_EXACT, page_contact},
+    {"POST", "/contact", ROUTE_EXACT, page_contact_post},
+    {"GET", "/api/html/articles/", ROUTE_PREFIX, api_article_html},
 };
 
 static int path_matches(const struct route *r, const char *path)

@@ -52,4 +52,10 @@ unsigned page_search(struct request *rq);
 unsigned page_article(struct request *rq);
 unsigned page_static(struct request *rq);
 
+/* page_article.c, page_contact.c */
+unsigned page_article_post(struct request *rq);
+unsigned api_article_html(struct request *rq);
+unsigned page_contact(struct request *rq);
+unsigned page_contact_post(struct request *rq);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include "auth.h"
 #include "escape.h"
+#include "synonyms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,8 @@ unsigned searchreq_parse(struct request *rq, struct searchreq *sr, int require_q
         return st;
     if ((st = text_arg(rq, "product", 64, &sr->product)))
         return st;
+    if ((st = text_arg(rq, "tag", 64, &sr->tag)))
+        return st;
     if ((st = parse_uint(rq, "limit", 10, 100, &sr->limit)))
         return st;
     if (sr->limit == 0)
@@ -134,8 +137,12 @@ unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefi
         .limit = sr->limit,
         .include_internal = req_sees_internal(rq),
         .prefix_last = prefix_last,
+        .tag = sr->tag,
+        .synonyms = synonyms_watch_get(rq->app->synonyms),
+        .facets = sr->facets,
     };
     kb_status st = kb_search(ix, &q, out);
+    kb_synonyms_free((kb_synonyms *)q.synonyms);
     if (st == KB_ERR_BAD_QUERY)
         return reply_error(rq, 400, "bad_query", kb_last_error(ix));
     if (st != KB_OK) {

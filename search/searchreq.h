@@ -20,9 +20,11 @@ struct searchreq {
     const char *product;
     unsigned limit;
     unsigned offset;
+    const char *tag; /* filter, or NULL */
+    int facets;      /* set by the caller: 1 to count facets */
 };
 
-/* Reads and checks q, locale, topic, product, limit, offset.  Returns
+/* Reads and checks q, locale, topic, product, tag, limit, offset.  Returns
  * 0, or an HTTP 4xx status after reply_error() explained the problem.
  * With require_q, a missing or blank q is a 400. */
 unsigned searchreq_parse(struct request *rq, struct searchreq *sr, int require_q);

@@ -3,8 +3,11 @@
 #include "eventlog.h"
 #include "eventq.h"
 #include "maint.h"
+#include "page_i18n.h"
+#include "pages.h"
 #include "reindex.h"
 #include "server.h"
+#include "synonyms.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -49,6 +52,8 @@ static void usage(FILE *f)
           "  --content DIR          content folder, for POST /api/admin/reindex\n"
           "  --indexer PATH         the kb-index program (next to kb-serve)\n"
           "  --secure-cookies       mark cookies Secure (served over TLS by a proxy)\n"
+          "  --synonyms FILE        query-time synonym groups (content/synonyms.yml);\n"
+          "                         read again when the file changes\n"
           "  --help                 show this help\n"
           "\n"
           "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n",
@@ -113,6 +118,7 @@ int main(int argc, char **argv)
         {"content", required_argument, NULL, 'C'},
         {"indexer", required_argument, NULL, 'I'},
         {"secure-cookies", no_argument, NULL, 'S'},
+        {"synonyms", required_argument, NULL, 'Y'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -133,7 +139,7 @@ int main(int argc, char **argv)
     unsigned long n;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:Sh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': app.cfg.index_dir = optarg; break;
         case 'L':
@@ -183,6 +189,7 @@ int main(int argc, char **argv)
         case 'C': app.cfg.content_dir = optarg; break;
         case 'I': app.cfg.indexer = optarg; break;
         case 'S': app.cfg.secure_cookies = 1; break;
+        case 'Y': app.cfg.synonyms_path = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "kb-serve: unknown or incomplete option '%s'\n", argv[optind - 1]);
@@ -213,11 +220,21 @@ int main(int argc, char **argv)
     kb_close(probe);
 
     char err[512];
+    if (app.cfg.synonyms_path &&
+        synonyms_watch_new(app.cfg.synonyms_path, &app.synonyms, err, sizeof err) != 0) {
+        fprintf(stderr, "kb-serve: --synonyms: %s\n", err);
+        return 1;
+    }
     char tdir[PATH_MAX], sdir[PATH_MAX];
     snprintf(tdir, sizeof tdir, "%s/templates", app.cfg.web_dir);
     snprintf(sdir, sizeof sdir, "%s/static", app.cfg.web_dir);
     if (templates_load(tdir, &app.tpl, err, sizeof err) != 0) {
         fprintf(stderr, "kb-serve: %s\n", err);
+        return 1;
+    }
+    if (i18n_load(app.cfg.web_dir, &app.i18n) != 0 || popular_cache_new(&app.popular) != 0) {
+        fputs("kb-serve: out of memory\n", stderr);
+        templates_free(app.tpl);
         return 1;
     }
     if (!realpath(sdir, app.static_root)) {
@@ -318,6 +335,9 @@ int main(int argc, char **argv)
     pthread_mutex_destroy(&app.reader_lock);
     handle_pool_free(app.pool);
     templates_free(app.tpl);
+    popular_cache_free(app.popular);
+    i18n_free(app.i18n);
+    synonyms_watch_free(app.synonyms);
     curl_global_cleanup();
     return 0;
 }

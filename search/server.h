@@ -23,6 +23,9 @@ struct eventq;
 struct eventlog;
 struct maint;
 struct reindex;
+struct synonyms_watch;
+struct i18n_table;
+struct popular_cache;
 
 struct app_config {
     const char *index_dir;
@@ -42,6 +45,7 @@ struct app_config {
     const char *content_dir;  /* for POST /api/admin/reindex, or NULL */
     const char *indexer;      /* the kb-index program */
     int secure_cookies;       /* served over TLS (by a proxy): Secure cookies */
+    const char *synonyms_path; /* --synonyms FILE (query-time synonyms), or NULL */
 };
 
 struct app {
@@ -57,6 +61,9 @@ struct app {
     struct accounts *accounts; /* users and sessions, under accounts_lock */
     pthread_mutex_t accounts_lock;
     struct reindex *reindex;   /* background reindex jobs */
+    struct synonyms_watch *synonyms; /* reloaded when the file changes, or NULL */
+    struct i18n_table *i18n;   /* the pages' UI strings, read-only once loaded */
+    struct popular_cache *popular; /* page_popular.c's lists, under their own lock */
 };
 
 #define REQ_MAX_HEADERS 8

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef KB_EVAL_DATA_DIR
 #define KB_EVAL_DATA_DIR "../shared"
@@ -66,6 +68,7 @@ struct collection {
     char kb[4096];                 /* folder to index */
     const char *default_locale;    /* --default-locale for kb-index, or NULL */
     int is_anchor;                 /* Success@k table instead of nDCG */
+    const char *const *only_dirs;  /* index just these subfolders of kb, or NULL */
     struct qset sets[MAX_SETS];
     size_t nsets;
     struct row rows[MAX_ROWS];
@@ -241,10 +244,12 @@ static int load_anchor_set(struct qset *s, const char *path, int quick)
 
 static int setup_anchors(struct collection *c, const struct options *o)
 {
-    static const char *const locales[] = {"ru-ru", "zh-cn", "de-de"};
+    static const char *const locales[] = {"ru-ru", "zh-cn", "de-de", NULL};
     char dir[4096];
     eval_path(dir, sizeof dir, "%s/corpus/partner-center", o->data);
     eval_path(c->kb, sizeof c->kb, "%s", dir);
+    /* The locale folders only: README.md and SURVEY.md are not articles. */
+    c->only_dirs = locales;
     for (size_t l = 0; l < 3; l++) {
         struct qset *s = new_set(c, locales[l], locales[l]);
         char p[4096];
@@ -287,23 +292,39 @@ static void collection_free(struct collection *c)
 static int run_engines(struct state *st, struct collection *c)
 {
     const struct options *o = &st->opt;
-    char index[4096];
-    if (eval_mkdtemp(index, sizeof index, "index") != 0) {
+    char work[4096], index[4200], db[4200];
+    if (eval_mkdtemp(work, sizeof work, "work") != 0) {
         perror("kb-eval: mkdtemp");
         return -1;
     }
+    eval_path(index, sizeof index, "%s/index", work);
+    eval_path(db, sizeof db, "%s/service.db", work);
+    const char *content = c->kb;
+    char linked[4200];
+    if (c->only_dirs) {
+        eval_path(linked, sizeof linked, "%s/content", work);
+        mkdir(linked, 0700);
+        for (const char *const *d = c->only_dirs; *d; d++) {
+            char from[4200], to[4300];
+            eval_path(from, sizeof from, "%s/%s", c->kb, *d);
+            eval_path(to, sizeof to, "%s/%s", linked, *d);
+            if (symlink(from, to) != 0)
+                perror("kb-eval: symlink");
+        }
+        content = linked;
+    }
     double t = eval_now();
-    int rc = eval_index(o->index_bin, c->kb, index, c->default_locale, o->verbose);
+    int rc = eval_index(o->index_bin, content, index, c->default_locale, o->verbose);
     if (rc != 0 && rc != 1) { /* 1: some files had errors, the rest is indexed */
         fprintf(stderr, "kb-eval: kb-index failed on %s (status %d)\n", c->kb, rc);
-        eval_rmrf(index);
+        eval_rmrf(work);
         return -1;
     }
     double index_s = eval_now() - t;
     struct eval_server srv = {0, 0};
-    static const char *const extra[] = {"--threads", "2", NULL};
+    const char *const extra[] = {"--threads", "2", "--db", db, NULL};
     if (eval_server_start(&srv, o->serve_bin, index, extra) != 0) {
-        eval_rmrf(index);
+        eval_rmrf(work);
         return -1;
     }
     for (size_t i = 0; i < c->nsets; i++) {
@@ -318,7 +339,7 @@ static int run_engines(struct state *st, struct collection *c)
         eval_run_write_trec(path, &s->qs, &s->ours, "kb");
     }
     eval_server_stop(&srv);
-    eval_rmrf(index);
+    eval_rmrf(work);
 
     if (o->no_fts || c->is_anchor)
         return 0;

@@ -1,0 +1,301 @@
+/* page_contact.c -- the case form: GET /contact shows it (and counts
+ * the visit as having opened it), POST /contact files the case or shows
+ * the form again with what was typed and a message next to each field
+ * in error.  Works without JavaScript; app.js adds the articles that
+ * match the subject as it is typed. */
+#include "api_events.h"
+#include "csrf.h"
+#include "escape.h"
+#include "eventq.h"
+#include "maint.h"
+#include "pages.h"
+#include "routes.h"
+#include "searchreq.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUGGEST_MAX 5
+
+static const char *const form_fields[] = {"subject", "description", "email", "product",
+                                          "locale"};
+
+static const char *field_value(json_t *values, const char *name)
+{
+    const char *s = json_string_value(json_object_get(values, name));
+    return s ? s : "";
+}
+
+/* Articles that match text, as the case form lists them beside the
+ * subject (the same list app.js draws from /api/suggest). */
+void suggest_render(struct page *pg, const char *text, size_t n, struct strbuf *out)
+{
+    struct request *rq = pg->rq;
+    struct searchreq sr = {.q = text, .locale = pg->locale, .limit = (unsigned)n};
+    kb_results *res;
+    if (!text || !*text || strlen(text) > SEARCHREQ_MAX_QUERY)
+        return;
+    if (searchreq_run(rq, &sr, 0, &res)) {
+        /* searchreq_run() wrote an error page; this is only a side list. */
+        strbuf_release(&rq->out);
+        rq->error_code = NULL;
+        return;
+    }
+    for (size_t i = 0; i < kb_results_count(res); i++) {
+        const kb_hit *h = kb_results_get(res, i);
+        struct strbuf url = STRBUF_INIT;
+        searchreq_article_url(&url, h->id, h->locale, h->anchor);
+        page_set(pg, "url", url.buf);
+        page_set(pg, "title", h->title);
+        page_set(pg, "section_title", h->section_title);
+        page_set(pg, "snippet", h->snippet); /* escaped by the index layer */
+        page_set(pg, "item_locale", h->locale);
+        page_render(pg, "deflect-item", out);
+        static const char *const borrowed[] = {"url", "title", "section_title", "snippet",
+                                               "item_locale"};
+        for (size_t j = 0; j < sizeof borrowed / sizeof borrowed[0]; j++)
+            page_set(pg, borrowed[j], "");
+        strbuf_release(&url);
+    }
+    events_log_search(rq, text, pg->locale, (int)kb_results_total(res), 1, res);
+    kb_results_free(res);
+}
+
+/* The message shown for one field's problem, from cases_validate()'s
+ * English text. */
+static const char *field_message(struct page *pg, const char *field, const char *problem)
+{
+    char key[64];
+    if (strcmp(problem, "is required") == 0) {
+        snprintf(key, sizeof key, "err.%s.required", field);
+        const char *s = page_t(pg, key);
+        return s == key ? page_t(pg, "err.required") : s;
+    }
+    if (strcmp(field, "email") == 0 && strncmp(problem, "must be an email", 16) == 0)
+        return page_t(pg, "err.email.invalid");
+    if (strncmp(problem, "must be at most", 15) == 0)
+        return page_t(pg, "err.too_long");
+    return page_t(pg, "err.invalid");
+}
+
+/* <option>s of a select: value "" first with none_label, then each
+ * value/label pair; selected marks the current value. */
+static void add_option(struct strbuf *out, const char *value, const char *label,
+                       const char *selected, const char *lang)
+{
+    strbuf_adds(out, "<option value=\"");
+    escape_html(out, value);
+    strbuf_adds(out, "\"");
+    if (strcmp(value, selected) == 0)
+        strbuf_adds(out, " selected");
+    if (lang) {
+        strbuf_adds(out, " lang=\"");
+        escape_html(out, lang);
+        strbuf_adds(out, "\"");
+    }
+    strbuf_adds(out, ">");
+    escape_html(out, label);
+    strbuf_adds(out, "</option>");
+}
+
+struct product_opts {
+    struct strbuf *out;
+    const char *selected;
+};
+
+static int product_option(void *ctx, const char *key, const char *value)
+{
+    struct product_opts *po = ctx;
+    if (strncmp(key, "product.", 8) == 0 && key[8])
+        add_option(po->out, key + 8, value, po->selected, NULL);
+    return 0;
+}
+
+/* Renders the form.  values: what was typed (NULL: empty, subject from
+ * the URL); fields: cases_validate()'s problems or NULL; general: key
+ * of a message for the whole form or NULL. */
+static unsigned contact_form(struct page *pg, json_t *values, json_t *fields,
+                             const char *general, unsigned status)
+{
+    struct request *rq = pg->rq;
+    char csrf[CSRF_TOKEN_SIZE];
+    csrf_token(rq, csrf);
+    page_set(pg, "csrf", csrf);
+
+    struct strbuf bufs[5 * 3], summary = STRBUF_INIT, products = STRBUF_INIT,
+                                locales = STRBUF_INIT, suggestions = STRBUF_INIT,
+                                body = STRBUF_INIT, action = STRBUF_INIT;
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        bufs[i] = (struct strbuf)STRBUF_INIT;
+    struct strbuf items = STRBUF_INIT;
+    char names[5][4][24];
+    for (size_t f = 0; f < 5; f++) {
+        const char *name = form_fields[f];
+        const char *problem = json_string_value(json_object_get(fields, name));
+        struct strbuf *err = &bufs[f * 3], *attrs = &bufs[f * 3 + 1], *cls = &bufs[f * 3 + 2];
+        strbuf_adds(cls, "field");
+        if (problem) {
+            const char *msg = field_message(pg, name, problem);
+            strbuf_adds(cls, " has-error");
+            strbuf_addf(err, "<p class=\"field-error\" id=\"%s-error\">", name);
+            strbuf_adds(err, "<span class=\"visually-hidden\">");
+            escape_html(err, page_t(pg, "err.prefix"));
+            strbuf_adds(err, " </span>");
+            escape_html(err, msg);
+            strbuf_adds(err, "</p>");
+            strbuf_addf(attrs, " aria-invalid=\"true\" aria-describedby=\"%s-error %s-hint\"",
+                        name, name);
+            strbuf_addf(&items, "<li><a href=\"#%s\">", name);
+            escape_html(&items, msg);
+            strbuf_adds(&items, "</a></li>");
+        } else {
+            strbuf_addf(attrs, " aria-describedby=\"%s-hint\"", name);
+        }
+        snprintf(names[f][0], sizeof names[f][0], "err_%s", name);
+        snprintf(names[f][1], sizeof names[f][1], "attrs_%s", name);
+        snprintf(names[f][2], sizeof names[f][2], "class_%s", name);
+        snprintf(names[f][3], sizeof names[f][3], "v_%s", name);
+        page_set(pg, names[f][0], err->buf);
+        page_set(pg, names[f][1], attrs->buf);
+        page_set(pg, names[f][2], cls->buf);
+        page_set(pg, names[f][3], field_value(values, name));
+    }
+    if (items.len || general) {
+        page_set(pg, "summary_items", items.buf);
+        page_set(pg, "summary_title", page_t(pg, general ? general : "err.summary"));
+        page_render(pg, "error-summary", &summary);
+    }
+    page_set(pg, "summary", summary.buf);
+
+    struct product_opts po = {&products, field_value(values, "product")};
+    add_option(&products, "", page_t(pg, "contact.product_none"), po.selected, NULL);
+    i18n_each(pg->ui, product_option, &po);
+    page_set(pg, "product_options", products.buf);
+
+    const char *loc = *field_value(values, "locale") ? field_value(values, "locale")
+                                                      : pg->locale;
+    for (size_t i = 0; i < i18n_count(rq->app->i18n); i++) {
+        const struct i18n_lang *l = i18n_at(rq->app->i18n, i);
+        if (*i18n_locale(l))
+            add_option(&locales, i18n_locale(l), i18n_name(l), loc, i18n_code(l));
+    }
+    page_set(pg, "locale_options", locales.buf);
+
+    suggest_render(pg, field_value(values, "subject"), SUGGEST_MAX, &suggestions);
+    page_set(pg, "suggestions", suggestions.buf);
+    page_set(pg, "deflect_class", suggestions.len ? "deflect has-items" : "deflect");
+    page_url(pg, &action, "/contact");
+    page_set(pg, "form_action", action.buf);
+    page_render(pg, "contact", &body);
+
+    /* Point nothing at the buffers released below. */
+    for (size_t f = 0; f < 5; f++)
+        for (size_t k = 0; k < 4; k++)
+            page_set(pg, names[f][k], "");
+    static const char *const borrowed[] = {"csrf", "summary", "summary_items",
+                                           "product_options", "locale_options",
+                                           "suggestions", "form_action"};
+    for (size_t i = 0; i < sizeof borrowed / sizeof borrowed[0]; i++)
+        page_set(pg, borrowed[i], "");
+    unsigned st = page_finish(pg, status, page_t(pg, "contact.title"), body.buf);
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        strbuf_release(&bufs[i]);
+    strbuf_release(&items);
+    strbuf_release(&summary);
+    strbuf_release(&products);
+    strbuf_release(&locales);
+    strbuf_release(&suggestions);
+    strbuf_release(&body);
+    strbuf_release(&action);
+    return st;
+}
+
+static const char *locale_arg(struct request *rq)
+{
+    int bad;
+    const char *l = req_arg(rq, "locale", &bad);
+    return bad ? NULL : l;
+}
+
+unsigned page_contact(struct request *rq)
+{
+    struct page pg;
+    page_init(&pg, rq, locale_arg(rq), "/contact", NULL);
+    /* Opening the form counts for deflection reports, with or without
+     * JavaScript. */
+    if (rq->app->events) {
+        struct eventlog_event ev = {.kind = EVENTLOG_KIND_CASE_FORM, .ts = now_wall(),
+                                    .visit = req_visit(rq), .locale = pg.locale,
+                                    .rank = -1, .results = -1, .latency_us = -1,
+                                    .helpful = -1};
+        eventq_record(rq->app->events, &ev, EVENTQ_NOWAIT);
+    }
+    int bad;
+    const char *subject = req_arg(rq, "subject", &bad);
+    json_t *values = json_object();
+    if (!bad && subject && strlen(subject) <= 200)
+        json_object_set_new(values, "subject", json_string(subject));
+    unsigned st = contact_form(&pg, values, NULL, NULL, 200);
+    json_decref(values);
+    return st;
+}
+
+/* The customer's case number, and what happens next. */
+static unsigned case_created(struct page *pg, const char *id, const char *email)
+{
+    struct strbuf body = STRBUF_INIT, next = STRBUF_INIT;
+    page_tf(pg, &next, "case.next", "email", email, NULL);
+    page_set(pg, "case_id", id);
+    page_set(pg, "next", next.buf);
+    page_render(pg, "case-created", &body);
+    page_set(pg, "next", "");
+    unsigned st = page_finish(pg, 200, page_t(pg, "case.title"), body.buf);
+    strbuf_release(&body);
+    strbuf_release(&next);
+    return st;
+}
+
+unsigned page_contact_post(struct request *rq)
+{
+    json_t *body;
+    unsigned st = req_body_object(rq, &body);
+    if (st)
+        return st;
+    struct page pg;
+    page_init(&pg, rq, locale_arg(rq), "/contact", NULL);
+    /* Only the form's own fields are shown again. */
+    json_t *values = json_object();
+    for (size_t f = 0; f < sizeof form_fields / sizeof form_fields[0]; f++) {
+        json_t *v = json_object_get(body, form_fields[f]);
+        if (json_is_string(v))
+            json_object_set(values, form_fields[f], v);
+    }
+    if (!csrf_ok(rq, body)) {
+        st = contact_form(&pg, values, NULL, "form.expired", 403);
+        goto out;
+    }
+    struct eventlog_case c;
+    json_t *fields;
+    char first[256];
+    if (cases_validate(body, &c, &fields, first, sizeof first) != 0) {
+        st = contact_form(&pg, values, fields, NULL, 400);
+        json_decref(fields);
+        goto out;
+    }
+    c.visit = req_visit(rq);
+    c.created = now_wall();
+    if (!c.locale)
+        c.locale = rq->app->cfg.default_locale;
+    char id[EVENTLOG_CASE_ID_SIZE];
+    if (!rq->app->events || eventq_case_create(rq->app->events, &c, id, sizeof id) != 0) {
+        st = contact_form(&pg, values, NULL, "err.store", 503);
+        goto out;
+    }
+    maint_poke(rq->app->maint);
+    st = case_created(&pg, id, c.email);
+out:
+    json_decref(values);
+    json_decref(body);
+    return st;
+}
