@@ -8,5 +8,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/
 cmake --build build -j"$(nproc)"
 mkdir -p var
 build/kb-index --content content --index var/index
-echo "Open http://127.0.0.1:8080/ in a browser."
-exec build/kb-serve --index var/index --db var/kb.db --listen "${KB_LISTEN:-127.0.0.1:8080}"
+echo "Open http://${KB_LISTEN:-127.0.0.1:8080}/ in a browser."
+echo "Staff accounts: build/kb-user --db var/kb.db add NAME --role agent|author"
+exec build/kb-serve --index var/index --db var/kb.db --content content \
+    --synonyms content/synonyms.yml --listen "${KB_LISTEN:-127.0.0.1:8080}"
