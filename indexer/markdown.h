@@ -18,8 +18,10 @@
  * H4-H6 text is folded into the current unit.  Every top-level heading
  * has an anchor: the first <a name="x"> or <a id="x"> inside it, else
  * markdown_slug() of its text ("section" if that is empty); a repeat in
- * the same article gets "-1", "-2", ... appended.  Headings nested in
- * lists or quotes are plain text, not units. */
+ * the same article gets "-1", "-2", ... appended.  Explicit anchors are
+ * registered first, so a slug never takes a name an explicit anchor
+ * uses later on the page.  Headings nested in lists or quotes are plain
+ * text, not units. */
 #ifndef KB_MARKDOWN_H
 #define KB_MARKDOWN_H
 

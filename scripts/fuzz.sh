@@ -7,7 +7,8 @@
 # 1 when any target found something, 2 on a usage or build error (the
 # targets that did build still run).
 #
-# Needs clang and its fuzzer runtime: KB_WITH_BENCH=1 scripts/install-deps.sh
+# Needs clang and its fuzzer runtime: KB_WITH_BENCH=1 (or KB_WITH_FUZZ=1)
+# scripts/install-deps.sh
 # Environment:
 #   KB_FUZZ_JOBS=N   run N targets at a time (default 1)
 #   KB_FUZZ_KEEP=1   keep the working corpora (printed at the end)
@@ -43,7 +44,7 @@ jobs=${KB_FUZZ_JOBS:-1}
 
 for tool in clang clang++ cmake; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "fuzz.sh: $tool not found; run: KB_WITH_BENCH=1 scripts/install-deps.sh" >&2
+        echo "fuzz.sh: $tool not found; run: KB_WITH_FUZZ=1 scripts/install-deps.sh" >&2
         exit 2
     fi
 done
