@@ -1,5 +1,6 @@
 /* admin.c -- author tools: reindex from the service, and the content
  * health report. */
+#include "admin.h"
 #include "auth.h"
 #include "eventlog.h"
 #include "linkcheck.h"
@@ -141,28 +142,23 @@ static json_t *broken_links(struct health *h)
     return out;
 }
 
-unsigned api_content_report(struct request *rq)
+int admin_content_report(struct app *app, long days, json_t **out)
 {
-    unsigned st = auth_require(rq, ROLE_AUTHOR);
-    if (st)
-        return st;
-    int bad;
-    const char *days_s = req_arg(rq, "days", &bad);
-    long days = days_s && *days_s ? strtol(days_s, NULL, 10) : 30;
-    if (bad || days < 1 || days > 3650)
-        return reply_error(rq, 400, "invalid_days", "'days' must be from 1 to 3650");
     char err[256];
-    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
-    if (!ix)
-        return reply_error(rq, 503, "index_unavailable", "the index cannot be opened");
+    *out = NULL;
+    kb_index *ix = handle_pool_get(app->pool, err, sizeof err);
+    if (!ix) {
+        fprintf(stderr, "kb-serve: content report: %s\n", err);
+        return ADMIN_NO_INDEX;
+    }
     struct health h = {json_object(), json_object()};
     kb_reopen(ix);
     if (kb_foreach_record(ix, 1, collect, &h) != KB_OK) {
         json_decref(h.records);
         json_decref(h.anchors);
-        return reply_error(rq, 500, "index_error", "the articles could not be read");
+        return ADMIN_INDEX_ERROR;
     }
-    const char *dl = rq->app->cfg.default_locale;
+    const char *dl = app->cfg.default_locale;
     json_t *nodesc = json_array(), *stale = json_array(), *never = json_array();
     json_t *least = json_array();
     const char *key;
@@ -189,12 +185,12 @@ unsigned api_content_report(struct request *rq)
     /* Usage from the event log over the last `days` days. */
     double now = now_wall();
     json_t *usage = NULL;
-    if (rq->app->reader) {
-        pthread_mutex_lock(&rq->app->reader_lock);
-        if (reports_articles(rq->app->reader, now - (double)days * DAY, now + DAY,
-                             rq->app->cfg.deflection_window, now, &usage) != EVENTLOG_OK)
+    if (app->reader) {
+        pthread_mutex_lock(&app->reader_lock);
+        if (reports_articles(app->reader, now - (double)days * DAY, now + DAY,
+                             app->cfg.deflection_window, now, &usage) != EVENTLOG_OK)
             usage = NULL;
-        pthread_mutex_unlock(&rq->app->reader_lock);
+        pthread_mutex_unlock(&app->reader_lock);
     }
     json_t *used = json_object();
     size_t i;
@@ -232,5 +228,27 @@ unsigned api_content_report(struct request *rq)
     json_decref(usage);
     json_decref(h.records);
     json_decref(h.anchors);
+    if (!o)
+        return ADMIN_INDEX_ERROR;
+    *out = o;
+    return ADMIN_OK;
+}
+
+unsigned api_content_report(struct request *rq)
+{
+    unsigned st = auth_require(rq, ROLE_AUTHOR);
+    if (st)
+        return st;
+    int bad;
+    const char *days_s = req_arg(rq, "days", &bad);
+    long days = days_s && *days_s ? strtol(days_s, NULL, 10) : 30;
+    if (bad || days < 1 || days > 3650)
+        return reply_error(rq, 400, "invalid_days", "'days' must be from 1 to 3650");
+    json_t *o;
+    int rc = admin_content_report(rq->app, days, &o);
+    if (rc == ADMIN_NO_INDEX)
+        return reply_error(rq, 503, "index_unavailable", "the index cannot be opened");
+    if (rc != ADMIN_OK)
+        return reply_error(rq, 500, "index_error", "the articles could not be read");
     return reply_json(rq, 200, o);
 }

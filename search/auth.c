@@ -1,7 +1,9 @@
 /* auth.c -- credentials, roles, CSRF, and the sign-in endpoints. */
 #include "auth.h"
 
+#include "csrf.h"
 #include "escape.h"
+#include "pages.h"
 #include "routes.h"
 
 #include <microhttpd.h>
@@ -105,12 +107,69 @@ static int wants_json(struct request *rq)
     return ct && strncasecmp(ct, "application/json", 16) == 0;
 }
 
-static unsigned login_failed(struct request *rq, unsigned status, const char *code,
-                             const char *msg)
+/* A local path to go to after signing in, or the agent console: never
+ * an open redirect. */
+static const char *login_next(const char *next)
 {
-    if (wants_json(rq))
+    return next && next[0] == '/' && next[1] != '/' && next[1] != '\\' &&
+                   utf8_valid_text(next, strlen(next)) && !strpbrk(next, "\r\n")
+               ? next
+               : "/agent";
+}
+
+/* The sign-in page through the page kit: the form with a double-submit
+ * CSRF token (csrf.h) and, after a failed form post, the reason above
+ * it (err_key a UI string with an optional {seconds}). */
+static unsigned login_page(struct request *rq, const char *next, const char *username,
+                           const char *err_key, const char *secs, unsigned status)
+{
+    int bad;
+    const char *locale = req_arg(rq, "locale", &bad);
+    struct page pg;
+    page_init(&pg, rq, bad ? NULL : locale, "/login", NULL);
+    char csrf[CSRF_TOKEN_SIZE];
+    csrf_token(rq, csrf);
+    struct strbuf err = STRBUF_INIT, body = STRBUF_INIT;
+    int notice = err_key && strcmp(err_key, "login.expired") == 0;
+    if (notice) {
+        strbuf_adds(&err, "<p class=\"form-notice\" id=\"login-error\" role=\"status\">");
+        escape_html(&err, page_t(&pg, err_key));
+        strbuf_adds(&err, "</p>");
+    } else if (err_key) {
+        strbuf_adds(&err, "<p class=\"form-error\" id=\"login-error\" role=\"alert\">"
+                          "<span class=\"visually-hidden\">");
+        escape_html(&err, page_t(&pg, "err.prefix"));
+        strbuf_adds(&err, " </span>");
+        page_tf(&pg, &err, err_key, "seconds", secs ? secs : "", NULL);
+        strbuf_adds(&err, "</p>");
+    }
+    page_set(&pg, "next", login_next(next));
+    page_set(&pg, "csrf", csrf);
+    page_set(&pg, "username", username ? username : "");
+    page_set(&pg, "error", err.buf);
+    page_set(&pg, "described", err_key ? " aria-describedby=\"login-error\"" : "");
+    page_set(&pg, "body_class", "staff-page");
+    page_render(&pg, "login", &body);
+    unsigned st = page_finish(&pg, status, page_t(&pg, "login.title"), body.buf);
+    strbuf_release(&err);
+    strbuf_release(&body);
+    return st;
+}
+
+/* A failed sign-in: a JSON error for JSON posts, the form again with
+ * the reason for form posts. */
+static unsigned login_failed(struct request *rq, json_t *body, unsigned status,
+                             const char *code, const char *msg, const char *err_key,
+                             const char *secs)
+{
+    if (wants_json(rq)) {
         rq->is_api = 1;
-    return reply_error(rq, status, code, msg);
+        return reply_error(rq, status, code, msg);
+    }
+    rq->error_code = code;
+    return login_page(rq, json_string_value(json_object_get(body, "next")),
+                      json_string_value(json_object_get(body, "username")), err_key, secs,
+                      status);
 }
 
 unsigned post_login(struct request *rq)
@@ -124,13 +183,25 @@ unsigned post_login(struct request *rq)
     const char *name = json_string_value(json_object_get(body, "username"));
     const char *pw = json_string_value(json_object_get(body, "password"));
     const char *next = json_string_value(json_object_get(body, "next"));
-    if (!name || !pw || !*name || !*pw) {
+    /* A form post must come from our own sign-in page; a cross-site form
+     * cannot send JSON, so JSON posts need no token. */
+    if (!wants_json(rq) && !csrf_ok(rq, body)) {
+        st = login_failed(rq, body, 403, "csrf_failed", "missing or wrong CSRF token",
+                          "form.expired", NULL);
         json_decref(body);
-        return login_failed(rq, 400, "missing_credentials", "enter a username and a password");
+        return st;
+    }
+    if (!name || !pw || !*name || !*pw) {
+        st = login_failed(rq, body, 400, "missing_credentials", "enter a username and a password",
+                          "login.err.missing", NULL);
+        json_decref(body);
+        return st;
     }
     if (!accounts_name_ok(name) || strlen(pw) > 1024) {
+        st = login_failed(rq, body, 401, "invalid_credentials", "wrong username or password",
+                          "login.err.invalid", NULL);
         json_decref(body);
-        return login_failed(rq, 401, "invalid_credentials", "wrong username or password");
+        return st;
     }
     struct app *app = rq->app;
     char addr[64], kuser[96], kaddr[96];
@@ -149,8 +220,9 @@ unsigned post_login(struct request *rq)
         snprintf(secs, sizeof secs, "%.0f", wait + 0.5);
         snprintf(msg, sizeof msg, "too many failed sign-ins; try again in %s seconds", secs);
         reply_header(rq, "Retry-After", secs);
+        st = login_failed(rq, body, 429, "too_many_attempts", msg, "login.err.throttled", secs);
         json_decref(body);
-        return login_failed(rq, 429, "too_many_attempts", msg);
+        return st;
     }
     /* The password hash is checked outside the lock: it takes tens of
      * milliseconds on purpose and must not stall other requests. */
@@ -168,17 +240,18 @@ unsigned post_login(struct request *rq)
         rc = accounts_session_create(app->accounts, &u, now, sid, sizeof sid);
     }
     pthread_mutex_unlock(&app->accounts_lock);
-    if (rc == ACCOUNTS_DISABLED) {
-        json_decref(body);
-        return login_failed(rq, 403, "account_disabled", "this account is disabled");
-    }
-    if (rc == ACCOUNTS_NOT_FOUND || rc == ACCOUNTS_BAD_PASSWORD) {
-        json_decref(body);
-        return login_failed(rq, 401, "invalid_credentials", "wrong username or password");
-    }
+    if (rc == ACCOUNTS_DISABLED)
+        st = login_failed(rq, body, 403, "account_disabled", "this account is disabled",
+                          "login.err.disabled", NULL);
+    else if (rc == ACCOUNTS_NOT_FOUND || rc == ACCOUNTS_BAD_PASSWORD)
+        st = login_failed(rq, body, 401, "invalid_credentials", "wrong username or password",
+                          "login.err.invalid", NULL);
+    else if (rc != 0)
+        st = login_failed(rq, body, 500, "signin_failed", "sign-in failed; see the server log",
+                          "login.err.failed", NULL);
     if (rc != 0) {
         json_decref(body);
-        return login_failed(rq, 500, "signin_failed", "sign-in failed; see the server log");
+        return st;
     }
     char cookie[256];
     snprintf(cookie, sizeof cookie,
@@ -191,12 +264,7 @@ unsigned post_login(struct request *rq)
         status = reply_json(rq, 200, json_pack("{s:s,s:s,s:s}", "user", u.name, "role",
                                                accounts_role_name(u.role), "csrf", u.csrf));
     } else {
-        /* Only local paths: never an open redirect. */
-        const char *to = next && next[0] == '/' && next[1] != '/' && next[1] != '\\' &&
-                                 utf8_valid_text(next, strlen(next)) && !strpbrk(next, "\r\n")
-                             ? next
-                             : "/agent";
-        reply_header(rq, "Location", to);
+        reply_header(rq, "Location", login_next(next));
         strbuf_adds(&rq->out, "Signed in.\n");
         rq->content_type = "text/plain; charset=utf-8";
         status = 303;
@@ -246,16 +314,9 @@ unsigned api_me(struct request *rq)
 
 unsigned page_login(struct request *rq)
 {
-    int bad;
+    int bad, bad2;
     const char *next = req_arg(rq, "next", &bad);
-    if (bad || !next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
-        next = "/agent";
-    struct tpl_var vars[] = {{"next", next}};
-    struct strbuf body = STRBUF_INIT;
-    template_render(rq->app->tpl, "login", vars, 1, &body);
-    struct tpl_var lv[] = {{"title", "Sign in"}, {"lang", "en"}, {"body", body.buf}};
-    template_render(rq->app->tpl, "layout", lv, 3, &rq->out);
-    strbuf_release(&body);
-    rq->content_type = "text/html; charset=utf-8";
-    return 200;
+    const char *expired = req_arg(rq, "expired", &bad2);
+    return login_page(rq, bad ? NULL : next, NULL,
+                      !bad2 && expired && *expired ? "login.expired" : NULL, NULL, 200);
 }

@@ -330,7 +330,7 @@ Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
     const char *const *stop = stopwords_for(kb_locale_lang(locale).c_str());
     bool content = !w.bigrams.empty();
     for (qtok &k : w.toks) {
-        k.stop = !k.cjk && in_list(stop, k.raw);
+        k.stop = in_list(stop, k.raw);
         content = content || (!k.cjk && !k.stop);
     }
     if (!content) /* "how do I": better the stop words than nothing */
@@ -369,17 +369,36 @@ Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
             parts.emplace_back(t.first, t.second);
         }
     }
+    /* Bigrams across a grammar character ("的支" in "的支持") span two
+     * words: dropped, as are those characters alone. */
+    std::vector<std::string> bigrams;
+    for (const std::string &b : w.bigrams) {
+        bool junk = false;
+        if (kb_tune("X_ZHSTOP", 1))
+            for (Xapian::Utf8Iterator u(b); u != Xapian::Utf8Iterator() && !junk; ++u) {
+                std::string ch;
+                Xapian::Unicode::append_utf8(ch, *u);
+                junk = in_list(stop, ch);
+            }
+        if (!junk)
+            bigrams.push_back(b);
+    }
+    if (bigrams.empty())
+        bigrams = w.bigrams;
     static const char *const fields[] = {KB_PREFIX_TITLE, KB_PREFIX_HEADING};
     static const char *const knobs[] = {"X_TITLE", "X_HEAD"};
     for (int f = 0; f < 2; f++) {
         double fw = kb_tune(knobs[f], 0);
         if (fw <= 0)
             continue;
+        double cap = kb_tune("X_TITLE_MAX", 1000);
+        if (wqf.size() + bigrams.size() > cap)
+            fw *= cap / (double)(wqf.size() + bigrams.size());
         std::vector<Xapian::Query> ft;
         for (const auto &t : wqf)
             ft.emplace_back(t.first[0] == 'Z' ? "Z" + std::string(fields[f]) + t.first.substr(1)
                                               : fields[f] + t.first, t.second);
-        for (const std::string &b : w.bigrams)
+        for (const std::string &b : bigrams)
             ft.emplace_back(fields[f] + b);
         parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
                            Xapian::Query(Xapian::Query::OP_OR, ft.begin(), ft.end()), fw);
@@ -393,14 +412,14 @@ Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
                            Xapian::Query(Xapian::Query::OP_OR, raws.begin(), raws.end()),
                            kb_tune("X_RAW", 0));
     }
-    for (const std::string &b : w.bigrams)
+    for (const std::string &b : bigrams)
         parts.emplace_back(b);
     /* A CJK character counts alone when it is in no bigram of the
      * query ("和" between two Latin words). */
     std::vector<Xapian::Query> unigrams;
     for (size_t i = 0; i < w.toks.size(); i++) {
         const qtok &k = w.toks[i];
-        if (!k.cjk || k.used)
+        if (!k.cjk || k.used || k.stop)
             continue;
         bool paired = false;
         if (i > 0 && w.toks[i - 1].cjk && w.toks[i - 1].pos + 1 == k.pos)
@@ -429,7 +448,12 @@ Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
     for (size_t i = 0; i + 1 < near.size(); i++) {
         if (near[i]->term == near[i + 1]->term)
             continue;
-        Xapian::Query two[] = {Xapian::Query(near[i]->term), Xapian::Query(near[i + 1]->term)};
+        std::string a = near[i]->term, b = near[i + 1]->term;
+        if (kb_tune("X_NEAR_TITLE", 0)) {
+            a = a[0] == 'Z' ? "ZS" + a.substr(1) : "S" + a;
+            b = b[0] == 'Z' ? "ZS" + b.substr(1) : "S" + b;
+        }
+        Xapian::Query two[] = {Xapian::Query(a), Xapian::Query(b)};
         Xapian::termcount window = near[i + 1]->pos - near[i]->pos + 1 + KB_P(KB_NEAR_SLACK);
         pairs.emplace_back(Xapian::Query::OP_NEAR, two, two + 2, window);
     }

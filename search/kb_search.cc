@@ -137,8 +137,8 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     if (limit > 100)
         limit = 100;
     Xapian::doccount check = qy->offset + limit + 100;
-    if (qy->facets && check < KB_FACET_MAX_UNITS)
-        check = KB_FACET_MAX_UNITS;
+    if (qy->facets && check < KB_P(KB_FACET_MAX_UNITS))
+        check = (Xapian::doccount)KB_P(KB_FACET_MAX_UNITS);
     Xapian::MSet mset = enq.get_mset(qy->offset, limit, check, nullptr,
                                      use_fallback ? &decider : nullptr);
     r->total = mset.get_matches_estimated();

@@ -2,6 +2,7 @@
  * UI strings as template variables, the language switcher, the layout. */
 #include "pages.h"
 
+#include "auth.h"
 #include "escape.h"
 #include "searchreq.h"
 
@@ -159,6 +160,49 @@ static void add_switcher(struct page *pg)
     strbuf_release(&sb);
 }
 
+/* One link of the staff bar; aria-current when this page is under it. */
+static void staff_link(struct page *pg, struct strbuf *out, const char *path,
+                       const char *key)
+{
+    const char *self = pg->self.buf ? pg->self.buf : "";
+    size_t n = strlen(path);
+    int current = strncmp(self, path, n) == 0 && (self[n] == '\0' || self[n] == '/' ||
+                                                  self[n] == '?');
+    strbuf_adds(out, "<a href=\"");
+    struct strbuf url = STRBUF_INIT;
+    page_url(pg, &url, path);
+    escape_html(out, url.buf ? url.buf : path);
+    strbuf_release(&url);
+    strbuf_adds(out, current ? "\" aria-current=\"page\">" : "\">");
+    escape_html(out, page_t(pg, key));
+    strbuf_adds(out, "</a>");
+}
+
+/* The bar a signed-in agent or author sees above the header: who is
+ * signed in, their pages, and the sign-out form with the session's
+ * CSRF token.  Empty for customers. */
+static void add_staff_bar(struct page *pg)
+{
+    const struct account *u = req_user(pg->rq);
+    if (!u) {
+        page_set(pg, "staff_bar", "");
+        return;
+    }
+    struct strbuf links = STRBUF_INIT, bar = STRBUF_INIT;
+    staff_link(pg, &links, "/agent", "staff.agent");
+    if (u->role == ROLE_AUTHOR)
+        staff_link(pg, &links, "/author", "staff.author");
+    page_set(pg, "staff_links", links.buf);
+    page_set(pg, "user_name", u->name);
+    page_set(pg, "user_role", page_t(pg, u->role == ROLE_AUTHOR ? "role.author" : "role.agent"));
+    page_set(pg, "user_csrf", u->csrf);
+    page_render(pg, "staff-bar", &bar);
+    page_set(pg, "staff_links", "");
+    page_set(pg, "staff_bar", page_keep(pg, bar.buf));
+    strbuf_release(&links);
+    strbuf_release(&bar);
+}
+
 void page_init(struct page *pg, struct request *rq, const char *locale, const char *path,
                const char *extra_query)
 {
@@ -190,6 +234,7 @@ void page_init(struct page *pg, struct request *rq, const char *locale, const ch
     add_url(pg, "home_url", "/");
     add_url(pg, "contact_url", "/contact");
     add_switcher(pg);
+    add_staff_bar(pg);
 }
 
 void page_url(const struct page *pg, struct strbuf *out, const char *path)

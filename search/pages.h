@@ -6,7 +6,10 @@
  * renders pieces with page_render() and ends with page_finish(), which
  * wraps the body in web/templates/page.html and releases the page.
  * Every template sees the UI strings as "t.<key>" ({{t.search_button}})
- * plus "locale", "lang", "home_url" and "contact_url". */
+ * plus "locale", "lang", "home_url" and "contact_url"; the layout also
+ * shows "staff_bar" (who is signed in, their pages, sign out; empty for
+ * customers).  A page may set "body_class" and "head" (extra <head>
+ * markup, raw: only code-built HTML). */
 #ifndef KB_PAGES_H
 #define KB_PAGES_H
 

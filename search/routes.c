@@ -43,6 +43,11 @@ static const struct route routes[] = {
     {"GET", "/contact", ROUTE_EXACT, page_contact},
     {"POST", "/contact", ROUTE_EXACT, page_contact_post},
     {"GET", "/api/html/articles/", ROUTE_PREFIX, api_article_html},
+    {"GET", "/agent", ROUTE_EXACT, page_agent},
+    {"GET", "/agent/cases/", ROUTE_PREFIX, page_agent_case},
+    {"GET", "/author", ROUTE_EXACT, page_author},
+    {"POST", "/author/reindex", ROUTE_EXACT, page_reindex_post},
+    {"GET", "/author/reindex/", ROUTE_PREFIX, page_reindex_get},
 };
 
 static int path_matches(const struct route *r, const char *path)

@@ -58,4 +58,13 @@ unsigned api_article_html(struct request *rq);
 unsigned page_contact(struct request *rq);
 unsigned page_contact_post(struct request *rq);
 
+/* page_agent.c, page_agent_case.c: the agent console */
+unsigned page_agent(struct request *rq);
+unsigned page_agent_case(struct request *rq);
+
+/* page_author.c, page_reindex.c: the author dashboard */
+unsigned page_author(struct request *rq);
+unsigned page_reindex_post(struct request *rq);
+unsigned page_reindex_get(struct request *rq);
+
 #endif

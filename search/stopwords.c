@@ -66,6 +66,14 @@ static const char *const sv[] = {
     "med", "min", "och", "om", "på", "som", "till", "varför", "vad", "är",
     NULL};
 
+/* Chinese: characters that are grammar, not topic.  A query's
+ * character bigram with one of them in it ("的支" of "的支持") spans two
+ * words and is dropped. */
+static const char *const zh[] = {
+    "的", "了", "和", "与", "及", "或", "是", "在", "将", "把", "被", "对",
+    "从", "以", "其", "之", "等", "并", "而", "也", "就", "都", "为", "给",
+    NULL};
+
 struct lang_list {
     const char *lang;
     const char *const *words;
@@ -73,7 +81,7 @@ struct lang_list {
 
 static const struct lang_list lists[] = {
     {"en", en}, {"ru", ru}, {"de", de}, {"fr", fr}, {"es", es},
-    {"pt", pt}, {"it", it}, {"nl", nl}, {"sv", sv},
+    {"pt", pt}, {"it", it}, {"nl", nl}, {"sv", sv}, {"zh", zh},
 };
 
 const char *const *stopwords_for(const char *lang)

@@ -33,6 +33,9 @@ static const char *find_ci(const char *hay, const char *needle)
 static struct harness h = {0, 0};
 static struct tu_server srv;
 static char agent_auth[128], author_auth[128];
+/* A well-formed double-submit token (43 base64url characters) for the
+ * sign-in form: sent as the kb_csrf cookie and as the form's field. */
+#define FORM_CSRF "Aa0_Aa0_Aa0_Aa0_Aa0_Aa0_Aa0_Aa0_Aa0_Aa0_Aa0"
 
 static void sleep_s(double s)
 {
@@ -170,18 +173,28 @@ static void auth_test(const char *db)
     /* Wrong password, unknown user: the same answer. */
     CHECK_INT_EQ(&h, login_json("author1", "wrong password!", NULL, 0, NULL, 0), 401);
     CHECK_INT_EQ(&h, login_json("nobody", "correct horse battery", NULL, 0, NULL, 0), 401);
-    /* A form sign-in redirects and sets a strict, HttpOnly cookie. */
+    /* A form sign-in needs the sign-in page's double-submit token (the
+     * kb_csrf cookie and the same value in the form); then it
+     * redirects and sets a strict, HttpOnly cookie. */
     CHECK_INT_EQ(&h, req("POST", "/login",
                          "username=author1&password=correct+horse+battery&next=%2Fagent",
-                         "application/x-www-form-urlencoded", NULL, NULL, &r),
+                         "application/x-www-form-urlencoded", NULL, NULL, NULL),
+                 403);
+    CHECK_INT_EQ(&h, req("POST", "/login",
+                         "username=author1&password=correct+horse+battery&next=%2Fagent"
+                         "&csrf=" FORM_CSRF,
+                         "application/x-www-form-urlencoded", "Cookie: kb_csrf=" FORM_CSRF,
+                         NULL, &r),
                  303);
     CHECK_CONTAINS(&h, r.headers, "HttpOnly; SameSite=Strict");
     CHECK_CONTAINS(&h, r.headers, "Location: /agent");
     tu_response_free(&r);
     /* No open redirect. */
     CHECK_INT_EQ(&h, req("POST", "/login",
-                         "username=author1&password=correct+horse+battery&next=%2F%2Fevil.example",
-                         "application/x-www-form-urlencoded", NULL, NULL, &r),
+                         "username=author1&password=correct+horse+battery&next=%2F%2Fevil.example"
+                         "&csrf=" FORM_CSRF,
+                         "application/x-www-form-urlencoded", "Cookie: kb_csrf=" FORM_CSRF,
+                         NULL, &r),
                  303);
     CHECK_NOT_CONTAINS(&h, r.headers, "evil.example");
     tu_response_free(&r);

@@ -5,7 +5,9 @@
  *   - clicks on results are logged (POST /api/events);
  *   - votes go to POST /api/feedback without leaving the page;
  *   - the case form lists articles matching the subject, opens them
- *     inline, and "This solved my problem" ends the visit there.
+ *     inline, and "This solved my problem" ends the visit there;
+ *   - staff pages: "Copy link" copies a section's deep link, and the
+ *     reindex form runs through the JSON API with live progress.
  * Plain DOM code, no framework, no build step.  Text from the server is
  * inserted with textContent; the only HTML inserted is the article body
  * the server rendered safely and the <mark> tags of snippets. */
@@ -417,6 +419,142 @@
     });
   }
 
+  /* ---- Agent console: copy a section's deep link ---- */
+  function copyText(text) {
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = el('textarea', { className: 'visually-hidden', readonly: '' });
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) resolve(); else reject(new Error('copy'));
+    });
+  }
+
+  function initCopyLinks(buttons) {
+    if (!buttons.length) return;
+    var status = liveRegion(document.body);
+    Array.prototype.forEach.call(buttons, function (button) {
+      var timer = null;
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        var url = new URL(button.getAttribute('data-copy'), window.location.href).href;
+        copyText(url).then(function () {
+          button.textContent = t('copied');
+          button.classList.add('copied');
+          status.textContent = t('copied_status');
+          clearTimeout(timer);
+          timer = setTimeout(function () {
+            button.textContent = t('copy_link');
+            button.classList.remove('copied');
+          }, 2500);
+        }, function () {
+          status.textContent = t('copy_failed');
+          var link = button.parentNode.querySelector('.deep-link');
+          var sel = window.getSelection && window.getSelection();
+          if (link && sel) {
+            var range = document.createRange();
+            range.selectNodeContents(link);
+            sel.removeAllRanges();
+            sel.addRange(range);
+          }
+        });
+      });
+    });
+  }
+
+  /* ---- Author dashboard: reindex with live progress ---- */
+  function initReindex(form) {
+    var card = form.closest('.reindex') || form.parentNode;
+    var live = card.querySelector('.reindex-live');
+    var button = form.querySelector('button[type=submit]');
+    var csrf = form.querySelector('input[name=csrf]');
+    if (!live || !button || !csrf) return;
+    var progress = live.querySelector('progress');
+    var status = live.querySelector('.job-status');
+    var details = live.querySelector('.job-details');
+
+    function diagnostics(list, key, cls) {
+      if (!list || !list.length) return;
+      details.appendChild(el('h3', { className: 'diag-h', text: t(key, { n: list.length }) }));
+      var ul = el('ul', { className: 'diag-list ' + cls });
+      list.forEach(function (d) {
+        var where = d.file ? d.file + (d.line > 0 ? ':' + d.line : '') : '';
+        ul.appendChild(el('li', {}, [where ? el('code', { text: where }) : null, where ? ' ' : null,
+          String(d.message || '')]));
+      });
+      details.appendChild(ul);
+    }
+    function show(job) {
+      var p = job.progress || {};
+      progress.hidden = false;
+      card.classList.remove('state-running', 'state-done', 'state-failed');
+      card.classList.add('state-' + job.state);
+      if (job.state === 'running') {
+        if (p.total > 0) {
+          progress.max = p.total;
+          progress.value = p.done;
+          status.textContent = t('reindex_progress', { done: p.done, total: p.total });
+        } else {
+          progress.removeAttribute('value');
+          status.textContent = t('reindex_starting');
+        }
+        return;
+      }
+      progress.max = 1;
+      progress.value = 1;
+      status.textContent = t(job.state === 'done' ? 'reindex_done' : 'reindex_failed');
+      details.textContent = '';
+      if (job.state !== 'done' && job.message) details.appendChild(el('p', { className: 'job-message', text: job.message }));
+      if (job.summary) details.appendChild(el('p', { className: 'job-summary', text: t('reindex_summary', job.summary) }));
+      diagnostics(job.errors, 'reindex_errors', 'diag-errors');
+      diagnostics(job.warnings, 'reindex_warnings', 'diag-warnings');
+      button.disabled = false;
+    }
+    function fail() {
+      button.disabled = false;
+      card.classList.remove('state-running');
+      status.textContent = t('reindex_error');
+    }
+    function poll(url) {
+      fetch(url, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) throw new Error('reindex ' + r.status);
+        return r.json();
+      }).then(function (job) {
+        show(job);
+        if (job.state === 'running') setTimeout(function () { poll(url); }, 400);
+      }).catch(fail);
+    }
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (button.disabled) return;
+      button.disabled = true;
+      details.textContent = '';
+      var full = form.querySelector('input[name=full]');
+      fetch('/api/admin/reindex', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf.value },
+        body: JSON.stringify({ full: !!(full && full.checked) })
+      }).then(function (r) {
+        return r.json().then(function (body) { return { status: r.status, body: body }; });
+      }).then(function (res) {
+        /* 409: one is running already; follow that one. */
+        if ((res.status === 202 || res.status === 409) && res.body.status_url) {
+          show({ state: 'running', progress: {} });
+          poll(res.body.status_url);
+        } else {
+          fail();
+        }
+      }).catch(fail);
+    });
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll('input[data-suggest]'), initCombobox);
   Array.prototype.forEach.call(document.querySelectorAll('ol.hits[data-query]'), initResultClicks);
   Array.prototype.forEach.call(document.querySelectorAll('section.feedback[data-article]'), initFeedback);
@@ -425,4 +563,7 @@
   if (caseForm) initDeflection(caseForm);
   var summary = document.querySelector('.error-summary');
   if (summary) summary.focus();
+  initCopyLinks(document.querySelectorAll('button.copy-link[data-copy]'));
+  var reindexForm = document.querySelector('form[data-reindex]');
+  if (reindexForm) initReindex(reindexForm);
 })();

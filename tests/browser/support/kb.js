@@ -42,8 +42,9 @@ function tempDir(tag) {
 }
 
 /* Indexes content into a new temporary folder and starts kb-serve on
- * it.  Resolves to {base, dir, stop()}. */
-async function startServer(content = TEST_KB) {
+ * it (options.args: more kb-serve arguments).  Resolves to {base, dir,
+ * stop()}. */
+async function startServer(content = TEST_KB, options = {}) {
   const dir = tempDir('srv');
   const index = path.join(dir, 'index');
   const ix = spawnSync(INDEX_BIN, ['--content', content, '--index', index, '--quiet'], {
@@ -55,7 +56,7 @@ async function startServer(content = TEST_KB) {
   const child = spawn(
     SERVE_BIN,
     ['--index', index, '--db', path.join(dir, 'kb.db'), '--listen', '127.0.0.1:0',
-     '--web', path.join(ROOT, 'web'), '--threads', '4'],
+     '--web', path.join(ROOT, 'web'), '--threads', '4', ...(options.args || [])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

@@ -1,0 +1,467 @@
+/* page_author.c -- the author dashboard (GET /author): deflection over
+ * time as a server-drawn chart with its data table, the top queries,
+ * content gaps with the cases filed after them, the least helpful
+ * articles, the content-health report, and the reindex form (its job
+ * pages are in page_reindex.c).  Authors only. */
+#include "admin.h"
+#include "escape.h"
+#include "eventlog.h"
+#include "page_staff.h"
+#include "reports.h"
+#include "routes.h"
+#include "svgchart.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY 86400.0
+#define DAYS_SHOWN 30  /* the day view */
+#define WEEKS_SHOWN 12 /* the week view */
+#define TOP_N 10
+
+static long long jint(json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* A number cell; opt cells are left out on narrow screens. */
+static void cell_num(struct strbuf *out, long long n, int opt)
+{
+    strbuf_addf(out, "<td class=\"num%s\">%lld</td>", opt ? " opt" : "", n);
+}
+
+/* "42%" of a ratio, or "—" when there is nothing to divide. */
+static void percent(struct strbuf *out, double r, int known)
+{
+    if (known)
+        strbuf_addf(out, "%.0f%%", r * 100);
+    else
+        strbuf_adds(out, "—");
+}
+
+/* Opens a table with a caption (visually hidden when hide_caption)
+ * and the header keys; the first column is text, the others numbers.
+ * Columns whose bit is set in opt are left out on narrow screens. */
+static void table_open(const struct page *pg, struct strbuf *out, const char *caption_key,
+                       const char *const *cols, size_t ncols, int hide_caption, unsigned opt)
+{
+    strbuf_adds(out, "<div class=\"table-scroll\"><table class=\"data-table\">\n<caption");
+    strbuf_adds(out, hide_caption ? " class=\"visually-hidden\">" : ">");
+    escape_html(out, page_t(pg, caption_key));
+    strbuf_adds(out, "</caption>\n<thead><tr>");
+    for (size_t i = 0; i < ncols; i++) {
+        strbuf_adds(out, !i ? "<th scope=\"col\">"
+                            : opt & (1u << i) ? "<th scope=\"col\" class=\"num opt\">"
+                                              : "<th scope=\"col\" class=\"num\">");
+        escape_html(out, page_t(pg, cols[i]));
+        strbuf_adds(out, "</th>");
+    }
+    strbuf_adds(out, "</tr></thead>\n<tbody>\n");
+}
+
+static void table_close(struct strbuf *out)
+{
+    strbuf_adds(out, "</tbody>\n</table></div>\n");
+}
+
+static void empty_note(const struct page *pg, struct strbuf *out, const char *key)
+{
+    strbuf_adds(out, "<p class=\"empty-note\">");
+    escape_html(out, page_t(pg, key));
+    strbuf_adds(out, "</p>\n");
+}
+
+/* The chart, the summary tiles and the data table of the deflection
+ * report. */
+static void render_deflection(struct page *pg, json_t *rep, int weekly, struct strbuf *tiles,
+                              struct strbuf *note, struct strbuf *legend, struct strbuf *chart,
+                              struct strbuf *table)
+{
+    json_t *ivs = json_object_get(rep, "intervals"), *tot = json_object_get(rep, "total");
+    size_t n = json_array_size(ivs);
+    double *vals = calloc(4 * (n ? n : 1), sizeof *vals);
+    const char **labels = calloc(n ? n : 1, sizeof *labels);
+    char(*lab)[8] = calloc(n ? n : 1, sizeof *lab);
+    if (!vals || !labels || !lab) {
+        free(vals);
+        free(labels);
+        free(lab);
+        return;
+    }
+    static const char *const cols[] = {"author.col.period", "author.col.visits",
+                                       "author.col.confirmed", "author.col.potential",
+                                       "author.col.none", "author.col.pending",
+                                       "author.col.rate"};
+    table_open(pg, table, weekly ? "author.table_week" : "author.table_day", cols, 7, 0,
+               1u << 1 | 1u << 5);
+    size_t i;
+    json_t *iv;
+    json_array_foreach(ivs, i, iv)
+    {
+        long long c = jint(iv, "confirmed"), p = jint(iv, "potential"), no = jint(iv, "none");
+        vals[i] = (double)c;
+        vals[n + i] = (double)p;
+        vals[2 * n + i] = (double)no;
+        vals[3 * n + i] = c + p + no ? json_real_value(json_object_get(iv, "deflection_rate"))
+                                     : -1;
+        const char *start = staff_jstr(iv, "start");
+        snprintf(lab[i], sizeof lab[i], "%.5s", strlen(start) >= 10 ? start + 5 : start);
+        labels[i] = lab[i];
+        strbuf_adds(table, "<tr><th scope=\"row\">");
+        escape_html(table, start);
+        strbuf_adds(table, "</th>");
+        cell_num(table, jint(iv, "visits"), 1);
+        cell_num(table, c, 0);
+        cell_num(table, p, 0);
+        cell_num(table, no, 0);
+        cell_num(table, jint(iv, "pending"), 1);
+        strbuf_adds(table, "<td class=\"num\">");
+        percent(table, vals[3 * n + i], c + p + no > 0);
+        strbuf_adds(table, "</td></tr>\n");
+    }
+    table_close(table);
+
+    const struct svgchart_series bars[] = {
+        {page_t(pg, "author.confirmed"), "#146c2e", vals},
+        {page_t(pg, "author.potential"), "#3f86cc", vals + n},
+        {page_t(pg, "author.none"), "#c2410c", vals + 2 * n},
+    };
+    const struct svgchart_series rate = {page_t(pg, "author.rate"), "#17202e", vals + 3 * n};
+    long long c = jint(tot, "confirmed"), p = jint(tot, "potential"), no = jint(tot, "none");
+    double r = json_real_value(json_object_get(tot, "deflection_rate"));
+    char nums[4][24];
+    snprintf(nums[0], sizeof nums[0], "%lld", c);
+    snprintf(nums[1], sizeof nums[1], "%lld", p);
+    snprintf(nums[2], sizeof nums[2], "%lld", no);
+    snprintf(nums[3], sizeof nums[3], "%.0f%%", r * 100);
+    struct strbuf desc = STRBUF_INIT;
+    page_tf(pg, &desc, weekly ? "author.chart_desc_week" : "author.chart_desc_day", "confirmed",
+            nums[0], "potential", nums[1], "none", nums[2], "rate",
+            c + p + no ? nums[3] : "—", NULL);
+    struct svgchart ch = {
+        .id = "deflection-chart",
+        .title = page_t(pg, weekly ? "author.chart_title_week" : "author.chart_title_day"),
+        .desc_html = desc.buf ? desc.buf : "",
+        .n = n,
+        .labels = labels,
+        .bars = bars,
+        .nbars = 3,
+        .line = &rate,
+        .left_title = page_t(pg, "author.axis_visits"),
+        .right_title = page_t(pg, "author.axis_rate"),
+    };
+    svgchart_legend(&ch, legend);
+    svgchart_render(&ch, chart);
+
+    const struct {
+        const char *key, *value, *cls;
+    } tl[] = {{"author.rate", c + p + no ? nums[3] : "—", "tile-rate"},
+              {"author.confirmed", nums[0], "tile-confirmed"},
+              {"author.potential", nums[1], "tile-potential"},
+              {"author.none", nums[2], "tile-none"}};
+    for (size_t k = 0; k < sizeof tl / sizeof tl[0]; k++) {
+        strbuf_addf(tiles, "<li class=\"tile %s\"><span class=\"tile-label\">", tl[k].cls);
+        escape_html(tiles, page_t(pg, tl[k].key));
+        strbuf_adds(tiles, "</span><span class=\"tile-value\">");
+        escape_html(tiles, tl[k].value);
+        strbuf_adds(tiles, "</span></li>\n");
+    }
+    long long pending = jint(tot, "pending");
+    if (pending > 0) {
+        char pn[24];
+        snprintf(pn, sizeof pn, "%lld", pending);
+        strbuf_adds(note, "<p class=\"pending-note\">");
+        page_tf(pg, note, pending == 1 ? "author.pending_one" : "author.pending", "n", pn, NULL);
+        strbuf_adds(note, "</p>");
+    }
+    strbuf_release(&desc);
+    free(vals);
+    free(labels);
+    free(lab);
+}
+
+static void render_queries(struct page *pg, json_t *rep, struct strbuf *out)
+{
+    json_t *list = json_object_get(rep, "queries");
+    if (!json_array_size(list)) {
+        empty_note(pg, out, "author.no_queries");
+        return;
+    }
+    static const char *const cols[] = {"author.col.query", "author.col.searches",
+                                       "author.col.results", "author.col.ctr",
+                                       "author.col.cases"};
+    table_open(pg, out, "author.queries_title", cols, 5, 1, 1u << 2 | 1u << 3);
+    size_t i;
+    json_t *q;
+    json_array_foreach(list, i, q)
+    {
+        if (i >= TOP_N)
+            break;
+        strbuf_adds(out, "<tr><th scope=\"row\" class=\"query\">");
+        escape_html(out, staff_jstr(q, "query"));
+        strbuf_adds(out, "</th>");
+        cell_num(out, jint(q, "count"), 0);
+        if (json_is_integer(json_object_get(q, "results")))
+            cell_num(out, jint(q, "results"), 1);
+        else
+            strbuf_adds(out, "<td class=\"num opt\">—</td>");
+        strbuf_adds(out, "<td class=\"num opt\">");
+        percent(out, json_real_value(json_object_get(q, "ctr")), 1);
+        strbuf_adds(out, "</td>");
+        cell_num(out, jint(q, "none"), 0);
+        strbuf_adds(out, "</tr>\n");
+    }
+    table_close(out);
+}
+
+static void render_gaps(struct page *pg, json_t *rep, struct strbuf *out)
+{
+    json_t *list = json_object_get(rep, "gaps");
+    if (!json_array_size(list)) {
+        empty_note(pg, out, "author.no_gaps");
+        return;
+    }
+    static const char *const cols[] = {"author.col.query", "author.col.searches",
+                                       "author.col.zero", "author.col.noclick"};
+    strbuf_adds(out, "<ol class=\"gap-list\">\n");
+    size_t i;
+    json_t *g;
+    json_array_foreach(list, i, g)
+    {
+        if (i >= TOP_N)
+            break;
+        strbuf_adds(out, "<li class=\"gap\"><p class=\"gap-query\">“");
+        escape_html(out, staff_jstr(g, "query"));
+        strbuf_adds(out, "”</p><dl class=\"gap-stats\">");
+        for (size_t k = 1; k < sizeof cols / sizeof cols[0]; k++) {
+            static const char *const keys[] = {"", "count", "zero_results", "no_click"};
+            strbuf_adds(out, "<div><dt>");
+            escape_html(out, page_t(pg, cols[k]));
+            strbuf_addf(out, "</dt><dd>%lld</dd></div>", jint(g, keys[k]));
+        }
+        strbuf_adds(out, "</dl>");
+        json_t *cases = json_object_get(g, "cases");
+        if (json_array_size(cases)) {
+            strbuf_adds(out, "<p class=\"gap-cases-h\">");
+            escape_html(out, page_t(pg, "author.gap_cases"));
+            strbuf_adds(out, "</p><ul class=\"gap-cases\">");
+            size_t k;
+            json_t *s;
+            json_array_foreach(cases, k, s)
+            {
+                const char *subject = json_string_value(s) ? json_string_value(s) : "";
+                strbuf_adds(out, "<li><a href=\"/agent?case_q=");
+                escape_url(out, subject, 0);
+                strbuf_adds(out, "\">");
+                escape_html(out, subject);
+                strbuf_adds(out, "</a></li>");
+            }
+            strbuf_adds(out, "</ul>");
+        }
+        strbuf_adds(out, "</li>\n");
+    }
+    strbuf_adds(out, "</ol>\n");
+}
+
+static int least_cmp(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    long long d = jint(y, "helpful_no") - jint(x, "helpful_no");
+    if (!d)
+        d = jint(x, "helpful_yes") - jint(y, "helpful_yes");
+    return d < 0 ? -1 : d > 0;
+}
+
+static void render_least(struct page *pg, struct staff_articles *sa, json_t *rep,
+                         struct strbuf *out)
+{
+    json_t *list = json_object_get(rep, "articles");
+    size_t n = 0, i;
+    json_t *a, **v = calloc(json_array_size(list) + 1, sizeof *v);
+    if (!v)
+        return;
+    json_array_foreach(list, i, a)
+        if (jint(a, "helpful_no") > 0)
+            v[n++] = a;
+    if (!n) {
+        free(v);
+        empty_note(pg, out, "author.no_votes");
+        return;
+    }
+    qsort(v, n, sizeof *v, least_cmp);
+    static const char *const cols[] = {"author.col.article", "author.col.no",
+                                       "author.col.yes", "author.col.views"};
+    table_open(pg, out, "author.least_title", cols, 4, 1, 1u << 3);
+    for (i = 0; i < n && i < TOP_N; i++) {
+        strbuf_adds(out, "<tr><th scope=\"row\">");
+        staff_article_link(sa, staff_jstr(v[i], "article"), NULL, staff_jstr(v[i], "section"),
+                           out);
+        strbuf_adds(out, "</th>");
+        cell_num(out, jint(v[i], "helpful_no"), 0);
+        cell_num(out, jint(v[i], "helpful_yes"), 0);
+        cell_num(out, jint(v[i], "views") + jint(v[i], "clicks"), 1);
+        strbuf_adds(out, "</tr>\n");
+    }
+    table_close(out);
+    free(v);
+}
+
+/* One group of the content-health report: a count and its items. */
+static void health_group(struct page *pg, struct staff_articles *sa, json_t *items,
+                         const char *key, struct strbuf *out)
+{
+    size_t n = json_array_size(items), i;
+    json_t *it;
+    strbuf_addf(out, "<details class=\"health-group%s\"><summary><span class=\"health-count\">"
+                     "%zu</span> <span class=\"health-label\">",
+                n ? " has-items" : "", n);
+    escape_html(out, page_t(pg, key));
+    strbuf_adds(out, "</span></summary>\n");
+    if (!n)
+        empty_note(pg, out, "author.health_none");
+    else
+        strbuf_adds(out, "<ul class=\"health-items\">\n");
+    json_array_foreach(items, i, it)
+    {
+        strbuf_adds(out, "<li>");
+        staff_article_link(sa, staff_jstr(it, "article"), staff_jstr(it, "locale"), NULL, out);
+        if (*staff_jstr(it, "target")) {
+            strbuf_adds(out, " <span class=\"health-detail\">");
+            char line[24];
+            snprintf(line, sizeof line, "%lld", jint(it, "line"));
+            page_tf(pg, out, "author.health_link", "target", staff_jstr(it, "target"),
+                    "problem", staff_jstr(it, "problem"), "line", line, NULL);
+            strbuf_adds(out, "</span>");
+        } else if (*staff_jstr(it, "source_updated")) {
+            strbuf_adds(out, " <span class=\"health-detail\">");
+            page_tf(pg, out, "author.health_stale", "locale", staff_jstr(it, "locale"),
+                    "updated", staff_jstr(it, "updated"), "source", staff_jstr(it, "source_updated"),
+                    NULL);
+            strbuf_adds(out, "</span>");
+        }
+        strbuf_adds(out, "</li>\n");
+    }
+    if (n)
+        strbuf_adds(out, "</ul>\n");
+    strbuf_adds(out, "</details>\n");
+}
+
+static void render_health(struct page *pg, struct staff_articles *sa, struct strbuf *out)
+{
+    json_t *rep = NULL;
+    if (admin_content_report(pg->rq->app, DAYS_SHOWN, &rep) != ADMIN_OK) {
+        empty_note(pg, out, "author.health_failed");
+        return;
+    }
+    health_group(pg, sa, json_object_get(rep, "broken_links"), "author.health_broken", out);
+    health_group(pg, sa, json_object_get(rep, "missing_description"), "author.health_nodesc",
+                 out);
+    health_group(pg, sa, json_object_get(rep, "stale_translations"), "author.health_stale_h",
+                 out);
+    health_group(pg, sa, json_object_get(rep, "never_clicked"), "author.health_never", out);
+    json_decref(rep);
+}
+
+/* The four reports, read under the reader lock in one go. */
+struct reports {
+    json_t *deflection, *queries, *gaps, *articles;
+};
+
+static int load_reports(struct app *app, int weekly, struct reports *r)
+{
+    double now = now_wall(), window = app->cfg.deflection_window;
+    double to = (double)((long long)(now / DAY) + 1) * DAY;
+    double from = to - (weekly ? WEEKS_SHOWN * 7 : DAYS_SHOWN) * DAY;
+    double qfrom = to - DAYS_SHOWN * DAY;
+    memset(r, 0, sizeof *r);
+    if (!app->reader)
+        return -1;
+    pthread_mutex_lock(&app->reader_lock);
+    int rc = reports_deflection(app->reader, from, to, weekly ? REPORTS_WEEK : REPORTS_DAY,
+                                window, now, &r->deflection);
+    if (rc == EVENTLOG_OK)
+        rc = reports_queries(app->reader, qfrom, to, window, now, TOP_N, &r->queries);
+    if (rc == EVENTLOG_OK)
+        rc = reports_gaps(app->reader, qfrom, to, TOP_N, &r->gaps);
+    if (rc == EVENTLOG_OK)
+        rc = reports_articles(app->reader, qfrom, to, window, now, &r->articles);
+    if (rc != EVENTLOG_OK)
+        fprintf(stderr, "kb-serve: author dashboard: %s\n", eventlog_errmsg(app->reader));
+    pthread_mutex_unlock(&app->reader_lock);
+    return rc == EVENTLOG_OK ? 0 : -1;
+}
+
+static void reports_release(struct reports *r)
+{
+    json_decref(r->deflection);
+    json_decref(r->queries);
+    json_decref(r->gaps);
+    json_decref(r->articles);
+}
+
+unsigned page_author(struct request *rq)
+{
+    unsigned st = staff_gate(rq, ROLE_AUTHOR);
+    if (st)
+        return st;
+    int bad;
+    const char *interval = req_arg(rq, "interval", &bad);
+    int weekly = !bad && interval && strcmp(interval, "week") == 0;
+    struct page pg;
+    staff_page_init(&pg, rq, "/author", weekly ? "interval=week" : NULL);
+    struct reports r;
+    if (load_reports(rq->app, weekly, &r) != 0) {
+        reports_release(&r);
+        rq->error_code = "report_failed";
+        return staff_message(&pg, 500, "author.failed_title", "author.failed", "/author");
+    }
+    struct staff_articles sa;
+    staff_articles_init(&sa, &pg);
+    struct strbuf tiles = STRBUF_INIT, note = STRBUF_INIT, legend = STRBUF_INIT,
+                  chart = STRBUF_INIT, table = STRBUF_INIT,
+                  queries = STRBUF_INIT, gaps = STRBUF_INIT, least = STRBUF_INIT,
+                  health = STRBUF_INIT, day_url = STRBUF_INIT, week_url = STRBUF_INIT,
+                  body = STRBUF_INIT;
+    render_deflection(&pg, r.deflection, weekly, &tiles, &note, &legend, &chart, &table);
+    render_queries(&pg, r.queries, &queries);
+    render_gaps(&pg, r.gaps, &gaps);
+    render_least(&pg, &sa, r.articles, &least);
+    render_health(&pg, &sa, &health);
+    page_url(&pg, &day_url, "/author");
+    page_url(&pg, &week_url, "/author?interval=week");
+    page_set(&pg, "tiles", tiles.buf);
+    page_set(&pg, "pending_note", note.buf);
+    page_set(&pg, "legend", legend.buf);
+    page_set(&pg, "chart", chart.buf);
+    page_set(&pg, "chart_table", table.buf);
+    page_set(&pg, "queries", queries.buf);
+    page_set(&pg, "gaps", gaps.buf);
+    page_set(&pg, "least", least.buf);
+    page_set(&pg, "health", health.buf);
+    page_set(&pg, "day_url", day_url.buf);
+    page_set(&pg, "week_url", week_url.buf);
+    page_set(&pg, "day_current", weekly ? "false" : "page");
+    page_set(&pg, "week_current", weekly ? "page" : "false");
+    page_set(&pg, "period", page_t(&pg, weekly ? "author.period_week" : "author.period_day"));
+    page_set(&pg, "user_csrf", rq->user.csrf);
+    page_set(&pg, "reindex_disabled", rq->app->reindex ? "" : " disabled");
+    page_set(&pg, "reindex_note", rq->app->reindex ? "" : page_t(&pg, "author.reindex_off"));
+    page_render(&pg, "author", &body);
+    st = page_finish(&pg, 200, page_t(&pg, "author.title"), body.buf);
+    staff_articles_release(&sa);
+    reports_release(&r);
+    strbuf_release(&tiles);
+    strbuf_release(&note);
+    strbuf_release(&legend);
+    strbuf_release(&chart);
+    strbuf_release(&table);
+    strbuf_release(&queries);
+    strbuf_release(&gaps);
+    strbuf_release(&least);
+    strbuf_release(&health);
+    strbuf_release(&day_url);
+    strbuf_release(&week_url);
+    strbuf_release(&body);
+    return st;
+}

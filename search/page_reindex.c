@@ -1,0 +1,172 @@
+/* page_reindex.c -- reindexing from the author dashboard without
+ * JavaScript: POST /author/reindex starts the job (like POST
+ * /api/admin/reindex, with the session's CSRF token as a form field)
+ * and sends the browser to GET /author/reindex/{id}, a status page that
+ * refreshes itself until the job has finished.  With JavaScript the
+ * dashboard uses the JSON API and draws the same progress in place. */
+#include "auth.h"
+#include "escape.h"
+#include "page_staff.h"
+#include "reindex.h"
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+unsigned page_reindex_post(struct request *rq)
+{
+    json_t *body = NULL;
+    unsigned st;
+    if (rq->body.len && (st = req_body_object(rq, &body)))
+        return st;
+    if ((st = staff_gate(rq, ROLE_AUTHOR))) {
+        json_decref(body);
+        return st;
+    }
+    struct page pg;
+    staff_page_init(&pg, rq, "/author", NULL);
+    if (auth_check_csrf(rq, body)) {
+        json_decref(body);
+        return staff_message(&pg, 403, "form.expired_title", "form.expired", "/author");
+    }
+    const char *full = json_string_value(json_object_get(body, "full"));
+    int f = full && strcmp(full, "true") == 0;
+    json_decref(body);
+    if (!rq->app->reindex) {
+        rq->error_code = "reindex_unavailable";
+        return staff_message(&pg, 409, "author.reindex_title", "author.reindex_off", "/author");
+    }
+    char id[64];
+    int rc = reindex_start(rq->app->reindex, f, 1, id, sizeof id);
+    if (rc < 0) {
+        fprintf(stderr, "kb-serve: reindex: %s\n", id);
+        rq->error_code = "reindex_failed";
+        return staff_message(&pg, 500, "author.reindex_title", "author.reindex_failed",
+                             "/author");
+    }
+    page_release(&pg);
+    /* A running job (rc 1) is shown too: one reindex at a time. */
+    struct strbuf to = STRBUF_INIT;
+    strbuf_adds(&to, "/author/reindex/");
+    escape_url(&to, id, 0);
+    reply_header(rq, "Location", to.buf ? to.buf : "/author");
+    strbuf_release(&to);
+    strbuf_release(&rq->out);
+    strbuf_adds(&rq->out, "Reindex started.\n");
+    rq->content_type = "text/plain; charset=utf-8";
+    return 303;
+}
+
+static void add_diags(struct page *pg, json_t *list, const char *key, const char *cls,
+                      struct strbuf *out)
+{
+    size_t n = json_array_size(list), i;
+    json_t *d;
+    if (!n)
+        return;
+    char num[24];
+    snprintf(num, sizeof num, "%zu", n);
+    strbuf_addf(out, "<h2 class=\"diag-h\">");
+    page_tf(pg, out, key, "n", num, NULL);
+    strbuf_addf(out, "</h2>\n<ul class=\"diag-list %s\">\n", cls);
+    json_array_foreach(list, i, d)
+    {
+        strbuf_adds(out, "<li>");
+        if (*staff_jstr(d, "file")) {
+            strbuf_adds(out, "<code>");
+            escape_html(out, staff_jstr(d, "file"));
+            long long line = (long long)json_integer_value(json_object_get(d, "line"));
+            if (line > 0)
+                strbuf_addf(out, ":%lld", line);
+            strbuf_adds(out, "</code> ");
+        }
+        escape_html(out, staff_jstr(d, "message"));
+        strbuf_adds(out, "</li>\n");
+    }
+    strbuf_adds(out, "</ul>\n");
+}
+
+static void add_summary(struct page *pg, json_t *sum, struct strbuf *out)
+{
+    static const char *const keys[] = {"indexed", "unchanged", "deleted", "errors", "warnings",
+                                       "articles"};
+    if (!json_is_object(sum))
+        return;
+    strbuf_adds(out, "<dl class=\"job-stats\">\n");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char key[48];
+        snprintf(key, sizeof key, "reindex.%s", keys[i]);
+        strbuf_adds(out, "<div><dt>");
+        escape_html(out, page_t(pg, key));
+        strbuf_addf(out, "</dt><dd>%lld</dd></div>\n",
+                    (long long)json_integer_value(json_object_get(sum, keys[i])));
+    }
+    strbuf_adds(out, "</dl>\n");
+}
+
+unsigned page_reindex_get(struct request *rq)
+{
+    unsigned st = staff_gate(rq, ROLE_AUTHOR);
+    if (st)
+        return st;
+    const char *id = rq->path + strlen("/author/reindex/");
+    struct page pg;
+    staff_page_init(&pg, rq, rq->path, NULL);
+    json_t *job = rq->app->reindex && strlen(id) < 32 ? reindex_status(rq->app->reindex, id)
+                                                      : NULL;
+    if (!job) {
+        rq->error_code = "not_found";
+        return staff_message(&pg, 404, "author.reindex_title", "reindex.missing", "/author");
+    }
+    const char *state = staff_jstr(job, "state");
+    int running = strcmp(state, "running") == 0;
+    json_t *prog = json_object_get(job, "progress");
+    long long done = (long long)json_integer_value(json_object_get(prog, "done"));
+    long long total = (long long)json_integer_value(json_object_get(prog, "total"));
+    struct strbuf progress = STRBUF_INIT, text = STRBUF_INIT, details = STRBUF_INIT,
+                  body = STRBUF_INIT;
+    char d[24], t[24];
+    snprintf(d, sizeof d, "%lld", done);
+    snprintf(t, sizeof t, "%lld", total);
+    strbuf_adds(&progress, "<progress class=\"job-progress\" aria-labelledby=\"job-h\" max=\"");
+    if (total > 0)
+        strbuf_addf(&progress, "%lld\" value=\"%lld\">", total, running ? done : total);
+    else
+        strbuf_addf(&progress, "1\"%s>", running ? "" : " value=\"1\"");
+    strbuf_adds(&progress, "</progress>");
+    if (running)
+        page_tf(&pg, &text, total > 0 ? "reindex.progress" : "reindex.starting", "done", d,
+                "total", t, NULL);
+    else
+        escape_html(&text, page_t(&pg, strcmp(state, "done") == 0 ? "reindex.done"
+                                                                 : "reindex.failed"));
+    if (!running && *staff_jstr(job, "message")) {
+        strbuf_adds(&details, "<p class=\"job-message\">");
+        escape_html(&details, staff_jstr(job, "message"));
+        strbuf_adds(&details, "</p>\n");
+    }
+    add_summary(&pg, json_object_get(job, "summary"), &details);
+    add_diags(&pg, json_object_get(job, "errors"), "reindex.errors_h", "diag-errors", &details);
+    add_diags(&pg, json_object_get(job, "warnings"), "reindex.warnings_h", "diag-warnings",
+              &details);
+    /* No JavaScript here: the page reloads itself while the job runs. */
+    if (running)
+        page_set(&pg, "head", "<meta http-equiv=\"refresh\" content=\"1\">\n");
+    page_set(&pg, "job_id", staff_jstr(job, "id"));
+    page_set(&pg, "state", state);
+    page_set(&pg, "progress", progress.buf);
+    page_set(&pg, "status_text", text.buf);
+    page_set(&pg, "details", details.buf);
+    page_set(&pg, "heading", page_t(&pg, running                           ? "reindex.running_h"
+                                         : strcmp(state, "done") == 0 ? "reindex.finished_h"
+                                                                      : "reindex.failed_h"));
+    page_render(&pg, "reindex-status", &body);
+    st = page_finish(&pg, 200, page_t(&pg, "author.reindex_title"), body.buf);
+    strbuf_release(&progress);
+    strbuf_release(&text);
+    strbuf_release(&details);
+    strbuf_release(&body);
+    json_decref(job);
+    return st;
+}

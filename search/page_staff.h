@@ -1,0 +1,60 @@
+/* page_staff.h -- what the agent console (page_agent.c,
+ * page_agent_case.c) and the author dashboard (page_author.c) share:
+ * the sign-in gate, dates for display, and links to articles by id.
+ *
+ * These pages are for signed-in agents and authors only; they are built
+ * with the page kit (pages.h) like the customer pages, so the same
+ * escaping rules hold: text through templates or escape_html(). */
+#ifndef KB_PAGE_STAFF_H
+#define KB_PAGE_STAFF_H
+
+#include "kb.h"
+#include "pages.h"
+
+#include <jansson.h>
+
+/* 0 when rq is signed in with at least role.  Otherwise answers and
+ * returns the status: 303 to /login?next=<this path> when nobody (or an
+ * expired session) is signed in, a 403 page for a lower role. */
+unsigned staff_gate(struct request *rq, enum account_role role);
+
+/* Sets pg up as a staff page (path for the language switcher) and
+ * marks its <body> for the staff styles. */
+void staff_page_init(struct page *pg, struct request *rq, const char *path,
+                     const char *extra_query);
+
+/* A page with one heading, one message and a link back, via page_finish(). */
+unsigned staff_message(struct page *pg, unsigned status, const char *title_key,
+                       const char *text_key, const char *back_url);
+
+/* Appends an ISO 8601 UTC time ("2026-03-14T10:22:33.123Z") as
+ * <time datetime="...">...</time> showing, by style, the time of day
+ * with seconds (STAFF_TIME), the date and minutes (STAFF_DATE_TIME) or
+ * the date and seconds (STAFF_DATE_SECONDS), and "UTC". */
+enum staff_time_style { STAFF_TIME, STAFF_DATE_TIME, STAFF_DATE_SECONDS };
+void staff_time(struct strbuf *out, const char *iso, enum staff_time_style style);
+
+/* The display name of a product id ("Billing and payments"). */
+const char *staff_product_name(const struct page *pg, const char *product);
+
+/* Article titles by id, looked up once per page in the index
+ * (internal articles included). */
+struct staff_articles {
+    struct page *pg;
+    kb_index *ix;  /* the thread's handle, or NULL: links show ids */
+    json_t *cache; /* "locale|id" -> record {title, sections} or null */
+};
+
+void staff_articles_init(struct staff_articles *sa, struct page *pg);
+void staff_articles_release(struct staff_articles *sa);
+
+/* Appends a link to the article (and section, "" or NULL for none) in
+ * locale (NULL: the default): "Title › Section", or the id when the
+ * index has no such article any more. */
+void staff_article_link(struct staff_articles *sa, const char *id, const char *locale,
+                        const char *section, struct strbuf *out);
+
+/* The string value of key in o, "" when missing. */
+const char *staff_jstr(json_t *o, const char *key);
+
+#endif
