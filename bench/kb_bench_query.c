@@ -1,13 +1,14 @@
 /* kb_bench_query.c -- query latency through the in-process C API.
  *
  *   kb-bench-query --index DIR --queries FILE [--passes N] [--limit N]
- *                  [--default-locale LOC]
+ *                  [--default-locale LOC] [--facets]
  *
  * Opens one read handle (as one kb-serve worker thread does), runs
  * every query once to warm the caches, then runs all of them --passes
  * times in file order, timing each kb_search() + kb_results_free().
  * Prints key=value lines: q_* latencies, hits_avg, zero_hit queries
- * and qps (one thread). */
+ * and qps (one thread).  --facets asks for the facet counts as kb-serve
+ * does for /api/search. */
 #include "bench_util.h"
 #include "kb.h"
 
@@ -19,7 +20,7 @@
 static void usage(FILE *f)
 {
     fputs("Usage: kb-bench-query --index DIR --queries FILE [--passes N] [--limit N]\n"
-          "                      [--default-locale LOC]\n"
+          "                      [--default-locale LOC] [--facets]\n"
           "FILE has one 'locale<TAB>query' per line (locale may be empty).\n",
           f);
 }
@@ -32,19 +33,22 @@ int main(int argc, char **argv)
         {"passes", required_argument, NULL, 'p'},
         {"limit", required_argument, NULL, 'l'},
         {"default-locale", required_argument, NULL, 'd'},
+        {"facets", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *index_dir = NULL, *qfile = NULL, *dflt = "en-us";
     unsigned passes = 3, limit = 10;
+    int facets = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "i:q:p:l:d:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:q:p:l:d:fh", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': index_dir = optarg; break;
         case 'q': qfile = optarg; break;
         case 'p': passes = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'l': limit = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'd': dflt = optarg; break;
+        case 'f': facets = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -76,6 +80,7 @@ int main(int argc, char **argv)
                 .locale = qs.q[i].locale,
                 .default_locale = dflt,
                 .limit = limit,
+                .facets = facets,
             };
             kb_results *res = NULL;
             uint64_t t0 = bench_now_ns();

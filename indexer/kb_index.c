@@ -9,6 +9,7 @@
 #include "faq.h"
 #include "frontmatter.h"
 #include "kb.h"
+#include "kb_schema.h"
 #include "linkcheck.h"
 #include "markdown.h"
 #include "progress.h"
@@ -157,8 +158,12 @@ static void content_hash(const struct options *o, const char *buf, size_t len,
     unsigned char h[16];
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, sizeof h);
+    /* The parser and the index schema are part of the hash: when either
+     * changes, every file is indexed again on the next run. */
     crypto_generichash_update(&st, (const unsigned char *)PARSER_VERSION,
                               sizeof PARSER_VERSION);
+    crypto_generichash_update(&st, (const unsigned char *)KB_SCHEMA_VERSION,
+                              sizeof KB_SCHEMA_VERSION);
     crypto_generichash_update(&st, (const unsigned char *)o->default_locale,
                               strlen(o->default_locale) + 1);
     crypto_generichash_update(&st, (const unsigned char *)buf, len);
