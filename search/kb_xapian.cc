@@ -1,16 +1,131 @@
-/* kb_xapian.cc -- the index layer: open and close, article records,
- * writing (kb-index's side).  Searching is in kb_search.cc and
- * kb_query.cc; the three share kb_private.hh.
+/* kb_xapian.cc -- the index layer behind kb.h: open and close, article
+ * records, writing (kb-index's side), searching and query building.
  *
  * Every exported function runs its body through kb_guarded(), which
  * turns each Xapian::Error (and bad_alloc) into a kb_status plus a
- * message on the handle, so no exception ever reaches a C caller. */
-#include "kb_private.hh"
+ * message on the handle, so no exception ever reaches a C caller.
+ *
+ * This is the one C++ file of the project: it alone includes
+ * <xapian.h>.  Its parts, in order: the handle and result structs and
+ * the exception guard; opening, records and writing; searching and
+ * copying results out; turning the user's text into a query (ranking,
+ * synonyms, spelling). */
+#include "kb.h"
+#include "kb_schema.h"
+#include "stopwords.h"
+#include "synonyms.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <new>
+#include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <xapian.h>
+
+/* ==== shared state and helpers ==== */
+
+struct kb_index {
+    Xapian::Database db;          /* what searches read */
+    Xapian::WritableDatabase wdb; /* valid when writable */
+    bool writable = false;
+    bool in_txn = false;
+    std::string err;
+    /* Writer only: the committed revision as of kb_begin(), and the
+     * article keys written since.  delete_document(term) on a database
+     * with pending changes is slow, so kb_put deletes only keys that
+     * can exist: in the snapshot (unless kb_clear ran) or put before. */
+    std::string dir;
+    Xapian::Database snapshot;
+    bool cleared = false;
+    std::unordered_set<std::string> put_keys;
+};
+
+struct kb_results {
+    std::vector<std::string> strings; /* owns every hit string */
+    std::vector<kb_hit> hits;
+    unsigned long total = 0;
+    std::string locale;
+    std::string suggestion;            /* "" when none */
+    std::vector<kb_facet> facets[KB_FACET_COUNT];
+    std::vector<std::string> facet_values[KB_FACET_COUNT]; /* owns names */
+};
+
+kb_status kb_set_err(kb_index *ix, kb_status st, const std::string &msg);
+
+/* Runs body, turning every exception into a kb_status plus a message on
+ * the handle, so none reaches a C caller. */
+template <class Body>
+static kb_status kb_guarded(kb_index *ix, Body &&body) noexcept
+{
+    try {
+        return body();
+    } catch (const Xapian::QueryParserError &e) {
+        return kb_set_err(ix, KB_ERR_BAD_QUERY, e.get_description());
+    } catch (const Xapian::DatabaseLockError &e) {
+        return kb_set_err(ix, KB_ERR_LOCKED, e.get_description());
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        return kb_set_err(ix, KB_ERR_NO_INDEX, e.get_description());
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return kb_set_err(ix, KB_ERR_NO_INDEX, e.get_description());
+    } catch (const Xapian::Error &e) {
+        return kb_set_err(ix, KB_ERR_BACKEND, e.get_description());
+    } catch (const std::bad_alloc &) {
+        return kb_set_err(ix, KB_ERR_NOMEM, "out of memory");
+    } catch (const std::exception &e) {
+        return kb_set_err(ix, KB_ERR_BACKEND, e.what());
+    } catch (...) {
+        return kb_set_err(ix, KB_ERR_BACKEND, "unknown error");
+    }
+}
+
+/* Terms are limited to 245 bytes; long keys become a stable hash. */
+std::string kb_key_term(const char *prefix, const std::string &key);
+/* "<locale>/<id>" */
+std::string kb_article_key(const char *locale, const char *id);
+std::string kb_lower_ascii(const char *s);
+/* "ru-ru" -> "ru"; the part before the first '-' or '_'. */
+std::string kb_locale_lang(const std::string &locale);
+/* The Snowball stemmer of a locale; an empty one (no stemming) for CJK
+ * and unknown languages. */
+Xapian::Stem kb_stem_for(const std::string &locale);
+bool kb_is_cjk_locale(const std::string &locale);
+/* 1 when the code point is a CJK ideograph, kana or hangul syllable
+ * (what FLAG_CJK_NGRAM splits into n-grams). */
+bool kb_is_cjk(unsigned ch);
+/* True when word (a lower-case index term) is worth a spelling entry:
+ * letters only, no CJK, at least KB_SPELL_MIN_WORD characters. */
+bool kb_spelling_word(const std::string &word);
+
+/* True for languages whose compounds get XC terms (German). */
+bool kb_splits_compounds(const std::string &locale);
+/* The XC terms of word (lower case, unstemmed) into *out. */
+void kb_compound_parts(const std::string &word, const Xapian::Stem &stem,
+                       std::vector<std::string> *out);
+
+/* The TermGenerator every field is indexed with (and the query text is
+ * tokenised with, so both split words the same way). */
+void kb_setup_termgen(Xapian::TermGenerator &tg, const std::string &locale);
+
+/* TUNING ONLY: KB_P(X) is X unless the environment sets KB_TUNE_X. */
+double kb_tune(const char *name, double dflt);
+#define KB_P(x) kb_tune(#x, (double)(x))
+
+/* ---- kb_query.cc ------------------------------------------------------ */
+
+/* The query for one locale (not yet filtered by it).  *suggestion gets
+ * the corrected text when a word was unknown and its correction was
+ * searched instead ("" otherwise). */
+Xapian::Query kb_build_query(const Xapian::Database &db, const kb_query *qy,
+                             const std::string &locale, const std::string &other_locale,
+                             std::string *suggestion);
+
+/* ==== open, records, writing ==== */
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -719,4 +834,712 @@ extern "C" kb_status kb_cancel(kb_index *ix)
         }
         return KB_OK;
     });
+}
+
+/* ==== searching ==== */
+
+double kb_tune(const char *name, double dflt)
+{
+    std::string n = std::string("KB_TUNE_") + name;
+    const char *v = getenv(n.c_str());
+    return v && *v ? atof(v) : dflt;
+}
+
+namespace {
+
+/* Rejects default-locale units of articles that exist in the requested
+ * locale, so each article appears once, in the best language. */
+class FallbackDecider : public Xapian::MatchDecider {
+  public:
+    FallbackDecider(const Xapian::Database &db, std::string want, std::string fallback)
+        : db_(db), want_(std::move(want)), fallback_(std::move(fallback))
+    {
+    }
+    bool operator()(const Xapian::Document &doc) const override
+    {
+        if (doc.get_value(KB_SLOT_LOCALE) != fallback_)
+            return true;
+        std::string id = doc.get_value(KB_SLOT_ID);
+        return !db_.term_exists(
+            kb_key_term(KB_PREFIX_RECORD, kb_article_key(want_.c_str(), id.c_str())));
+    }
+
+  private:
+    const Xapian::Database &db_;
+    std::string want_, fallback_;
+};
+
+/* Counts topic, product and locale over the matching units, each
+ * article once however many of its units match. */
+class FacetSpy : public Xapian::MatchSpy {
+  public:
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        std::string locale = doc.get_value(KB_SLOT_LOCALE);
+        if (!seen_.insert(locale + '/' + doc.get_value(KB_SLOT_ID)).second)
+            return;
+        counts_[KB_FACET_TOPIC][doc.get_value(KB_SLOT_TOPIC)]++;
+        counts_[KB_FACET_PRODUCT][doc.get_value(KB_SLOT_PRODUCT)]++;
+        counts_[KB_FACET_LOCALE][locale]++;
+    }
+    /* Copies the counts into r, most frequent first (then by name). */
+    void copy_to(kb_results *r) const
+    {
+        for (int f = 0; f < KB_FACET_COUNT; f++) {
+            std::vector<std::pair<std::string, unsigned long>> v(counts_[f].begin(),
+                                                                  counts_[f].end());
+            std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
+                return a.second != b.second ? a.second > b.second : a.first < b.first;
+            });
+            r->facet_values[f].reserve(v.size());
+            for (const auto &e : v)
+                r->facet_values[f].push_back(e.first);
+            for (size_t i = 0; i < v.size(); i++)
+                r->facets[f].push_back(kb_facet{r->facet_values[f][i].c_str(), v[i].second});
+        }
+    }
+
+  private:
+    std::unordered_set<std::string> seen_;
+    std::unordered_map<std::string, unsigned long> counts_[KB_FACET_COUNT];
+};
+
+Xapian::Query filter_term(Xapian::Query q, const char *prefix, const char *value)
+{
+    if (!value || !*value)
+        return q;
+    return Xapian::Query(Xapian::Query::OP_FILTER, q,
+                         Xapian::Query(prefix + kb_lower_ascii(value)));
+}
+
+kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
+{
+    std::string want = kb_lower_ascii(qy->locale && *qy->locale ? qy->locale
+                                                                 : qy->default_locale);
+    std::string fallback = kb_lower_ascii(qy->default_locale ? qy->default_locale
+                                                             : want.c_str());
+    if (want.empty())
+        want = fallback;
+    /* A locale with no content at all searches the default one. */
+    if (want != fallback && !ix->db.term_exists(KB_PREFIX_LOCALE + want))
+        want = fallback;
+    r->locale = want;
+    /* The default locale is searched too for articles missing in the
+     * requested one, when it has any content. */
+    bool use_fallback = want != fallback && ix->db.term_exists(KB_PREFIX_LOCALE + fallback);
+
+    Xapian::Query q = kb_build_query(ix->db, qy, want, use_fallback ? fallback : want,
+                                     &r->suggestion);
+    if (!q.empty())
+        q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(KB_PREFIX_LOCALE + want));
+    if (use_fallback) {
+        /* The default locale's words are stemmed with its own stemmer. */
+        Xapian::Query f = kb_build_query(ix->db, qy, fallback, want, nullptr);
+        if (!f.empty())
+            q = Xapian::Query(Xapian::Query::OP_OR, q,
+                              Xapian::Query(Xapian::Query::OP_FILTER, f,
+                                            Xapian::Query(KB_PREFIX_LOCALE + fallback)));
+    }
+    if (q.empty())
+        return KB_OK;
+
+    Xapian::Query filter(KB_TERM_UNIT);
+    filter = filter_term(filter, KB_PREFIX_TOPIC, qy->topic);
+    filter = filter_term(filter, KB_PREFIX_PRODUCT, qy->product);
+    filter = filter_term(filter, KB_PREFIX_TAG, qy->tag);
+    q = Xapian::Query(Xapian::Query::OP_FILTER, q, filter);
+    if (!qy->include_internal)
+        q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(KB_TERM_INTERNAL));
+
+    Xapian::Enquire enq(ix->db);
+    enq.set_query(q);
+    enq.set_collapse_key(KB_SLOT_ID);
+    enq.set_weighting_scheme(
+        Xapian::BM25Weight(KB_P(KB_BM25_K1), 0, 1, KB_P(KB_BM25_B), KB_P(KB_BM25_MIN_NORMLEN)));
+    FallbackDecider decider(ix->db, want, fallback);
+    FacetSpy spy;
+    if (qy->facets)
+        enq.add_matchspy(&spy);
+    unsigned limit = qy->limit ? qy->limit : 10;
+    if (limit > 100)
+        limit = 100;
+    Xapian::doccount check = qy->offset + limit + 100;
+    if (qy->facets && check < KB_P(KB_FACET_MAX_UNITS))
+        check = (Xapian::doccount)KB_P(KB_FACET_MAX_UNITS);
+    Xapian::MSet mset = enq.get_mset(qy->offset, limit, check, nullptr,
+                                     use_fallback ? &decider : nullptr);
+    r->total = mset.get_matches_estimated();
+    if (qy->facets)
+        spy.copy_to(r);
+
+    /* Strings first, then pointers: the vector must not move after. */
+    r->strings.reserve(mset.size() * 9);
+    std::vector<std::pair<std::string, double>> meta;
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        Xapian::Document doc = it.get_document();
+        std::string loc = doc.get_value(KB_SLOT_LOCALE);
+        unsigned sflags = (kb_tune("SBG", 1) ? Xapian::MSet::SNIPPET_BACKGROUND_MODEL : 0) |
+                          (kb_tune("SEXH", 0) ? Xapian::MSet::SNIPPET_EXHAUSTIVE : 0);
+        if (kb_is_cjk_locale(loc))
+            sflags |= Xapian::MSet::SNIPPET_CJK_NGRAM;
+        std::string snippet = mset.snippet(doc.get_data(), KB_SNIPPET_BYTES, kb_stem_for(loc),
+                                           sflags, "<mark>", "</mark>", "\xE2\x80\xA6");
+        r->strings.push_back(doc.get_value(KB_SLOT_ID));
+        r->strings.push_back(loc);
+        r->strings.push_back(doc.get_value(KB_SLOT_TITLE));
+        r->strings.push_back(doc.get_value(KB_SLOT_TOPIC));
+        r->strings.push_back(doc.get_value(KB_SLOT_PRODUCT));
+        r->strings.push_back(doc.get_value(KB_SLOT_UPDATED));
+        r->strings.push_back(doc.get_value(KB_SLOT_ANCHOR));
+        r->strings.push_back(doc.get_value(KB_SLOT_SECTION));
+        r->strings.push_back(snippet);
+        meta.emplace_back(doc.get_value(KB_SLOT_FLAGS), it.get_weight());
+    }
+    for (size_t i = 0; i < meta.size(); i++) {
+        const std::string *s = &r->strings[i * 9];
+        kb_hit h;
+        h.id = s[0].c_str();
+        h.locale = s[1].c_str();
+        h.title = s[2].c_str();
+        h.topic = s[3].c_str();
+        h.product = s[4].c_str();
+        h.updated = s[5].c_str();
+        h.anchor = s[6].c_str();
+        h.section_title = s[7].c_str();
+        h.snippet = s[8].c_str();
+        h.internal = meta[i].first.find('i') != std::string::npos;
+        h.is_question = meta[i].first.find('q') != std::string::npos;
+        h.score = meta[i].second;
+        r->hits.push_back(h);
+    }
+    return KB_OK;
+}
+
+} /* namespace */
+
+extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **out)
+{
+    if (!ix || !qy || !out)
+        return KB_ERR_INVALID_ARG;
+    *out = nullptr;
+    return kb_guarded(ix, [&]() {
+        if (!ix->writable)
+            ix->db.reopen();
+        for (int attempt = 0;; attempt++) {
+            std::unique_ptr<kb_results> r(new kb_results);
+            try {
+                kb_status st = run_search(ix, qy, r.get());
+                if (st == KB_OK)
+                    *out = r.release();
+                return st;
+            } catch (const Xapian::DatabaseModifiedError &) {
+                /* The indexer committed twice while we read: start over
+                 * on the newest revision. */
+                if (attempt >= 3)
+                    throw;
+                ix->db.reopen();
+            }
+        }
+    });
+}
+
+extern "C" size_t kb_results_count(const kb_results *r)
+{
+    return r ? r->hits.size() : 0;
+}
+
+extern "C" const kb_hit *kb_results_get(const kb_results *r, size_t i)
+{
+    if (!r || i >= r->hits.size())
+        return nullptr;
+    return &r->hits[i];
+}
+
+extern "C" unsigned long kb_results_total(const kb_results *r)
+{
+    return r ? r->total : 0;
+}
+
+extern "C" const char *kb_results_locale(const kb_results *r)
+{
+    return r ? r->locale.c_str() : "";
+}
+
+extern "C" const char *kb_results_suggestion(const kb_results *r)
+{
+    return r && !r->suggestion.empty() ? r->suggestion.c_str() : nullptr;
+}
+
+extern "C" size_t kb_results_facets(const kb_results *r, kb_facet_field field,
+                                    const kb_facet **out)
+{
+    if (out)
+        *out = nullptr;
+    if (!r || (unsigned)field >= KB_FACET_COUNT || r->facets[field].empty())
+        return 0;
+    if (out)
+        *out = r->facets[field].data();
+    return r->facets[field].size();
+}
+
+extern "C" void kb_results_free(kb_results *r)
+{
+    delete r;
+}
+
+/* ==== query building ==== */
+
+namespace {
+
+/* One word of the query, at its TermGenerator position. */
+struct qtok {
+    Xapian::termpos pos;
+    std::string raw;  /* unstemmed, lower case, as indexed */
+    std::string term; /* what is searched: "Z" + stem, or raw */
+    bool cjk = false; /* one CJK character (its bigrams are separate) */
+    bool stop = false;
+    bool used = false; /* taken by a synonym group */
+};
+
+struct words {
+    std::vector<qtok> toks;           /* by position */
+    std::vector<std::string> bigrams; /* CJK character pairs, in order */
+};
+
+bool starts_cjk(const std::string &s)
+{
+    Xapian::Utf8Iterator u(s);
+    return u != Xapian::Utf8Iterator() && kb_is_cjk(*u);
+}
+
+/* Splits text exactly as kb_put() indexes it. */
+words split_words(const std::string &text, const std::string &locale)
+{
+    Xapian::TermGenerator tg;
+    kb_setup_termgen(tg, locale);
+    Xapian::Document doc;
+    tg.set_document(doc);
+    tg.index_text(text);
+    std::map<Xapian::termpos, std::string> raw, stem;
+    words w;
+    for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        const std::string &term = *t;
+        bool any = false;
+        for (Xapian::PositionIterator p = t.positionlist_begin(); p != t.positionlist_end();
+             ++p) {
+            any = true;
+            (term[0] == 'Z' ? stem : raw)[*p] = term;
+        }
+        if (!any && starts_cjk(term))
+            w.bigrams.push_back(term);
+    }
+    for (const auto &r : raw) {
+        qtok k;
+        k.pos = r.first;
+        k.raw = r.second;
+        auto s = stem.find(r.first);
+        k.term = s != stem.end() ? s->second : r.second;
+        k.cjk = starts_cjk(r.second);
+        w.toks.push_back(k);
+    }
+    return w;
+}
+
+bool is_operator(const std::string &w)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ"};
+    for (const char *op : ops) {
+        size_t n = strlen(op);
+        if (w.compare(0, n, op) == 0 && (w.size() == n || w[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
+/* True when the text uses query syntax the plain path would lose. */
+bool has_syntax(const std::string &text)
+{
+    static const char *const prefixes[] = {"title:", "heading:", "description:",
+                                           "topic:", "product:", "tag:"};
+    if (text.find('"') != std::string::npos)
+        return true;
+    size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '('))
+            i++;
+        size_t e = text.find_first_of(" \t()", i);
+        if (e == std::string::npos)
+            e = text.size();
+        std::string w = text.substr(i, e - i);
+        if (w.size() > 1 && (w[0] == '+' || w[0] == '-'))
+            return true;
+        if (is_operator(w))
+            return true;
+        for (const char *p : prefixes)
+            if (w.compare(0, strlen(p), p) == 0)
+                return true;
+        i = e + 1;
+    }
+    return false;
+}
+
+/* Lower-cases every word except the boolean operators, so that
+ * QueryParser (which leaves capitalised words unstemmed) stems "Invoices"
+ * at the start of a sentence like any other word. */
+std::string lower_words(const std::string &text)
+{
+    std::string out;
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t e = text.find_first_of(" \t", i);
+        if (e == std::string::npos)
+            e = text.size();
+        std::string w = text.substr(i, e - i);
+        out += is_operator(w) ? w : Xapian::Unicode::tolower(w);
+        if (e < text.size())
+            out += text[e];
+        i = e + 1;
+    }
+    return out;
+}
+
+Xapian::Query parser_query(const Xapian::Database &db, const kb_query *qy,
+                           const std::string &text, const std::string &locale)
+{
+    Xapian::QueryParser qp;
+    Xapian::SimpleStopper stopper;
+    qp.set_database(db);
+    qp.set_stemmer(kb_stem_for(locale));
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME_FULL_POS);
+    const char *const *sw = stopwords_for(kb_locale_lang(locale).c_str());
+    if (sw) {
+        for (; *sw; sw++)
+            stopper.add(*sw);
+        qp.set_stopper(&stopper);
+    }
+    qp.set_default_op(Xapian::Query::OP_OR);
+    qp.add_prefix("title", KB_PREFIX_TITLE);
+    qp.add_prefix("heading", KB_PREFIX_HEADING);
+    qp.add_prefix("description", KB_PREFIX_DESCRIPTION);
+    qp.add_boolean_prefix("topic", KB_PREFIX_TOPIC);
+    qp.add_boolean_prefix("product", KB_PREFIX_PRODUCT);
+    qp.add_boolean_prefix("tag", KB_PREFIX_TAG);
+    unsigned partial = qy->prefix_last ? Xapian::QueryParser::FLAG_PARTIAL : 0;
+    unsigned full = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+                    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_CJK_NGRAM |
+                    partial;
+    std::string lowered = lower_words(text);
+    try {
+        return qp.parse_query(lowered, full);
+    } catch (const Xapian::QueryParserError &) {
+    }
+    try {
+        return qp.parse_query(lowered, Xapian::QueryParser::FLAG_CJK_NGRAM | partial);
+    } catch (const Xapian::QueryParserError &) {
+    }
+    /* Xapian 1.4 cannot parse some mixes of Latin words and single CJK
+     * characters ("a 和 b"): the words one by one, then. */
+    std::vector<Xapian::Query> parts;
+    size_t i = 0;
+    while (i < lowered.size()) {
+        size_t e = lowered.find_first_of(" \t", i);
+        if (e == std::string::npos)
+            e = lowered.size();
+        try {
+            parts.push_back(qp.parse_query(lowered.substr(i, e - i),
+                                           Xapian::QueryParser::FLAG_CJK_NGRAM));
+        } catch (const Xapian::QueryParserError &) {
+        }
+        i = e + 1;
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+bool in_list(const char *const *list, const std::string &w)
+{
+    for (; list && *list; list++)
+        if (w == *list)
+            return true;
+    return false;
+}
+
+/* The query of one synonym term: a word, a phrase of words, or a run of
+ * CJK characters (its bigram, or a phrase of its characters). */
+Xapian::Query member_query(const words &m)
+{
+    if (m.toks.size() == 1)
+        return Xapian::Query(m.toks[0].term);
+    if (m.toks.size() == 2 && m.bigrams.size() == 1)
+        return Xapian::Query(m.bigrams[0]);
+    std::vector<Xapian::Query> parts;
+    for (const qtok &k : m.toks)
+        parts.emplace_back(k.term);
+    return Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), parts.size());
+}
+
+/* Finds the terms of every synonym group in the query; the words found
+ * are marked used and the group becomes one OP_SYNONYM query. */
+void apply_synonyms(words *w, const kb_synonyms *syn, const std::string &locale,
+                    std::vector<Xapian::Query> *out)
+{
+    size_t ngroups = kb_synonyms_groups(syn, locale.c_str());
+    for (size_t g = 0; g < ngroups; g++) {
+        size_t nterms = 0;
+        const char *const *terms = kb_synonyms_group(syn, locale.c_str(), g, &nterms);
+        std::vector<words> members;
+        bool found = false;
+        for (size_t t = 0; t < nterms; t++) {
+            members.push_back(split_words(terms[t], locale));
+            const std::vector<qtok> &m = members.back().toks;
+            if (m.empty() || m.size() > w->toks.size())
+                continue;
+            for (size_t i = 0; i + m.size() <= w->toks.size(); i++) {
+                size_t k = 0;
+                while (k < m.size() && !w->toks[i + k].used &&
+                       w->toks[i + k].term == m[k].term &&
+                       (k == 0 || w->toks[i + k].pos == w->toks[i + k - 1].pos + 1))
+                    k++;
+                if (k == m.size()) {
+                    for (k = 0; k < m.size(); k++)
+                        w->toks[i + k].used = true;
+                    found = true;
+                }
+            }
+        }
+        if (!found)
+            continue;
+        std::vector<Xapian::Query> alts;
+        for (const words &m : members)
+            if (!m.toks.empty())
+                alts.push_back(member_query(m));
+        out->emplace_back(Xapian::Query::OP_SYNONYM, alts.begin(), alts.end());
+    }
+}
+
+/* True when a public unit of locale (or other) contains term. */
+bool in_locale(const Xapian::Database &db, const std::string &term, const std::string &locale,
+               const std::string &other)
+{
+    Xapian::Query loc(KB_PREFIX_LOCALE + locale);
+    if (!other.empty() && other != locale)
+        loc = Xapian::Query(Xapian::Query::OP_OR, loc, Xapian::Query(KB_PREFIX_LOCALE + other));
+    Xapian::Query q(Xapian::Query::OP_FILTER, Xapian::Query(term), loc);
+    q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(KB_TERM_INTERNAL));
+    Xapian::Enquire enq(db);
+    enq.set_query(q);
+    enq.set_weighting_scheme(Xapian::BoolWeight());
+    return !enq.get_mset(0, 1).empty();
+}
+
+size_t utf8_length(const std::string &s)
+{
+    size_t n = 0;
+    for (Xapian::Utf8Iterator u(s); u != Xapian::Utf8Iterator(); ++u)
+        n++;
+    return n;
+}
+
+/* Replaces each unknown word by the most frequent public word of the
+ * locale one or two edits away (Xapian's spelling table holds only
+ * words of public articles, see kb_put).  Returns the corrections. */
+std::map<std::string, std::string> correct_spelling(const Xapian::Database &db, words *w,
+                                                    const std::string &locale,
+                                                    const std::string &other)
+{
+    std::map<std::string, std::string> fixes;
+    Xapian::Stem stem = kb_stem_for(locale);
+    for (qtok &k : w->toks) {
+        if (k.stop || k.used || k.cjk || !kb_spelling_word(k.raw))
+            continue;
+        size_t len = utf8_length(k.raw);
+        if (len < KB_SPELL_MIN_QUERY || db.get_termfreq(k.term) != 0)
+            continue;
+        std::string fix = db.get_spelling_suggestion(k.raw, len >= KB_SPELL_TWO_EDITS ? 2 : 1);
+        if (fix.empty())
+            continue;
+        std::string term = k.term[0] == 'Z' ? "Z" + stem(fix) : fix;
+        if (!in_locale(db, term, locale, other))
+            continue;
+        fixes[k.raw] = fix;
+        k.term = term;
+    }
+    return fixes;
+}
+
+/* The query text with each corrected word replaced (lower case). */
+std::string corrected_text(const std::string &text,
+                           const std::map<std::string, std::string> &fixes)
+{
+    std::string out;
+    Xapian::Utf8Iterator u(text), end;
+    while (u != end) {
+        if (!Xapian::Unicode::is_wordchar(*u)) {
+            Xapian::Unicode::append_utf8(out, *u);
+            ++u;
+            continue;
+        }
+        std::string word;
+        while (u != end && Xapian::Unicode::is_wordchar(*u)) {
+            Xapian::Unicode::append_utf8(word, *u);
+            ++u;
+        }
+        auto f = fixes.find(Xapian::Unicode::tolower(word));
+        out += f != fixes.end() ? f->second : word;
+    }
+    return out;
+}
+
+Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
+                          const std::string &text, const std::string &locale,
+                          const std::string &other, std::string *suggestion)
+{
+    words w = split_words(text, locale);
+    const char *const *stop = stopwords_for(kb_locale_lang(locale).c_str());
+    bool content = !w.bigrams.empty();
+    for (qtok &k : w.toks) {
+        k.stop = in_list(stop, k.raw);
+        content = content || (!k.cjk && !k.stop);
+    }
+    if (!content) /* "how do I": better the stop words than nothing */
+        for (qtok &k : w.toks)
+            k.stop = false;
+
+    std::vector<Xapian::Query> parts;
+    if (qy->synonyms)
+        apply_synonyms(&w, qy->synonyms, locale, &parts);
+    if (suggestion && kb_tune("X_SPELL", 1)) { /* only for the requested locale */
+        std::map<std::string, std::string> fixes = correct_spelling(db, &w, locale, other);
+        if (!fixes.empty())
+            *suggestion = corrected_text(text, fixes);
+    }
+
+    std::map<std::string, Xapian::termcount> wqf;
+    std::vector<const qtok *> near;
+    for (const qtok &k : w.toks) {
+        if (k.stop || k.used)
+            continue;
+        if (!k.cjk) {
+            wqf[k.term]++;
+            near.push_back(&k);
+        }
+    }
+    /* German: a word also matches the compounds it ends ("Gebühr" in
+     * "Säumnisgebühr"), weighted as one term with its own forms. */
+    bool compounds = kb_splits_compounds(locale) && kb_tune("X_COMP", 1);
+    for (const auto &t : wqf) {
+        std::string c = compounds && t.first[0] == 'Z' ? KB_PREFIX_COMPOUND + t.first.substr(1)
+                                                       : std::string();
+        if (!c.empty() && db.get_termfreq(c) > 0) {
+            Xapian::Query both[] = {Xapian::Query(t.first, t.second), Xapian::Query(c, t.second)};
+            parts.emplace_back(Xapian::Query::OP_SYNONYM, both, both + 2);
+        } else {
+            parts.emplace_back(t.first, t.second);
+        }
+    }
+    /* Bigrams across a grammar character ("的支" in "的支持") span two
+     * words: dropped, as are those characters alone. */
+    std::vector<std::string> bigrams;
+    for (const std::string &b : w.bigrams) {
+        bool junk = false;
+        if (kb_tune("X_ZHSTOP", 1))
+            for (Xapian::Utf8Iterator u(b); u != Xapian::Utf8Iterator() && !junk; ++u) {
+                std::string ch;
+                Xapian::Unicode::append_utf8(ch, *u);
+                junk = in_list(stop, ch);
+            }
+        if (!junk)
+            bigrams.push_back(b);
+    }
+    if (bigrams.empty())
+        bigrams = w.bigrams;
+    static const char *const fields[] = {KB_PREFIX_TITLE, KB_PREFIX_HEADING};
+    static const char *const knobs[] = {"X_TITLE", "X_HEAD"};
+    for (int f = 0; f < 2; f++) {
+        double fw = kb_tune(knobs[f], 0);
+        if (fw <= 0)
+            continue;
+        double cap = kb_tune("X_TITLE_MAX", 1000);
+        if (wqf.size() + bigrams.size() > cap)
+            fw *= cap / (double)(wqf.size() + bigrams.size());
+        std::vector<Xapian::Query> ft;
+        for (const auto &t : wqf)
+            ft.emplace_back(t.first[0] == 'Z' ? "Z" + std::string(fields[f]) + t.first.substr(1)
+                                              : fields[f] + t.first, t.second);
+        for (const std::string &b : bigrams)
+            ft.emplace_back(fields[f] + b);
+        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                           Xapian::Query(Xapian::Query::OP_OR, ft.begin(), ft.end()), fw);
+    }
+    if (kb_tune("X_RAW", 0) > 0) {
+        std::vector<Xapian::Query> raws;
+        for (const qtok *k : near)
+            if (k->raw != k->term)
+                raws.emplace_back(k->raw);
+        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                           Xapian::Query(Xapian::Query::OP_OR, raws.begin(), raws.end()),
+                           kb_tune("X_RAW", 0));
+    }
+    for (const std::string &b : bigrams)
+        parts.emplace_back(b);
+    /* A CJK character counts alone when it is in no bigram of the
+     * query ("和" between two Latin words). */
+    std::vector<Xapian::Query> unigrams;
+    for (size_t i = 0; i < w.toks.size(); i++) {
+        const qtok &k = w.toks[i];
+        if (!k.cjk || k.used || k.stop)
+            continue;
+        bool paired = false;
+        if (i > 0 && w.toks[i - 1].cjk && w.toks[i - 1].pos + 1 == k.pos)
+            paired = std::find(w.bigrams.begin(), w.bigrams.end(), w.toks[i - 1].raw + k.raw) !=
+                     w.bigrams.end();
+        if (!paired && i + 1 < w.toks.size() && w.toks[i + 1].cjk &&
+            w.toks[i + 1].pos == k.pos + 1)
+            paired = std::find(w.bigrams.begin(), w.bigrams.end(), k.raw + w.toks[i + 1].raw) !=
+                     w.bigrams.end();
+        if (!paired)
+            parts.emplace_back(k.raw);
+        else if (KB_P(KB_CJK_UNIGRAM_WEIGHT) > 0)
+            unigrams.emplace_back(k.raw);
+    }
+    if (!unigrams.empty())
+        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                           Xapian::Query(Xapian::Query::OP_OR, unigrams.begin(), unigrams.end()),
+                           KB_P(KB_CJK_UNIGRAM_WEIGHT));
+    if (parts.empty())
+        return Xapian::Query();
+    Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
+
+    /* Proximity: each pair of neighbouring content words, allowing for
+     * the stop words between them in the query plus some slack. */
+    std::vector<Xapian::Query> pairs;
+    for (size_t i = 0; i + 1 < near.size(); i++) {
+        if (near[i]->term == near[i + 1]->term)
+            continue;
+        std::string a = near[i]->term, b = near[i + 1]->term;
+        if (kb_tune("X_NEAR_TITLE", 0)) {
+            a = a[0] == 'Z' ? "ZS" + a.substr(1) : "S" + a;
+            b = b[0] == 'Z' ? "ZS" + b.substr(1) : "S" + b;
+        }
+        Xapian::Query two[] = {Xapian::Query(a), Xapian::Query(b)};
+        Xapian::termcount window = near[i + 1]->pos - near[i]->pos + 1 + KB_P(KB_NEAR_SLACK);
+        pairs.emplace_back(Xapian::Query::OP_NEAR, two, two + 2, window);
+    }
+    if (!pairs.empty() && KB_P(KB_NEAR_WEIGHT) > 0) {
+        Xapian::Query bonus(Xapian::Query::OP_OR, pairs.begin(), pairs.end());
+        q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
+                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, bonus, KB_P(KB_NEAR_WEIGHT)));
+    }
+    return q;
+}
+
+} /* namespace */
+
+Xapian::Query kb_build_query(const Xapian::Database &db, const kb_query *qy,
+                             const std::string &locale, const std::string &other_locale,
+                             std::string *suggestion)
+{
+    std::string text(qy->text ? qy->text : "");
+    if (qy->prefix_last || has_syntax(text))
+        return parser_query(db, qy, text, locale);
+    return plain_query(db, qy, text, locale, other_locale, suggestion);
 }
