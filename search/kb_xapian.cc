@@ -116,7 +116,7 @@ void kb_setup_termgen(Xapian::TermGenerator &tg, const std::string &locale);
 double kb_tune(const char *name, double dflt);
 #define KB_P(x) kb_tune(#x, (double)(x))
 
-/* ---- kb_query.cc ------------------------------------------------------ */
+/* ---- query building (defined further down) ---- */
 
 /* The query for one locale (not yet filtered by it).  *suggestion gets
  * the corrected text when a word was unknown and its correction was
