@@ -76,8 +76,10 @@ static char *fts_query(const char *text)
         }
         if (dup)
             continue;
-        if (o)
-            o += (size_t)sprintf(out + o, " OR ");
+        if (o) {
+            memcpy(out + o, " OR ", 4);
+            o += 4;
+        }
         out[o++] = '"';
         memcpy(out + o, w, n);
         o += n;
