@@ -23,11 +23,25 @@
  *   XTYPEunit / XTYPEarticle
  *   XTOPIC<topic>, XPROD<product>, XTAG<tag>   filters, lower case
  *   XAUDinternal     internal (agent-only) articles
- * Free-text terms (TermGenerator, stemmed per locale, Z-prefixed stems):
+ * Free-text terms (TermGenerator, stemmed per locale, Z-prefixed stems;
+ * stems keep positions too, STEM_SOME_FULL_POS, so phrases and synonym
+ * phrases match across inflections):
  *   S   article title          XH  section heading or FAQ question
  *   XD  article description    (no prefix) all of them plus the body
+ *   XC  German only: the endings of long words ("XCgebuhr" for
+ *       "Säumnisgebühren"), see KB_COMPOUND_*
  * The unprefixed copy of a field is indexed with the field's weight as
- * its wdf increment, which is how BM25 sees field importance.
+ * its wdf increment, which is how BM25 sees field importance (BM25F
+ * with one length normalisation).  The title (S and unprefixed) and the
+ * description (XD, wdf 1; unprefixed only in the lead) are repeated in
+ * every unit of the article, so whichever unit wins carries them.
+ *
+ * Spelling table: every unprefixed word of KB_SPELL_MIN_WORD letters or
+ * more (no digits, no CJK) of every unit of a *public* article, with the
+ * number of such units as frequency.  kb_put() adds and removes exactly
+ * an article's share, so internal words never become suggestions and
+ * replaced or deleted articles leave nothing behind.  The table is one
+ * per index; suggestions are checked against the query's locale.
  *
  * Values (per unit document):
  *   KB_SLOT_ID        article id (the collapse key)
@@ -45,7 +59,14 @@
  * Metadata:
  *   F:<path>   "<hash>\t<key>" for each indexed content file
  *              (incremental runs compare the hash)
- *   schema     KB_SCHEMA_VERSION
+ *   schema     KB_SCHEMA_VERSION; kb_begin() empties an index written with
+ *              another version, so the next kb-index run rebuilds it
+ *
+ * Ranking.  The figures below were tuned with bench/relevance (kb-eval)
+ * on the tuning half of each collection (StackFAQ dev, SciFact train,
+ * CACM odd topics, partner-center anchor queries whose target hashes to
+ * dev) and checked on the other half; bench/relevance/README.md has the
+ * tables.
  */
 #ifndef KB_SCHEMA_H
 #define KB_SCHEMA_H
@@ -86,26 +107,50 @@ enum kb_slot {
 
 /* Field weights: the wdf increment of each word of a field.  Title
  * words count most, then headings and questions, then the description,
- * then the body. */
+ * then the body.  Measured: title 3 or 8, heading 1 or 5 were not
+ * better on the tuning sets than 5 and 3. */
 #define KB_WEIGHT_TITLE 5
 #define KB_WEIGHT_HEADING 3
 #define KB_WEIGHT_DESCRIPTION 2
 #define KB_WEIGHT_BODY 1
 
-/* BM25 parameters (Xapian's BM25Weight k1, k2, k3, b, min_normlen). */
+/* BM25 parameters (Xapian's BM25Weight k1, k2, k3, b, min_normlen).
+ * Measured: k1 0.9/b 0.4 (Anserini's) lost 2-3 points of nDCG@10 on
+ * StackFAQ; k1 1.6 won a point there and on the anchors but lost 3 on
+ * CACM; b 0.75 and 0.4 were no better overall. */
 #define KB_BM25_K1 1.2
 #define KB_BM25_B 0.6
 #define KB_BM25_MIN_NORMLEN 0.5
 
-/* Proximity: two neighbouring query words found within
- * KB_NEAR_SLACK positions of their distance in the query add
- * KB_NEAR_WEIGHT times their weight again. */
-#define KB_NEAR_WEIGHT 0.5
-#define KB_NEAR_SLACK 2
+/* Query-time field boosts: the query's words are also looked up in the
+ * title (S) and description (XD) fields with these weights, spread
+ * over the words beyond KB_FIELD_BOOST_WORDS (weight * N / words), so a
+ * short query that names an article finds it, while a long one that
+ * describes a topic is ranked by all of the text.  Measured (anchor
+ * Success@3, StackFAQ nDCG@10): title +4 points ru/zh/de and +1.5% on
+ * StackFAQ, description +1 more on the anchors; without the spreading
+ * the title boost cost CACM and SciFact 3 points. */
+#define KB_TITLE_BOOST 0.5
+#define KB_DESCRIPTION_BOOST 0.5
+#define KB_FIELD_BOOST_WORDS 2
 
-/* Chinese/Japanese/Korean runs are searched as their character bigrams;
- * single characters count KB_CJK_UNIGRAM_WEIGHT as much. */
-#define KB_CJK_UNIGRAM_WEIGHT 0.0
+/* Proximity: two neighbouring query words found within KB_NEAR_SLACK
+ * positions of their distance in the query add KB_NEAR_WEIGHT times
+ * their weight again (OP_NEAR under OP_AND_MAYBE).  Off: on every
+ * tuning set it lost (weight 0.5, slack 2: StackFAQ -2.4 nDCG points,
+ * anchors -5 Success@3 points; 0.1-0.2 with no slack: within noise; on
+ * title words only: -1 to -3), and it cost 2-7 ms per query.
+ * Paraphrased questions rarely keep the answer's word order, and an
+ * anchor text occurs word for word in the article that links, not in
+ * its target.  Quoted "phrases" still require adjacency. */
+#define KB_NEAR_WEIGHT 0.0
+#define KB_NEAR_SLACK 0
+
+/* Chinese/Japanese/Korean runs are searched as their character bigrams
+ * (OR, where QueryParser would AND every n-gram of a run); single
+ * characters count KB_CJK_UNIGRAM_WEIGHT as much (0.3: +1 point zh
+ * heldout, dev unchanged). */
+#define KB_CJK_UNIGRAM_WEIGHT 0.3
 
 /* Spelling: words of at least KB_SPELL_MIN_WORD letters enter the
  * spelling table; query words of at least KB_SPELL_MIN_QUERY letters
@@ -119,13 +164,21 @@ enum kb_slot {
  * is also indexed (prefix XC, stemmed) under each of its endings of at
  * least KB_COMPOUND_MIN_PART letters that leave at least
  * KB_COMPOUND_MIN_HEAD letters before them, so that "Gebühr" finds
- * "Säumnisgebühren" (German compounds end in their head noun). */
+ * "Säumnisgebühren" (German compounds end in their head noun).  A
+ * compound in the query also looks for its head noun (the longest
+ * ending that is a word of the index) at KB_COMPOUND_HEAD_WEIGHT.
+ * Measured on de-de anchors (Success@3): endings +0.5 point heldout,
+ * heads (weight 0.5; 0.25 and 1 were lower on dev) +1.8 dev, +0.3
+ * heldout. */
 #define KB_COMPOUND_MIN_WORD 8
 #define KB_COMPOUND_MIN_PART 4
 #define KB_COMPOUND_MIN_HEAD 3
+#define KB_COMPOUND_HEAD_WEIGHT 0.5
 
-/* Facets count the articles of at most this many matching units. */
-#define KB_FACET_MAX_UNITS 2000
+/* Facets count the articles of the best KB_FACET_MAX_UNITS matching
+ * units: exact when fewer units match, a sample of the best otherwise.
+ * Counting every match of a broad query cost up to 1 ms more. */
+#define KB_FACET_MAX_UNITS 200
 
 /* Snippet length in bytes of source text. */
 #define KB_SNIPPET_BYTES 220

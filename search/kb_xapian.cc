@@ -112,10 +112,6 @@ void kb_compound_parts(const std::string &word, const Xapian::Stem &stem,
  * tokenised with, so both split words the same way). */
 void kb_setup_termgen(Xapian::TermGenerator &tg, const std::string &locale);
 
-/* TUNING ONLY: KB_P(X) is X unless the environment sets KB_TUNE_X. */
-double kb_tune(const char *name, double dflt);
-#define KB_P(x) kb_tune(#x, (double)(x))
-
 /* ---- query building (defined further down) ---- */
 
 /* The query for one locale (not yet filtered by it).  *suggestion gets
@@ -631,23 +627,32 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
         Xapian::TermGenerator tg;
         kb_setup_termgen(tg, loc);
         Xapian::Stem stem = kb_stem_for(loc);
-        bool compounds = kb_splits_compounds(loc) && kb_tune("X_COMP", 1);
+        bool compounds = kb_splits_compounds(loc);
         std::unordered_map<std::string, Xapian::termcount> spell;
         for (size_t i = 0; i < d->nunits; i++) {
             const kb_unit *u = &d->units[i];
             Xapian::Document doc;
             tg.set_document(doc);
             bool lead = !u->anchor || !*u->anchor;
-            index_field(tg, d->title, (unsigned)KB_P(KB_WEIGHT_TITLE), KB_PREFIX_TITLE);
-            if (lead)
-                index_field(tg, d->description, (unsigned)KB_P(KB_WEIGHT_DESCRIPTION),
+            index_field(tg, d->title, KB_WEIGHT_TITLE, KB_PREFIX_TITLE);
+            if (lead) {
+                index_field(tg, d->description, KB_WEIGHT_DESCRIPTION,
                             KB_PREFIX_DESCRIPTION);
-            index_field(tg, u->title, (unsigned)KB_P(KB_WEIGHT_HEADING), KB_PREFIX_HEADING);
+            } else if (d->description && *d->description) {
+                /* Every unit carries the XD field (like the title), so
+                 * the query-time description boost ranks the article
+                 * without pulling its lead above the section that
+                 * answers; only the lead has it as text.  wdf 1: it
+                 * lengthens the unit as little as it can. */
+                tg.index_text(d->description, 1, KB_PREFIX_DESCRIPTION);
+                tg.increase_termpos();
+            }
+            index_field(tg, u->title, KB_WEIGHT_HEADING, KB_PREFIX_HEADING);
             for (size_t t = 0; t < d->ntags; t++) {
-                index_field(tg, d->tags[t], (unsigned)KB_P(KB_WEIGHT_DESCRIPTION), nullptr);
+                index_field(tg, d->tags[t], KB_WEIGHT_DESCRIPTION, nullptr);
                 doc.add_boolean_term(KB_PREFIX_TAG + kb_lower_ascii(d->tags[t]));
             }
-            index_field(tg, u->text, (unsigned)KB_P(KB_WEIGHT_BODY), nullptr);
+            index_field(tg, u->text, KB_WEIGHT_BODY, nullptr);
             if (compounds)
                 add_compound_terms(doc, stem);
 
@@ -838,13 +843,6 @@ extern "C" kb_status kb_cancel(kb_index *ix)
 
 /* ==== searching ==== */
 
-double kb_tune(const char *name, double dflt)
-{
-    std::string n = std::string("KB_TUNE_") + name;
-    const char *v = getenv(n.c_str());
-    return v && *v ? atof(v) : dflt;
-}
-
 namespace {
 
 /* Rejects default-locale units of articles that exist in the requested
@@ -955,7 +953,7 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     enq.set_query(q);
     enq.set_collapse_key(KB_SLOT_ID);
     enq.set_weighting_scheme(
-        Xapian::BM25Weight(KB_P(KB_BM25_K1), 0, 1, KB_P(KB_BM25_B), KB_P(KB_BM25_MIN_NORMLEN)));
+        Xapian::BM25Weight(KB_BM25_K1, 0, 1, KB_BM25_B, KB_BM25_MIN_NORMLEN));
     FallbackDecider decider(ix->db, want, fallback);
     FacetSpy spy;
     if (qy->facets)
@@ -964,8 +962,8 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     if (limit > 100)
         limit = 100;
     Xapian::doccount check = qy->offset + limit + 100;
-    if (qy->facets && check < KB_P(KB_FACET_MAX_UNITS))
-        check = (Xapian::doccount)KB_P(KB_FACET_MAX_UNITS);
+    if (qy->facets && check < KB_FACET_MAX_UNITS)
+        check = (Xapian::doccount)KB_FACET_MAX_UNITS;
     Xapian::MSet mset = enq.get_mset(qy->offset, limit, check, nullptr,
                                      use_fallback ? &decider : nullptr);
     r->total = mset.get_matches_estimated();
@@ -978,8 +976,9 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
         Xapian::Document doc = it.get_document();
         std::string loc = doc.get_value(KB_SLOT_LOCALE);
-        unsigned sflags = (kb_tune("SBG", 1) ? Xapian::MSet::SNIPPET_BACKGROUND_MODEL : 0) |
-                          (kb_tune("SEXH", 0) ? Xapian::MSet::SNIPPET_EXHAUSTIVE : 0);
+        /* Not SNIPPET_EXHAUSTIVE: the first good window is good enough,
+         * and trying every window cost half of a 10-hit search. */
+        unsigned sflags = Xapian::MSet::SNIPPET_BACKGROUND_MODEL;
         if (kb_is_cjk_locale(loc))
             sflags |= Xapian::MSet::SNIPPET_CJK_NGRAM;
         std::string snippet = mset.snippet(doc.get_data(), KB_SNIPPET_BYTES, kb_stem_for(loc),
@@ -1389,147 +1388,188 @@ std::string corrected_text(const std::string &text,
     return out;
 }
 
+/* Marks stop and question words; when nothing else is left ("how do
+ * I"), keeps them all: better the stop words than no result.  CJK
+ * grammar characters (stopwords.c) are not searched alone either. */
+void mark_stop_words(words *w, const std::string &locale)
+{
+    const char *const *stop = stopwords_for(kb_locale_lang(locale).c_str());
+    bool content = !w->bigrams.empty();
+    for (qtok &k : w->toks) {
+        k.stop = in_list(stop, k.raw);
+        content = content || (!k.cjk && !k.stop);
+    }
+    if (!content)
+        for (qtok &k : w->toks)
+            k.stop = false;
+}
+
+/* A word, weighted as one term with, for German, the compounds it ends
+ * ("Gebühr" in "Säumnisgebühren") and its form without a genitive -s:
+ * Snowball stems "Kundenproblems" to "kundenproblem" but "Kundenproblem"
+ * to "kundenprobl". */
+Xapian::Query word_query(const Xapian::Database &db, const qtok &k, Xapian::termcount wqf,
+                         bool compounds, const Xapian::Stem &stem)
+{
+    std::vector<Xapian::Query> alts{Xapian::Query(k.term, wqf)};
+    if (compounds && k.term[0] == 'Z') {
+        std::string c = KB_PREFIX_COMPOUND + k.term.substr(1);
+        if (db.get_termfreq(c) > 0)
+            alts.emplace_back(c, wqf);
+        if (k.raw.size() > 4 && k.raw.back() == 's') {
+            std::string bare = "Z" + stem(k.raw.substr(0, k.raw.size() - 1));
+            if (bare != k.term && db.get_termfreq(bare) > 0)
+                alts.emplace_back(bare, wqf);
+        }
+    }
+    if (alts.size() == 1)
+        return alts[0];
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, alts.begin(), alts.end());
+}
+
+/* German, the other way round: a compound in the query also finds its
+ * head noun, alone or ending other compounds ("Kundenproblems" finds
+ * "Problem" and "Supportproblem"), at KB_COMPOUND_HEAD_WEIGHT.  The
+ * head is the longest ending that is a word of the index. */
+void add_compound_heads(const Xapian::Database &db, const std::vector<const qtok *> &toks,
+                        const Xapian::Stem &stem, std::vector<Xapian::Query> *parts)
+{
+    std::vector<Xapian::Query> heads;
+    std::vector<std::string> endings;
+    for (const qtok *k : toks) {
+        endings.clear();
+        kb_compound_parts(k->raw, stem, &endings); /* longest first */
+        for (const std::string &e : endings) {
+            std::string word = "Z" + e.substr(strlen(KB_PREFIX_COMPOUND));
+            if (word != k->term && db.get_termfreq(word) > 0) {
+                Xapian::Query both[] = {Xapian::Query(word), Xapian::Query(e)};
+                heads.emplace_back(Xapian::Query::OP_SYNONYM, both, both + 2);
+                break;
+            }
+        }
+    }
+    if (!heads.empty() && KB_COMPOUND_HEAD_WEIGHT > 0)
+        parts->emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                            Xapian::Query(Xapian::Query::OP_OR, heads.begin(), heads.end()),
+                            KB_COMPOUND_HEAD_WEIGHT);
+}
+
+/* The same words again in the title and the description field, so an
+ * article whose title says what the query says ranks first.  The boost
+ * is spread over the words: a long query describes a topic, it does not
+ * name an article. */
+void add_field_boosts(const std::map<std::string, Xapian::termcount> &wqf,
+                      const std::vector<std::string> &bigrams,
+                      std::vector<Xapian::Query> *parts)
+{
+    static const struct {
+        const char *prefix;
+        double weight;
+    } fields[] = {{KB_PREFIX_TITLE, KB_TITLE_BOOST}, {KB_PREFIX_DESCRIPTION, KB_DESCRIPTION_BOOST}};
+    size_t n = wqf.size() + bigrams.size();
+    if (n == 0)
+        return;
+    double spread = n > KB_FIELD_BOOST_WORDS ? (double)KB_FIELD_BOOST_WORDS / (double)n : 1.0;
+    for (const auto &f : fields) {
+        if (f.weight <= 0)
+            continue;
+        std::vector<Xapian::Query> terms;
+        for (const auto &t : wqf) /* "Zinvoic" -> "ZSinvoic", "2fa" -> "S2fa" */
+            terms.emplace_back(t.first[0] == 'Z' ? "Z" + std::string(f.prefix) + t.first.substr(1)
+                                                 : f.prefix + t.first,
+                               t.second);
+        for (const std::string &b : bigrams)
+            terms.emplace_back(f.prefix + b);
+        parts->emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                            Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
+                            f.weight * spread);
+    }
+}
+
+/* CJK characters: alone when in no bigram of the query ("和" between two
+ * Latin words), else with KB_CJK_UNIGRAM_WEIGHT. */
+void add_cjk_unigrams(const words &w, std::vector<Xapian::Query> *parts)
+{
+    auto has = [&w](const std::string &b) {
+        return std::find(w.bigrams.begin(), w.bigrams.end(), b) != w.bigrams.end();
+    };
+    std::vector<Xapian::Query> paired;
+    for (size_t i = 0; i < w.toks.size(); i++) {
+        const qtok &k = w.toks[i];
+        if (!k.cjk || k.used || k.stop)
+            continue;
+        bool in_bigram = (i > 0 && w.toks[i - 1].cjk && w.toks[i - 1].pos + 1 == k.pos &&
+                          has(w.toks[i - 1].raw + k.raw)) ||
+                         (i + 1 < w.toks.size() && w.toks[i + 1].cjk &&
+                          w.toks[i + 1].pos == k.pos + 1 && has(k.raw + w.toks[i + 1].raw));
+        if (!in_bigram)
+            parts->emplace_back(k.raw);
+        else if (KB_CJK_UNIGRAM_WEIGHT > 0)
+            paired.emplace_back(k.raw);
+    }
+    if (!paired.empty())
+        parts->emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                            Xapian::Query(Xapian::Query::OP_OR, paired.begin(), paired.end()),
+                            KB_CJK_UNIGRAM_WEIGHT);
+}
+
+/* Proximity: each pair of neighbouring content words found within
+ * their distance in the query (stop words between them included) plus
+ * KB_NEAR_SLACK adds KB_NEAR_WEIGHT times their weight.  Off while the
+ * weight is 0 (kb_schema.h says what it measured). */
+Xapian::Query add_proximity(Xapian::Query q, const std::vector<const qtok *> &content)
+{
+    if (KB_NEAR_WEIGHT <= 0)
+        return q;
+    std::vector<Xapian::Query> pairs;
+    for (size_t i = 0; i + 1 < content.size(); i++) {
+        const qtok *a = content[i], *b = content[i + 1];
+        Xapian::Query two[] = {Xapian::Query(a->term), Xapian::Query(b->term)};
+        Xapian::termcount window = b->pos - a->pos + 1 + KB_NEAR_SLACK;
+        pairs.emplace_back(Xapian::Query::OP_NEAR, two, two + 2, window);
+    }
+    if (pairs.empty())
+        return q;
+    Xapian::Query bonus(Xapian::Query::OP_OR, pairs.begin(), pairs.end());
+    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
+                         Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, bonus, KB_NEAR_WEIGHT));
+}
+
 Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
                           const std::string &text, const std::string &locale,
                           const std::string &other, std::string *suggestion)
 {
     words w = split_words(text, locale);
-    const char *const *stop = stopwords_for(kb_locale_lang(locale).c_str());
-    bool content = !w.bigrams.empty();
-    for (qtok &k : w.toks) {
-        k.stop = in_list(stop, k.raw);
-        content = content || (!k.cjk && !k.stop);
-    }
-    if (!content) /* "how do I": better the stop words than nothing */
-        for (qtok &k : w.toks)
-            k.stop = false;
-
+    mark_stop_words(&w, locale);
     std::vector<Xapian::Query> parts;
     if (qy->synonyms)
         apply_synonyms(&w, qy->synonyms, locale, &parts);
-    if (suggestion && kb_tune("X_SPELL", 1)) { /* only for the requested locale */
+    if (suggestion) { /* the requested locale only, not the fallback */
         std::map<std::string, std::string> fixes = correct_spelling(db, &w, locale, other);
         if (!fixes.empty())
             *suggestion = corrected_text(text, fixes);
     }
 
+    /* Each distinct content word once, with its count as wqf. */
     std::map<std::string, Xapian::termcount> wqf;
-    std::vector<const qtok *> near;
-    for (const qtok &k : w.toks) {
-        if (k.stop || k.used)
-            continue;
-        if (!k.cjk) {
-            wqf[k.term]++;
-            near.push_back(&k);
-        }
-    }
-    /* German: a word also matches the compounds it ends ("Gebühr" in
-     * "Säumnisgebühr"), weighted as one term with its own forms. */
-    bool compounds = kb_splits_compounds(locale) && kb_tune("X_COMP", 1);
-    for (const auto &t : wqf) {
-        std::string c = compounds && t.first[0] == 'Z' ? KB_PREFIX_COMPOUND + t.first.substr(1)
-                                                       : std::string();
-        if (!c.empty() && db.get_termfreq(c) > 0) {
-            Xapian::Query both[] = {Xapian::Query(t.first, t.second), Xapian::Query(c, t.second)};
-            parts.emplace_back(Xapian::Query::OP_SYNONYM, both, both + 2);
-        } else {
-            parts.emplace_back(t.first, t.second);
-        }
-    }
-    /* Bigrams across a grammar character ("的支" in "的支持") span two
-     * words: dropped, as are those characters alone. */
-    std::vector<std::string> bigrams;
-    for (const std::string &b : w.bigrams) {
-        bool junk = false;
-        if (kb_tune("X_ZHSTOP", 1))
-            for (Xapian::Utf8Iterator u(b); u != Xapian::Utf8Iterator() && !junk; ++u) {
-                std::string ch;
-                Xapian::Unicode::append_utf8(ch, *u);
-                junk = in_list(stop, ch);
-            }
-        if (!junk)
-            bigrams.push_back(b);
-    }
-    if (bigrams.empty())
-        bigrams = w.bigrams;
-    static const char *const fields[] = {KB_PREFIX_TITLE, KB_PREFIX_HEADING};
-    static const char *const knobs[] = {"X_TITLE", "X_HEAD"};
-    for (int f = 0; f < 2; f++) {
-        double fw = kb_tune(knobs[f], 0);
-        if (fw <= 0)
-            continue;
-        double cap = kb_tune("X_TITLE_MAX", 1000);
-        if (wqf.size() + bigrams.size() > cap)
-            fw *= cap / (double)(wqf.size() + bigrams.size());
-        std::vector<Xapian::Query> ft;
-        for (const auto &t : wqf)
-            ft.emplace_back(t.first[0] == 'Z' ? "Z" + std::string(fields[f]) + t.first.substr(1)
-                                              : fields[f] + t.first, t.second);
-        for (const std::string &b : bigrams)
-            ft.emplace_back(fields[f] + b);
-        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                           Xapian::Query(Xapian::Query::OP_OR, ft.begin(), ft.end()), fw);
-    }
-    if (kb_tune("X_RAW", 0) > 0) {
-        std::vector<Xapian::Query> raws;
-        for (const qtok *k : near)
-            if (k->raw != k->term)
-                raws.emplace_back(k->raw);
-        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                           Xapian::Query(Xapian::Query::OP_OR, raws.begin(), raws.end()),
-                           kb_tune("X_RAW", 0));
-    }
-    for (const std::string &b : bigrams)
+    std::vector<const qtok *> content;
+    for (const qtok &k : w.toks)
+        if (!k.stop && !k.used && !k.cjk && wqf[k.term]++ == 0)
+            content.push_back(&k);
+    bool compounds = kb_splits_compounds(locale);
+    Xapian::Stem stem = kb_stem_for(locale);
+    for (const qtok *k : content)
+        parts.push_back(word_query(db, *k, wqf[k->term], compounds, stem));
+    if (compounds)
+        add_compound_heads(db, content, stem, &parts);
+    for (const std::string &b : w.bigrams)
         parts.emplace_back(b);
-    /* A CJK character counts alone when it is in no bigram of the
-     * query ("和" between two Latin words). */
-    std::vector<Xapian::Query> unigrams;
-    for (size_t i = 0; i < w.toks.size(); i++) {
-        const qtok &k = w.toks[i];
-        if (!k.cjk || k.used || k.stop)
-            continue;
-        bool paired = false;
-        if (i > 0 && w.toks[i - 1].cjk && w.toks[i - 1].pos + 1 == k.pos)
-            paired = std::find(w.bigrams.begin(), w.bigrams.end(), w.toks[i - 1].raw + k.raw) !=
-                     w.bigrams.end();
-        if (!paired && i + 1 < w.toks.size() && w.toks[i + 1].cjk &&
-            w.toks[i + 1].pos == k.pos + 1)
-            paired = std::find(w.bigrams.begin(), w.bigrams.end(), k.raw + w.toks[i + 1].raw) !=
-                     w.bigrams.end();
-        if (!paired)
-            parts.emplace_back(k.raw);
-        else if (KB_P(KB_CJK_UNIGRAM_WEIGHT) > 0)
-            unigrams.emplace_back(k.raw);
-    }
-    if (!unigrams.empty())
-        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                           Xapian::Query(Xapian::Query::OP_OR, unigrams.begin(), unigrams.end()),
-                           KB_P(KB_CJK_UNIGRAM_WEIGHT));
+    add_cjk_unigrams(w, &parts);
     if (parts.empty())
         return Xapian::Query();
+    add_field_boosts(wqf, w.bigrams, &parts);
     Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
-
-    /* Proximity: each pair of neighbouring content words, allowing for
-     * the stop words between them in the query plus some slack. */
-    std::vector<Xapian::Query> pairs;
-    for (size_t i = 0; i + 1 < near.size(); i++) {
-        if (near[i]->term == near[i + 1]->term)
-            continue;
-        std::string a = near[i]->term, b = near[i + 1]->term;
-        if (kb_tune("X_NEAR_TITLE", 0)) {
-            a = a[0] == 'Z' ? "ZS" + a.substr(1) : "S" + a;
-            b = b[0] == 'Z' ? "ZS" + b.substr(1) : "S" + b;
-        }
-        Xapian::Query two[] = {Xapian::Query(a), Xapian::Query(b)};
-        Xapian::termcount window = near[i + 1]->pos - near[i]->pos + 1 + KB_P(KB_NEAR_SLACK);
-        pairs.emplace_back(Xapian::Query::OP_NEAR, two, two + 2, window);
-    }
-    if (!pairs.empty() && KB_P(KB_NEAR_WEIGHT) > 0) {
-        Xapian::Query bonus(Xapian::Query::OP_OR, pairs.begin(), pairs.end());
-        q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
-                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, bonus, KB_P(KB_NEAR_WEIGHT)));
-    }
-    return q;
+    return add_proximity(q, content);
 }
 
 } /* namespace */

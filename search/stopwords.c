@@ -31,7 +31,12 @@ static const char *const de[] = {
     "einem", "einen", "einer", "es", "für", "hat", "ich", "ihr", "im",
     "in", "ist", "kann", "mit", "nach", "nicht", "oder", "sich", "sie",
     "sind", "so", "um", "und", "von", "vom", "wie", "wir", "wird", "was",
-    "warum", "wo", "zu", "zum", "zur", "mein", "meine", "ihre", NULL};
+    "warum", "wo", "zu", "zum", "zur", "mein", "meine", "ihre",
+    "einer", "eines", "ihrem", "ihren", "ihrer", "ihres", "ihnen", "unser",
+    "unsere", "sein", "seine", "über", "unter", "durch", "gegen", "ohne",
+    "wenn", "dann", "werden", "wurde", "haben", "können", "diese", "dieser",
+    "dieses", "diesem", "diesen", "jede", "jeder", "welche", "wann", "wer",
+    "man", "bzw", "sowie", NULL};
 
 static const char *const fr[] = {
     "au", "aux", "avec", "ce", "ces", "comment", "dans", "de", "des", "du",
@@ -66,9 +71,8 @@ static const char *const sv[] = {
     "med", "min", "och", "om", "på", "som", "till", "varför", "vad", "är",
     NULL};
 
-/* Chinese: characters that are grammar, not topic.  A query's
- * character bigram with one of them in it ("的支" of "的支持") spans two
- * words and is dropped. */
+/* Chinese: characters that are grammar, not topic; they are not
+ * searched alone (their bigrams still are: "的支持" keeps "支持"). */
 static const char *const zh[] = {
     "的", "了", "和", "与", "及", "或", "是", "在", "将", "把", "被", "对",
     "从", "以", "其", "之", "等", "并", "而", "也", "就", "都", "为", "给",

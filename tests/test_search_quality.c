@@ -232,6 +232,29 @@ static void test_facets(kb_index *ix)
     kb_results_free(r);
 }
 
+/* Deleting or replacing an article takes its words out of the spelling
+ * table; making it internal too. */
+static void test_spelling_follows_changes(const char *dir)
+{
+    kb_index *w;
+    CHECK_INT_EQ(&h, kb_open(dir, KB_OPEN_WRITE, &w), KB_OK);
+    CHECK_INT_EQ(&h, kb_begin(w), KB_OK);
+    kb_unit inv[] = {{"", "", "Your bill lists every charge.", 0}};
+    put(w, "billing/invoice", "en-us", "Understand your bill", "how-to", NULL, inv, 1, 1);
+    CHECK_INT_EQ(&h, kb_delete(w, "en-us", "sign-in/reset"), KB_OK);
+    CHECK_INT_EQ(&h, kb_commit(w), KB_OK);
+    kb_close(w);
+    kb_index *ix;
+    CHECK_INT_EQ(&h, kb_open(dir, KB_OPEN_READ, &ix), KB_OK);
+    kb_results *r = run(ix, "pasword", "en-us", NULL, 0);
+    CHECK(&h, kb_results_suggestion(r) == NULL);
+    kb_results_free(r);
+    r = run(ix, "invoise", "en-us", NULL, 0);
+    CHECK(&h, kb_results_suggestion(r) == NULL);
+    kb_results_free(r);
+    kb_close(ix);
+}
+
 /* kb-serve --synonyms: the file is read again when it changes. */
 static void test_http(const char *content)
 {
@@ -310,7 +333,11 @@ int main(void)
     test_spelling(ix);
     test_synonyms(ix, dir);
     test_facets(ix);
+    kb_results *r = run(ix, "invoise", "en-us", NULL, 0);
+    CHECK_STR_EQ(&h, kb_results_suggestion(r), "invoice");
+    kb_results_free(r);
     kb_close(ix);
+    test_spelling_follows_changes(dir);
     tu_rmrf(dir);
     test_http(KB_SOURCE_DIR "/tests/data/kb");
     TEST_MAIN_END(&h);
