@@ -4,7 +4,7 @@
 # http server), on the same articles and the same queries, in one run.
 #
 #   bench/run.sh [--quick] [--scale] [--scale-1m] [--runs N] [--seconds S]
-#                [--keep] [--out FILE] [--no-build]
+#                [--keep] [--out FILE] [--no-build] [--report DIR]
 #
 #   --quick      one run of each measurement, 3 s wrk runs, one pass
 #                over the queries (a few minutes)
@@ -42,7 +42,7 @@ BUILD=1
 REPORT=
 CONNS="4 64 256"
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case $1 in
