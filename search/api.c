@@ -18,25 +18,48 @@ unsigned api_healthz(struct request *rq)
     if (!ix || kb_reopen(ix) != KB_OK || kb_get_stats(ix, &st) != KB_OK)
         return reply_json(rq, 503, json_pack("{s:s,s:s}", "status", "unavailable",
                                              "message", ix ? kb_last_error(ix) : err));
-    return reply_json(rq, 200, json_pack("{s:s,s:I,s:I,s:I}", "status", "ok", "articles",
-                                         (json_int_t)st.articles, "sections",
-                                         (json_int_t)st.sections, "revision",
-                                         (json_int_t)st.revision));
+    kb_cache_stats cs;
+    kb_cache_get_stats(rq->app->results, &cs);
+    return reply_json(rq, 200,
+                      json_pack("{s:s,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I}}", "status", "ok",
+                                "articles", (json_int_t)st.articles, "sections",
+                                (json_int_t)st.sections, "revision", (json_int_t)st.revision,
+                                "cache", "hits", (json_int_t)cs.hits, "misses",
+                                (json_int_t)cs.misses, "entries", (json_int_t)cs.entries,
+                                "bytes", (json_int_t)cs.bytes));
+}
+
+/* The strings come from the index, which holds only valid UTF-8 (the
+ * indexer refuses anything else), so the checks are skipped: building
+ * hits was a third of a cached search. */
+static void put_str(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new_nocheck(o, key, json_string_nocheck(v ? v : ""));
 }
 
 static json_t *hit_json(const kb_hit *h)
 {
     struct strbuf url = STRBUF_INIT;
     searchreq_article_url(&url, h->id, h->locale, h->anchor);
+    json_t *o = json_object();
+    put_str(o, "id", h->id);
+    put_str(o, "locale", h->locale);
+    put_str(o, "title", h->title);
+    json_object_set_new_nocheck(o, "url", strbuf_failed(&url) ? json_null()
+                                                              : json_string_nocheck(url.buf));
+    put_str(o, "topic", h->topic);
     json_t *section = json_null();
-    if (h->anchor && *h->anchor)
-        section = json_pack("{s:s,s:s}", "anchor", h->anchor, "title", h->section_title);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s,s:o,s:s,s:f,s:b,s:s,s:s}", "id", h->id,
-                          "locale", h->locale, "title", h->title, "url",
-                          strbuf_failed(&url) ? NULL : url.buf, "topic", h->topic,
-                          "section", section, "snippet", h->snippet, "score", h->score,
-                          "internal", h->internal, "product", h->product, "updated",
-                          h->updated);
+    if (h->anchor && *h->anchor) {
+        section = json_object();
+        put_str(section, "anchor", h->anchor);
+        put_str(section, "title", h->section_title);
+    }
+    json_object_set_new_nocheck(o, "section", section);
+    put_str(o, "snippet", h->snippet);
+    json_object_set_new_nocheck(o, "score", json_real(h->score));
+    json_object_set_new_nocheck(o, "internal", json_boolean(h->internal));
+    put_str(o, "product", h->product);
+    put_str(o, "updated", h->updated);
     strbuf_release(&url);
     return o;
 }

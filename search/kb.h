@@ -94,6 +94,28 @@ void kb_synonyms_free(kb_synonyms *s);
 /* Number of groups for a locale (lower case), 0 when none. */
 size_t kb_synonyms_groups(const kb_synonyms *s, const char *locale);
 
+/* ---- Result cache ----------------------------------------------------- */
+
+/* Search results kept for repeated queries, shared by every handle of a
+ * server (any thread).  A help center's searches repeat: the popular
+ * questions, and the same prefixes typed while suggesting.  An entry
+ * serves only the same query and options, on the same index revision
+ * and the same synonyms, so a commit by kb-index or a synonyms reload
+ * is seen by the next search.  Least recently used entries go first
+ * when the results held exceed max_bytes. */
+typedef struct kb_cache kb_cache;
+
+/* NULL when out of memory; max_bytes 0 caches nothing. */
+kb_cache *kb_cache_new(size_t max_bytes);
+/* Frees the cache; results handed out stay valid until their own
+ * kb_results_free().  NULL is a no-op. */
+void kb_cache_free(kb_cache *c);
+typedef struct {
+    unsigned long long hits, misses;
+    size_t entries, bytes;
+} kb_cache_stats;
+void kb_cache_get_stats(kb_cache *c, kb_cache_stats *out);
+
 /* ---- Search ---------------------------------------------------------- */
 
 typedef struct {
@@ -109,6 +131,7 @@ typedef struct {
     const char *tag;            /* filter, or NULL */
     const kb_synonyms *synonyms; /* borrowed for the call, or NULL */
     int facets;                 /* 1: count topic/product/locale facets */
+    kb_cache *cache;            /* borrowed: results to reuse, or NULL */
 } kb_query;
 
 typedef struct {
@@ -128,7 +151,8 @@ typedef struct {
 
 /* Runs a search.  On KB_OK *out holds one page of hits, owned by the
  * caller and freed with kb_results_free(); every string of a hit stays
- * valid until then. */
+ * valid until then.  Results are read-only: with a cache, several
+ * callers may hold the same ones. */
 kb_status kb_search(kb_index *ix, const kb_query *q, kb_results **out);
 
 size_t kb_results_count(const kb_results *r);

@@ -16,10 +16,15 @@
 #include "synonyms.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <unordered_map>
@@ -47,7 +52,8 @@ struct kb_index {
 };
 
 struct kb_results {
-    std::vector<std::string> strings; /* owns every hit string */
+    std::atomic<int> refs{1}; /* the caller's, plus a cache entry's */
+    std::string strings; /* every hit string, NUL-terminated, one after another */
     std::vector<kb_hit> hits;
     unsigned long total = 0;
     std::string locale;
@@ -902,6 +908,292 @@ class FacetSpy : public Xapian::MatchSpy {
     std::unordered_map<std::string, unsigned long> counts_[KB_FACET_COUNT];
 };
 
+/* Snippets.  MSet::snippet() stemmed every word of every hit's text and
+ * looked up each word's frequency in the index: 59% of a search's time
+ * on StackFAQ.  This one knows the query's few terms up front, weighs
+ * each once by its rarity, stems each distinct word of the text once
+ * per search, and keeps the window of text with the most weight. */
+class Snippeter {
+    struct locale_stem {
+        Xapian::Stem stem;
+        std::unordered_map<std::string, int> cache; /* word -> term id or -1 */
+    };
+
+  public:
+    Snippeter(const Xapian::Database &db, const Xapian::Query &q)
+    {
+        double n = db.get_doccount() + 1.0;
+        for (Xapian::TermIterator t = q.get_terms_begin(); t != q.get_terms_end(); ++t) {
+            const std::string &term = *t;
+            if (term.empty())
+                continue;
+            unsigned char c = (unsigned char)term[0];
+            bool stem = c == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z');
+            if (!stem && c >= 'A' && c <= 'Z')
+                continue; /* a field or filter term: its word is there bare too */
+            double w = std::log(n / (db.get_termfreq(term) + 1.0)) + 0.1;
+            int id = (int)weights_.size();
+            weights_.push_back(w > 0.1 ? w : 0.1);
+            if (stem) {
+                stems_.emplace(term.substr(1), id);
+                if (term.size() >= 3 && !(term[1] & 0x80) && !(term[2] & 0x80))
+                    heads_.insert(term.substr(1, 2));
+                else
+                    short_stems_ = true; /* cannot filter by the first letters */
+            } else {
+                raw_.emplace(term, id);
+            }
+        }
+    }
+
+    /* Up to max_bytes of text around its best matches, HTML-escaped,
+     * matches in <mark>, with an ellipsis where text was cut. */
+    std::string make(const std::string &text, const std::string &locale, size_t max_bytes)
+    {
+        std::vector<match> m;
+        find_matches(text, locale, &m);
+        size_t first = 0, last = 0; /* the best window: m[first..last) */
+        pick_window(m, max_bytes, &first, &last);
+        size_t from = 0, to = text.size();
+        if (first < last) {
+            size_t span = m[last - 1].end - m[first].begin;
+            size_t lead = span < max_bytes ? (max_bytes - span) / 4 : 0;
+            from = m[first].begin > lead ? m[first].begin - lead : 0;
+            from = word_start(text, from, m[first].begin);
+        }
+        if (to - from > max_bytes)
+            to = word_end(text, from + max_bytes, first < last ? m[last - 1].end : from);
+        return render(text, from, to, m);
+    }
+
+  private:
+    struct match {
+        size_t begin, end;
+    };
+
+    void find_matches(const std::string &text, const std::string &locale, std::vector<match> *out)
+    {
+        ids_.clear();
+        locale_stem &ls = stemmer_for(locale);
+        Xapian::Utf8Iterator it(text), end;
+        unsigned prev_cjk = 0;
+        size_t prev_at = 0;
+        bool prev_marked = false;
+        while (it != end) {
+            size_t at = it.raw() - text.data();
+            unsigned ch = *it;
+            if (kb_is_cjk(ch)) {
+                std::string one;
+                Xapian::Unicode::append_utf8(one, ch);
+                ++it;
+                int id = lookup(raw_, one);
+                if (prev_cjk) {
+                    std::string two;
+                    Xapian::Unicode::append_utf8(two, prev_cjk);
+                    two += one;
+                    int bi = lookup(raw_, two);
+                    if (bi >= 0) {
+                        if (!prev_marked)
+                            add(out, prev_at, at, bi);
+                        id = bi;
+                    }
+                }
+                if (id >= 0)
+                    add(out, at, it.raw() - text.data(), id);
+                prev_cjk = ch;
+                prev_at = at;
+                prev_marked = id >= 0;
+                continue;
+            }
+            prev_cjk = 0;
+            if (!Xapian::Unicode::is_wordchar(ch)) {
+                ++it;
+                continue;
+            }
+            word_.clear();
+            while (it != end && !kb_is_cjk(*it)) {
+                unsigned c = *it;
+                if (c < 128) { /* most text: no Unicode tables */
+                    if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '_') {
+                        if (c >= 'A' && c <= 'Z')
+                            c += 'a' - 'A';
+                        else
+                            break;
+                    }
+                    word_ += (char)c;
+                } else if (Xapian::Unicode::is_wordchar(c)) {
+                    Xapian::Unicode::append_utf8(word_, Xapian::Unicode::tolower(c));
+                } else {
+                    break;
+                }
+                ++it;
+            }
+            int id = word_id(ls, word_);
+            if (id >= 0)
+                add(out, at, it.raw() - text.data(), id);
+        }
+    }
+
+    /* The term a word of the text matches, or -1.  Stemming is most of
+     * the cost, so a word is stemmed only when its first two letters
+     * can begin a stem of the query: stemmers cut endings, and when the
+     * word starts with a non-ASCII letter (which a stemmer may fold,
+     * German ä to a) it is stemmed anyway.  Each word once a search. */
+    int word_id(locale_stem &ls, const std::string &w)
+    {
+        auto c = ls.cache.find(w);
+        if (c != ls.cache.end())
+            return c->second;
+        int id = lookup(raw_, w);
+        if (id < 0 && !ls.stem.is_none() && !stems_.empty()) {
+            bool ascii2 = w.size() >= 2 && !(w[0] & 0x80) && !(w[1] & 0x80);
+            if (!ascii2 || heads_.count(w.substr(0, 2)) || short_stems_)
+                id = lookup(stems_, ls.stem(w));
+        }
+        ls.cache.emplace(w, id);
+        return id;
+    }
+
+    static int lookup(const std::unordered_map<std::string, int> &set, const std::string &w)
+    {
+        auto f = set.find(w);
+        return f == set.end() ? -1 : f->second;
+    }
+
+    void add(std::vector<match> *out, size_t begin, size_t end, int id)
+    {
+        /* Touching matches (CJK characters) become one span. */
+        if (!out->empty() && out->back().end == begin) {
+            out->back().end = end;
+        } else {
+            out->push_back(match{begin, end});
+            ids_.emplace_back();
+        }
+        ids_.back().push_back(id);
+    }
+
+    /* The run of matches no longer than max_bytes whose distinct terms
+     * weigh the most (the first such run on a tie). */
+    void pick_window(const std::vector<match> &m, size_t max_bytes, size_t *first, size_t *last)
+    {
+        std::vector<int> count(weights_.size(), 0);
+        double score = 0, best = 0;
+        size_t i = 0;
+        for (size_t j = 0; j < m.size(); j++) {
+            for (int id : ids_[j])
+                if (count[id]++ == 0)
+                    score += weights_[id];
+            while (m[j].end - m[i].begin > max_bytes) {
+                for (int id : ids_[i])
+                    if (--count[id] == 0)
+                        score -= weights_[id];
+                i++;
+            }
+            if (score > best + 1e-9) {
+                best = score;
+                *first = i;
+                *last = j + 1;
+            }
+        }
+    }
+
+    /* The start of the word at or after pos (not beyond limit). */
+    static size_t word_start(const std::string &t, size_t pos, size_t limit)
+    {
+        if (pos == 0)
+            return 0;
+        for (size_t p = pos; p < limit; p++)
+            if (t[p] == ' ' || t[p] == '\n' || t[p] == '\t')
+                return p + 1;
+        return limit;
+    }
+
+    /* Where to cut at or before pos: after a whole word when there is a
+     * space (never before keep), else at a character boundary. */
+    static size_t word_end(const std::string &t, size_t pos, size_t keep)
+    {
+        for (size_t p = pos; p > keep; p--)
+            if (t[p] == ' ' || t[p] == '\n' || t[p] == '\t')
+                return p;
+        size_t p = pos > keep ? pos : keep;
+        while (p < t.size() && ((unsigned char)t[p] & 0xC0) == 0x80)
+            p++;
+        return p;
+    }
+
+    static std::string render(const std::string &t, size_t from, size_t to,
+                              const std::vector<match> &m)
+    {
+        std::string out;
+        out.reserve(to - from + 64);
+        if (from > 0)
+            out += "\xE2\x80\xA6";
+        size_t k = 0;
+        while (k < m.size() && m[k].begin < from)
+            k++;
+        bool space = false;
+        for (size_t p = from; p < to;) {
+            char c = t[p];
+            if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+                space = true;
+                p++;
+                continue;
+            }
+            if (space && !out.empty())
+                out += ' ';
+            space = false;
+            if (k < m.size() && p == m[k].begin) {
+                size_t e = m[k].end < to ? m[k].end : to;
+                out += "<mark>";
+                escape(t, p, e, &out);
+                out += "</mark>";
+                p = e;
+                k++;
+                continue;
+            }
+            size_t e = k < m.size() && m[k].begin < to ? m[k].begin : to;
+            size_t q = p;
+            while (q < e && t[q] != ' ' && t[q] != '\n' && t[q] != '\t' && t[q] != '\r')
+                q++;
+            escape(t, p, q, &out);
+            p = q;
+        }
+        if (to < t.size())
+            out += "\xE2\x80\xA6";
+        return out;
+    }
+
+    static void escape(const std::string &t, size_t from, size_t to, std::string *out)
+    {
+        for (size_t p = from; p < to; p++) {
+            switch (t[p]) {
+            case '&': *out += "&amp;"; break;
+            case '<': *out += "&lt;"; break;
+            case '>': *out += "&gt;"; break;
+            case '"': *out += "&quot;"; break;
+            case '\'': *out += "&#39;"; break;
+            default: *out += t[p];
+            }
+        }
+    }
+
+    locale_stem &stemmer_for(const std::string &locale)
+    {
+        auto s = stemmers_.find(locale);
+        if (s == stemmers_.end())
+            s = stemmers_.emplace(locale, locale_stem{kb_stem_for(locale), {}}).first;
+        return s->second;
+    }
+
+    std::unordered_map<std::string, int> raw_, stems_;
+    std::vector<double> weights_;
+    std::unordered_map<std::string, locale_stem> stemmers_;
+    std::unordered_set<std::string> heads_; /* first two letters of ASCII stems */
+    bool short_stems_ = false;
+    std::string word_;
+    std::vector<std::vector<int>> ids_; /* term ids of each match */
+};
+
 Xapian::Query filter_term(Xapian::Query q, const char *prefix, const char *value)
 {
     if (!value || !*value)
@@ -970,48 +1262,173 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     if (qy->facets)
         spy.copy_to(r);
 
-    /* Strings first, then pointers: the vector must not move after. */
-    r->strings.reserve(mset.size() * 9);
+    /* Strings first, into one buffer (compact in the cache), then the
+     * pointers: the buffer must not move after. */
     std::vector<std::pair<std::string, double>> meta;
+    std::vector<size_t> at;
+    Snippeter snippeter(ix->db, q);
+    auto keep = [&](const std::string &v) {
+        at.push_back(r->strings.size());
+        r->strings.append(v).push_back('\0');
+    };
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
         Xapian::Document doc = it.get_document();
         std::string loc = doc.get_value(KB_SLOT_LOCALE);
-        /* Not SNIPPET_EXHAUSTIVE: the first good window is good enough,
-         * and trying every window cost half of a 10-hit search. */
-        unsigned sflags = Xapian::MSet::SNIPPET_BACKGROUND_MODEL;
-        if (kb_is_cjk_locale(loc))
-            sflags |= Xapian::MSet::SNIPPET_CJK_NGRAM;
-        std::string snippet = mset.snippet(doc.get_data(), KB_SNIPPET_BYTES, kb_stem_for(loc),
-                                           sflags, "<mark>", "</mark>", "\xE2\x80\xA6");
-        r->strings.push_back(doc.get_value(KB_SLOT_ID));
-        r->strings.push_back(loc);
-        r->strings.push_back(doc.get_value(KB_SLOT_TITLE));
-        r->strings.push_back(doc.get_value(KB_SLOT_TOPIC));
-        r->strings.push_back(doc.get_value(KB_SLOT_PRODUCT));
-        r->strings.push_back(doc.get_value(KB_SLOT_UPDATED));
-        r->strings.push_back(doc.get_value(KB_SLOT_ANCHOR));
-        r->strings.push_back(doc.get_value(KB_SLOT_SECTION));
-        r->strings.push_back(snippet);
+        keep(doc.get_value(KB_SLOT_ID));
+        keep(loc);
+        keep(doc.get_value(KB_SLOT_TITLE));
+        keep(doc.get_value(KB_SLOT_TOPIC));
+        keep(doc.get_value(KB_SLOT_PRODUCT));
+        keep(doc.get_value(KB_SLOT_UPDATED));
+        keep(doc.get_value(KB_SLOT_ANCHOR));
+        keep(doc.get_value(KB_SLOT_SECTION));
+        keep(snippeter.make(doc.get_data(), loc, KB_SNIPPET_BYTES));
         meta.emplace_back(doc.get_value(KB_SLOT_FLAGS), it.get_weight());
     }
+    r->strings.shrink_to_fit();
     for (size_t i = 0; i < meta.size(); i++) {
-        const std::string *s = &r->strings[i * 9];
+        const char *s[9];
+        for (int k = 0; k < 9; k++)
+            s[k] = r->strings.data() + at[i * 9 + k];
         kb_hit h;
-        h.id = s[0].c_str();
-        h.locale = s[1].c_str();
-        h.title = s[2].c_str();
-        h.topic = s[3].c_str();
-        h.product = s[4].c_str();
-        h.updated = s[5].c_str();
-        h.anchor = s[6].c_str();
-        h.section_title = s[7].c_str();
-        h.snippet = s[8].c_str();
+        h.id = s[0];
+        h.locale = s[1];
+        h.title = s[2];
+        h.topic = s[3];
+        h.product = s[4];
+        h.updated = s[5];
+        h.anchor = s[6];
+        h.section_title = s[7];
+        h.snippet = s[8];
         h.internal = meta[i].first.find('i') != std::string::npos;
         h.is_question = meta[i].first.find('q') != std::string::npos;
         h.score = meta[i].second;
         r->hits.push_back(h);
     }
     return KB_OK;
+}
+
+} /* namespace */
+
+/* ---- the result cache ------------------------------------------------- */
+
+struct kb_cache {
+    struct entry {
+        std::string key;
+        kb_results *r;    /* one reference */
+        kb_synonyms *syn; /* one reference: its address is in the key */
+        size_t bytes;
+    };
+    std::mutex mu;
+    std::list<entry> lru; /* most recently used first */
+    std::unordered_map<std::string, std::list<entry>::iterator> by_key;
+    size_t max_bytes = 0, bytes = 0;
+    unsigned long long hits = 0, misses = 0;
+
+    void drop_last()
+    {
+        entry &e = lru.back();
+        bytes -= e.bytes;
+        by_key.erase(e.key);
+        kb_results_free(e.r);
+        kb_synonyms_free(e.syn);
+        lru.pop_back();
+    }
+};
+
+extern "C" kb_cache *kb_cache_new(size_t max_bytes)
+{
+    kb_cache *c = new (std::nothrow) kb_cache;
+    if (c)
+        c->max_bytes = max_bytes;
+    return c;
+}
+
+extern "C" void kb_cache_free(kb_cache *c)
+{
+    if (!c)
+        return;
+    while (!c->lru.empty())
+        c->drop_last();
+    delete c;
+}
+
+extern "C" void kb_cache_get_stats(kb_cache *c, kb_cache_stats *out)
+{
+    *out = kb_cache_stats{};
+    if (!c)
+        return;
+    std::lock_guard<std::mutex> lock(c->mu);
+    out->hits = c->hits;
+    out->misses = c->misses;
+    out->entries = c->lru.size();
+    out->bytes = c->bytes;
+}
+
+namespace {
+
+/* Everything a search's results depend on: the index (its uuid, as a
+ * rebuilt index is a new database) and revision, every query field, and
+ * the synonyms set (held by the entry, so the address stays unique). */
+std::string cache_key(const Xapian::Database &db, const kb_query *qy)
+{
+    std::string k = db.get_uuid();
+    k += '\0';
+    k += std::to_string(db.get_revision());
+    for (const char *f : {qy->text, qy->locale, qy->default_locale, qy->topic, qy->product,
+                          qy->tag}) {
+        k += '\0';
+        if (f)
+            k.append(f).push_back('+'); /* NULL and "" differ */
+    }
+    char tail[96];
+    snprintf(tail, sizeof tail, "%u/%u/%d%d%d/%p", qy->offset, qy->limit,
+             qy->include_internal != 0, qy->prefix_last != 0, qy->facets != 0,
+             (const void *)qy->synonyms);
+    k += '\0';
+    return k + tail;
+}
+
+size_t results_bytes(const kb_results *r, const std::string &key)
+{
+    size_t n = sizeof *r + key.size() + r->locale.size() + r->suggestion.size() + 128;
+    n += r->strings.capacity();
+    n += r->hits.capacity() * sizeof(kb_hit);
+    for (int f = 0; f < KB_FACET_COUNT; f++) {
+        n += r->facets[f].capacity() * sizeof(kb_facet);
+        for (const std::string &v : r->facet_values[f])
+            n += v.capacity() + sizeof v;
+    }
+    return n;
+}
+
+kb_results *cache_get(kb_cache *c, const std::string &key)
+{
+    std::lock_guard<std::mutex> lock(c->mu);
+    auto it = c->by_key.find(key);
+    if (it == c->by_key.end()) {
+        c->misses++;
+        return nullptr;
+    }
+    c->hits++;
+    c->lru.splice(c->lru.begin(), c->lru, it->second);
+    it->second->r->refs++;
+    return it->second->r;
+}
+
+void cache_put(kb_cache *c, const std::string &key, kb_results *r, const kb_synonyms *syn)
+{
+    size_t bytes = results_bytes(r, key);
+    std::lock_guard<std::mutex> lock(c->mu);
+    /* One entry may take an eighth of the cache at most. */
+    if (bytes > c->max_bytes / 8 || c->by_key.count(key))
+        return;
+    r->refs++;
+    c->lru.push_front({key, r, kb_synonyms_ref(const_cast<kb_synonyms *>(syn)), bytes});
+    c->by_key.emplace(key, c->lru.begin());
+    c->bytes += bytes;
+    while (c->bytes > c->max_bytes && !c->lru.empty())
+        c->drop_last();
 }
 
 } /* namespace */
@@ -1024,13 +1441,24 @@ extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **ou
     return kb_guarded(ix, [&]() {
         if (!ix->writable)
             ix->db.reopen();
+        std::string key;
+        if (qy->cache) {
+            key = cache_key(ix->db, qy);
+            if ((*out = cache_get(qy->cache, key)))
+                return KB_OK;
+        }
         for (int attempt = 0;; attempt++) {
             std::unique_ptr<kb_results> r(new kb_results);
             try {
                 kb_status st = run_search(ix, qy, r.get());
-                if (st == KB_OK)
-                    *out = r.release();
-                return st;
+                if (st != KB_OK)
+                    return st;
+                if (qy->cache && attempt > 0)
+                    key = cache_key(ix->db, qy); /* reopened: a newer revision */
+                if (qy->cache)
+                    cache_put(qy->cache, key, r.get(), qy->synonyms);
+                *out = r.release();
+                return KB_OK;
             } catch (const Xapian::DatabaseModifiedError &) {
                 /* The indexer committed twice while we read: start over
                  * on the newest revision. */
@@ -1083,8 +1511,10 @@ extern "C" size_t kb_results_facets(const kb_results *r, kb_facet_field field,
 
 extern "C" void kb_results_free(kb_results *r)
 {
-    delete r;
+    if (r && r->refs.fetch_sub(1) == 1)
+        delete r;
 }
+
 
 /* ==== query building ==== */
 

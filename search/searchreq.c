@@ -140,6 +140,7 @@ unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefi
         .tag = sr->tag,
         .synonyms = synonyms_watch_get(rq->app->synonyms),
         .facets = sr->facets,
+        .cache = rq->app->results,
     };
     kb_status st = kb_search(ix, &q, out);
     kb_synonyms_free((kb_synonyms *)q.synonyms);

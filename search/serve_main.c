@@ -54,6 +54,8 @@ static void usage(FILE *f)
           "  --secure-cookies       mark cookies Secure (served over TLS by a proxy)\n"
           "  --synonyms FILE        query-time synonym groups (content/synonyms.yml);\n"
           "                         read again when the file changes\n"
+          "  --cache-mb N           memory for the results of repeated searches,\n"
+          "                         reused until the index changes (16; 0: off)\n"
           "  --help                 show this help\n"
           "\n"
           "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n",
@@ -119,6 +121,7 @@ int main(int argc, char **argv)
         {"indexer", required_argument, NULL, 'I'},
         {"secure-cookies", no_argument, NULL, 'S'},
         {"synonyms", required_argument, NULL, 'Y'},
+        {"cache-mb", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -134,12 +137,13 @@ int main(int argc, char **argv)
     app.cfg.max_body = 65536;
     app.cfg.conn_limit = 4096;
     app.cfg.per_ip_limit = 1024;
+    app.cfg.cache_bytes = (size_t)16 << 20;
     app.cfg.timeout = 15;
     app.cfg.deflection_window = 1800;
     unsigned long n;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': app.cfg.index_dir = optarg; break;
         case 'L':
@@ -190,6 +194,10 @@ int main(int argc, char **argv)
         case 'I': app.cfg.indexer = optarg; break;
         case 'S': app.cfg.secure_cookies = 1; break;
         case 'Y': app.cfg.synonyms_path = optarg; break;
+        case 'M':
+            if (parse_num("--cache-mb", optarg, 0, 4096, &n)) return 2;
+            app.cfg.cache_bytes = (size_t)n << 20;
+            break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "kb-serve: unknown or incomplete option '%s'\n", argv[optind - 1]);
@@ -223,6 +231,10 @@ int main(int argc, char **argv)
     if (app.cfg.synonyms_path &&
         synonyms_watch_new(app.cfg.synonyms_path, &app.synonyms, err, sizeof err) != 0) {
         fprintf(stderr, "kb-serve: --synonyms: %s\n", err);
+        return 1;
+    }
+    if (app.cfg.cache_bytes && !(app.results = kb_cache_new(app.cfg.cache_bytes))) {
+        fputs("kb-serve: out of memory\n", stderr);
         return 1;
     }
     char tdir[PATH_MAX], sdir[PATH_MAX];
@@ -338,6 +350,7 @@ int main(int argc, char **argv)
     popular_cache_free(app.popular);
     i18n_free(app.i18n);
     synonyms_watch_free(app.synonyms);
+    kb_cache_free(app.results);
     curl_global_cleanup();
     return 0;
 }

@@ -83,16 +83,23 @@ void reply_header(struct request *rq, const char *name, const char *value)
     rq->nheaders++;
 }
 
+static int dump_to_strbuf(const char *data, size_t len, void *sb)
+{
+    strbuf_add(sb, data, len);
+    return 0;
+}
+
 unsigned reply_json(struct request *rq, unsigned status, json_t *o)
 {
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
     strbuf_release(&rq->out);
-    if (!s)
-        return 500;
-    strbuf_adds(&rq->out, s);
+    /* Straight into the response buffer: no second copy of the body. */
+    int failed = !o || json_dump_callback(o, dump_to_strbuf, &rq->out, JSON_COMPACT) != 0;
+    json_decref(o);
     strbuf_addch(&rq->out, '\n');
-    free(s);
+    if (failed || strbuf_failed(&rq->out)) {
+        strbuf_release(&rq->out);
+        return 500;
+    }
     rq->content_type = "application/json; charset=utf-8";
     return status;
 }

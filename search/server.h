@@ -46,6 +46,7 @@ struct app_config {
     const char *indexer;      /* the kb-index program */
     int secure_cookies;       /* served over TLS (by a proxy): Secure cookies */
     const char *synonyms_path; /* --synonyms FILE (query-time synonyms), or NULL */
+    size_t cache_bytes;       /* --cache-mb: repeated searches' results; 0 off */
 };
 
 struct app {
@@ -64,6 +65,7 @@ struct app {
     struct synonyms_watch *synonyms; /* reloaded when the file changes, or NULL */
     struct i18n_table *i18n;   /* the pages' UI strings, read-only once loaded */
     struct popular_cache *popular; /* page_popular.c's lists, under their own lock */
+    kb_cache *results;         /* shared search results, or NULL (--cache-mb 0) */
 };
 
 #define REQ_MAX_HEADERS 8

@@ -232,6 +232,97 @@ static void test_facets(kb_index *ix)
     kb_results_free(r);
 }
 
+static kb_results *run_cached(kb_index *ix, kb_cache *c, const char *text, int internal)
+{
+    kb_query q = {.text = text, .locale = "en-us", .default_locale = "en-us", .limit = 10,
+                  .include_internal = internal, .cache = c};
+    kb_results *r = NULL;
+    CHECK_INT_EQ(&h, kb_search(ix, &q, &r), KB_OK);
+    return r;
+}
+
+/* The result cache: a repeated search is served from it, the options
+ * that change results (internal articles, paging) are separate
+ * entries, and a commit makes the next search run again. */
+static void test_cache(const char *dir)
+{
+    kb_cache *c = kb_cache_new(1 << 20);
+    kb_index *ix;
+    CHECK_INT_EQ(&h, kb_open(dir, KB_OPEN_READ, &ix), KB_OK);
+    kb_results *a = run_cached(ix, c, "invoice charge", 0);
+    kb_results *b = run_cached(ix, c, "invoice charge", 0);
+    kb_cache_stats st;
+    kb_cache_get_stats(c, &st);
+    CHECK_INT_EQ(&h, st.hits, 1);
+    CHECK_INT_EQ(&h, st.misses, 1);
+    CHECK_INT_EQ(&h, st.entries, 1);
+    CHECK(&h, a == b); /* the same read-only results */
+    CHECK_STR_EQ(&h, top(b), "billing/invoice");
+    kb_results_free(a);
+    /* An agent's search is its own entry. */
+    kb_results *agent = run_cached(ix, c, "invoice charge", 1);
+    CHECK(&h, agent != b);
+    kb_results_free(agent);
+    kb_cache_get_stats(c, &st);
+    CHECK_INT_EQ(&h, st.misses, 2);
+
+    /* A commit by the writer: the next search sees the new revision. */
+    kb_index *w;
+    CHECK_INT_EQ(&h, kb_open(dir, KB_OPEN_WRITE, &w), KB_OK);
+    CHECK_INT_EQ(&h, kb_begin(w), KB_OK);
+    kb_unit u[] = {{"", "", "Invoice charge disputes: open a case within 30 days.", 0}};
+    put(w, "billing/disputes", "en-us", "Invoice charge disputes", "how-to", NULL, u, 1, 0);
+    kb_unit markup[] = {{"", "", "Type <script>alert('x')</script> & \"quoted\" zebrafish "
+                                 "headings in the editor.", 0}};
+    put(w, "tips/markup", "en-us", "Markup tips", "how-to", NULL, markup, 1, 0);
+    CHECK_INT_EQ(&h, kb_commit(w), KB_OK);
+    kb_close(w);
+
+    /* Snippets: text escaped, matches marked, stems found. */
+    kb_results *m = run_cached(ix, c, "zebrafish heading script", 0);
+    const kb_hit *hit = kb_results_get(m, 0);
+    CHECK(&h, hit != NULL);
+    if (hit) {
+        CHECK_CONTAINS(&h, hit->snippet, "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)");
+        CHECK_CONTAINS(&h, hit->snippet, "&amp; &quot;quoted&quot; <mark>zebrafish</mark> "
+                                         "<mark>headings</mark>");
+        CHECK_NOT_CONTAINS(&h, hit->snippet, "<script");
+    }
+    kb_results_free(m);
+    m = run(ix, "付款方式", "zh-cn", NULL, 0);
+    hit = kb_results_get(m, 0);
+    CHECK(&h, hit != NULL);
+    if (hit)
+        CHECK_CONTAINS(&h, hit->snippet, "<mark>付款方式</mark>");
+    kb_results_free(m);
+
+    kb_results *fresh = run_cached(ix, c, "invoice charge", 0);
+    CHECK(&h, fresh != b);
+    CHECK_STR_EQ(&h, top(fresh), "billing/disputes");
+    kb_results_free(fresh);
+    /* Results outlive the cache that held them. */
+    kb_cache_free(c);
+    CHECK_STR_EQ(&h, top(b), "billing/invoice");
+    kb_results_free(b);
+
+    /* A tiny cache keeps nothing, and still answers. */
+    c = kb_cache_new(64);
+    kb_results *r = run_cached(ix, c, "invoice", 0);
+    CHECK(&h, kb_results_count(r) >= 1);
+    kb_results_free(r);
+    kb_cache_get_stats(c, &st);
+    CHECK_INT_EQ(&h, st.entries, 0);
+    kb_cache_free(c);
+    kb_close(ix);
+
+    CHECK_INT_EQ(&h, kb_open(dir, KB_OPEN_WRITE, &w), KB_OK);
+    CHECK_INT_EQ(&h, kb_begin(w), KB_OK);
+    CHECK_INT_EQ(&h, kb_delete(w, "en-us", "billing/disputes"), KB_OK);
+    CHECK_INT_EQ(&h, kb_delete(w, "en-us", "tips/markup"), KB_OK);
+    CHECK_INT_EQ(&h, kb_commit(w), KB_OK);
+    kb_close(w);
+}
+
 /* Deleting or replacing an article takes its words out of the spelling
  * table; making it internal too. */
 static void test_spelling_follows_changes(const char *dir)
@@ -337,6 +428,7 @@ int main(void)
     CHECK_STR_EQ(&h, kb_results_suggestion(r), "invoice");
     kb_results_free(r);
     kb_close(ix);
+    test_cache(dir);
     test_spelling_follows_changes(dir);
     tu_rmrf(dir);
     test_http(KB_SOURCE_DIR "/tests/data/kb");
