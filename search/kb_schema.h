@@ -71,7 +71,7 @@
 #ifndef KB_SCHEMA_H
 #define KB_SCHEMA_H
 
-#define KB_SCHEMA_VERSION "2"
+#define KB_SCHEMA_VERSION "3"
 #define KB_MAX_KEY 200
 
 #define KB_PREFIX_UNIT "Q"
