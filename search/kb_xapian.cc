@@ -49,6 +49,11 @@ struct kb_index {
     Xapian::Database snapshot;
     bool cleared = false;
     std::unordered_set<std::string> put_keys;
+    /* Writer only: the compound endings of each word seen (German), as
+     * stemming every ending of every long word was an eighth of the
+     * time of indexing German articles. */
+    std::unordered_map<std::string, std::vector<std::string>> compounds;
+    std::unordered_map<std::string, Xapian::Stem> stems; /* per locale, see CachedStem */
 };
 
 struct kb_results {
@@ -263,17 +268,57 @@ void kb_compound_parts(const std::string &word, const Xapian::Stem &stem,
 
 /* Adds the compound endings of the document's words (see kb_schema.h),
  * each with the wdf of its word. */
-static void add_compound_terms(Xapian::Document &doc, const Xapian::Stem &stem)
+/* A stemmer that remembers: a run indexes the same words over and over,
+ * and the TermGenerator stems each occurrence. */
+class CachedStem : public Xapian::StemImplementation {
+  public:
+    explicit CachedStem(Xapian::Stem real) : real_(std::move(real)) {}
+    std::string operator()(const std::string &word) override
+    {
+        auto it = memo_.find(word);
+        if (it != memo_.end())
+            return it->second;
+        if (memo_.size() > 500000) /* a bound on a huge run's memory */
+            memo_.clear();
+        std::string s = real_(word);
+        memo_.emplace(word, s);
+        return s;
+    }
+    std::string get_description() const override { return "cached " + real_.get_description(); }
+
+  private:
+    Xapian::Stem real_;
+    std::unordered_map<std::string, std::string> memo_;
+};
+
+/* The writer's stemmer for a locale (same stems as kb_stem_for). */
+static Xapian::Stem writer_stem(kb_index *ix, const std::string &loc)
+{
+    auto it = ix->stems.find(loc);
+    if (it == ix->stems.end()) {
+        Xapian::Stem real = kb_stem_for(loc);
+        it = ix->stems.emplace(loc, real.is_none() ? real : Xapian::Stem(new CachedStem(real)))
+                 .first;
+    }
+    return it->second;
+}
+
+static void add_compound_terms(kb_index *ix, Xapian::Document &doc, const Xapian::Stem &stem)
 {
     std::vector<std::pair<std::string, Xapian::termcount>> add;
-    std::vector<std::string> parts;
+    if (ix->compounds.size() > 500000) /* a bound on a huge run's memory */
+        ix->compounds.clear();
     for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
         const std::string &w = *t;
         if (w.empty() || (w[0] >= 'A' && w[0] <= 'Z'))
             continue;
-        parts.clear();
-        kb_compound_parts(w, stem, &parts);
-        for (const std::string &p : parts)
+        auto memo = ix->compounds.find(w);
+        if (memo == ix->compounds.end()) {
+            std::vector<std::string> parts;
+            kb_compound_parts(w, stem, &parts);
+            memo = ix->compounds.emplace(w, std::move(parts)).first;
+        }
+        for (const std::string &p : memo->second)
             add.emplace_back(p, t.get_wdf());
     }
     for (const auto &a : add)
@@ -638,7 +683,8 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
 
         Xapian::TermGenerator tg;
         kb_setup_termgen(tg, loc);
-        Xapian::Stem stem = kb_stem_for(loc);
+        Xapian::Stem stem = writer_stem(ix, loc);
+        tg.set_stemmer(stem);
         bool compounds = kb_splits_compounds(loc);
         std::unordered_map<std::string, Xapian::termcount> spell;
         for (size_t i = 0; i < d->nunits; i++) {
@@ -666,7 +712,7 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
             }
             index_field(tg, u->text, KB_WEIGHT_BODY, nullptr);
             if (compounds)
-                add_compound_terms(doc, stem);
+                add_compound_terms(ix, doc, stem);
 
             add_common(doc, d, loc, kterm);
             doc.add_boolean_term(KB_TERM_UNIT);
