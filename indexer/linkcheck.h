@@ -1,31 +1,67 @@
 /* linkcheck.h -- warn about relative links to missing articles or
  * anchors.
  *
- * Runs inside the indexing transaction over every article record in
- * the index (changed and unchanged alike, so a link is checked against
- * the revision about to be committed), and reports only the links of
- * files changed in this run, so a second run over the same content is
- * quiet. */
+ * A link check works on a link map: for every article record in the
+ * index, the anchors of its sections and the relative links in its
+ * body, keyed by content path.  kb-index updates the map with the files
+ * it indexes or removes in a run, then linkcheck_run() checks only the
+ * links whose answer can have changed: the links of those files, and
+ * the links of other articles that point into them.  Each of those is
+ * reported exactly as a check of the whole index would report it
+ * (against the revision about to be committed), so a --full run and an
+ * incremental run agree on every link they both look at, and a second
+ * run over the same content is quiet.
+ *
+ * The map is saved with the run (linkcheck_state) and given back to the
+ * next run (linkcheck_restore), so unchanged articles are not parsed
+ * again; without a saved map, linkcheck_run() builds it from the
+ * index's records. */
 #ifndef KB_LINKCHECK_H
 #define KB_LINKCHECK_H
 
+#include "article.h"
 #include "kb.h"
+
+#include <jansson.h>
 
 struct linkcheck;
 
-/* NULL on OOM.  Free with linkcheck_free(). */
+/* NULL on OOM.  Free with linkcheck_free(); NULL is a no-op there. */
 struct linkcheck *linkcheck_new(void);
 void linkcheck_free(struct linkcheck *lc);
 
-/* Marks a content path as changed in this run. */
-void linkcheck_note_changed(struct linkcheck *lc, const char *path);
+/* Replaces the map with state (from linkcheck_state() of an earlier
+ * run over the same index revision) and takes it as the whole index;
+ * lc keeps a reference to state and updates it in place.  Returns 0,
+ * or -1 when state is not a link map (the map is then left empty and
+ * incomplete). */
+int linkcheck_restore(struct linkcheck *lc, json_t *state);
+
+/* The index was emptied (--full): the map is complete and empty. */
+void linkcheck_reset(struct linkcheck *lc);
+
+/* Records the anchors and links of the article just indexed from path
+ * and marks path changed.  Returns 0, or -1 on OOM. */
+int linkcheck_set(struct linkcheck *lc, const char *path, const struct article *a);
+
+/* The article indexed from path was removed: drops it from the map and
+ * marks path changed (links into it are checked again). */
+void linkcheck_forget(struct linkcheck *lc, const char *path);
 
 typedef void (*linkcheck_warn_fn)(void *ctx, const char *path, unsigned line,
                                   const char *msg);
 
-/* Checks the links of changed articles; returns 0, or -1 on an index
- * error (see kb_last_error). */
+/* Checks the links of changed articles and the links into them, in
+ * content path order; each broken one goes to warn().  When the map
+ * is not complete (no restore or reset), it is first rebuilt from
+ * every record in ix.  Returns 0, or -1 on an index error (see
+ * kb_last_error) or OOM. */
 int linkcheck_run(struct linkcheck *lc, kb_index *ix, linkcheck_warn_fn warn, void *ctx);
+
+/* The complete map, for linkcheck_restore() in a later run: borrowed,
+ * valid until the next call on lc that changes it; NULL when the map
+ * is not complete. */
+json_t *linkcheck_state(struct linkcheck *lc);
 
 /* Resolves target (as written in the file at from_path) to a content
  * path and an anchor.  Returns 1 when it is a relative link to an

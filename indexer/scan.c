@@ -62,7 +62,8 @@ static int is_content_name(const char *name, int *is_yaml)
     return 0;
 }
 
-static int add_file(struct scan *s, const char *root, const char *rel, int is_yaml)
+static int add_file(struct scan *s, const char *root, const char *rel, int is_yaml,
+                    const struct stat *st)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 256;
@@ -81,6 +82,11 @@ static int add_file(struct scan *s, const char *root, const char *rel, int is_ya
         goto oom;
     snprintf(f->abs, alen, "%s/%s", root, rel);
     f->is_yaml = is_yaml;
+    f->dev = (unsigned long long)st->st_dev;
+    f->ino = (unsigned long long)st->st_ino;
+    f->size = (long long)st->st_size;
+    f->mtime_ns = (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+    f->ctime_ns = (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
 
     const char *below = rel;
     const char *slash = strchr(rel, '/');
@@ -170,7 +176,7 @@ static int walk_dir(struct walk *w, const char *rel, int depth)
         } else if (S_ISREG(st.st_mode)) {
             int is_yaml;
             if (is_content_name(e->d_name, &is_yaml) &&
-                add_file(w->out, w->root, child, is_yaml) < 0) {
+                add_file(w->out, w->root, child, is_yaml, &st) < 0) {
                 closedir(d);
                 return -2;
             }

@@ -15,6 +15,12 @@ struct content_file {
     char *locale; /* from the locale folder, lower case; NULL if none */
     char *id;     /* default article id */
     int is_yaml;  /* .yml / .yaml (FAQ candidates) */
+    /* What stat() said during the walk, before the file was read:
+     * kb-index trusts a remembered content hash only while all of
+     * these are unchanged (see kb_index.c, "the run cache"). */
+    unsigned long long dev, ino;
+    long long size;
+    long long mtime_ns, ctime_ns; /* nanoseconds since the epoch */
 };
 
 struct scan {

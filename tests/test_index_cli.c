@@ -1,11 +1,15 @@
 /* test_index_cli.c -- kb-index as a user runs it: summaries, errors
- * with file:line, incremental runs, --strict, deletions. */
+ * with file:line, incremental runs, --strict, deletions, link warnings
+ * that follow the articles a run changed. */
 #include "harness.h"
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static json_t *run_index(struct harness *h, const char *content, const char *index,
                          const char *extra, int want_status, char **err_out)
@@ -39,6 +43,223 @@ static json_t *run_index(struct harness *h, const char *content, const char *ind
 static long jint(json_t *o, const char *k)
 {
     return (long)json_integer_value(json_object_get(o, k));
+}
+
+/* 1 when one of b's lines equals the len bytes at line. */
+static int has_line(const char *b, const char *line, size_t len)
+{
+    for (const char *q = b; q && *q;) {
+        const char *nl = strchr(q, '\n');
+        size_t m = nl ? (size_t)(nl - q) : strlen(q);
+        if (m == len && strncmp(q, line, len) == 0)
+            return 1;
+        q = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+/* 1 when every "warning:" line of a is a line of b. */
+static int warnings_within(const char *a, const char *b)
+{
+    for (const char *p = a; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        const char *w = strstr(p, ": warning: ");
+        if (w && w < p + n && !has_line(b, p, n))
+            return 0;
+        p = nl ? nl + 1 : NULL;
+    }
+    return 1;
+}
+
+/* The whole file as a string (caller frees), or NULL. */
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        char *nb = realloc(buf, cap *= 2);
+        if (!nb)
+            free(buf);
+        buf = nb;
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+static void write_text(const char *dir, const char *rel, const char *text)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    tu_write_file(path, text, strlen(text));
+}
+
+static const char article_a[] =
+    "---\ntitle: Pay an invoice\n---\n"
+    "# Pay an invoice\n"
+    "\n"
+    "Read [the details](b.md#details) first.\n";
+static const char article_a_edited[] =
+    "---\ntitle: Pay an invoice\n---\n"
+    "# Pay an invoice\n"
+    "\n"
+    "Read [the details](b.md#details) first.\n"
+    "\n"
+    "Pay by card or by bank transfer.\n";
+static const char article_b[] =
+    "---\ntitle: Invoice basics\n---\n"
+    "# Invoice basics\n"
+    "\n"
+    "## Details\n"
+    "\n"
+    "Every invoice lists its charges.\n";
+/* Same length as article_b: only the anchor changed. */
+static const char article_b_broken[] =
+    "---\ntitle: Invoice basics\n---\n"
+    "# Invoice basics\n"
+    "\n"
+    "## Detalls\n"
+    "\n"
+    "Every invoice lists its charges.\n";
+static const char article_c[] =
+    "---\ntitle: Invoice questions\n---\n"
+    "# Invoice questions\n"
+    "\n"
+    "See [the basics](b.md).\n";
+
+/* A run cache cut short. */
+static const char damaged[] = "{\"format\":1,\"links\":{\"en-us/b.md\":[[";
+
+#define A_LINK_ANCHOR \
+    "en-us/a.md:6: warning: link to a missing anchor '#details' in 'en-us/b.md'"
+#define A_LINK_ARTICLE "en-us/a.md:6: warning: link to a missing article 'b.md#details'"
+#define C_LINK_ARTICLE "en-us/c.md:6: warning: link to a missing article 'b.md'"
+
+/* Runs the incremental index and a --full one of the same content into
+ * a scratch index; both must print the same link warnings.  Returns
+ * the incremental run's stderr (caller frees). */
+static char *run_both(struct harness *h, const char *content, const char *index,
+                      const char *scratch, long want_indexed, long want_warnings)
+{
+    char *err = NULL, *full_err = NULL;
+    json_t *j = run_index(h, content, index, NULL, 0, &err);
+    CHECK_INT_EQ(h, jint(j, "indexed"), want_indexed);
+    CHECK_INT_EQ(h, jint(j, "warnings"), want_warnings);
+    json_decref(j);
+    j = run_index(h, content, scratch, "--full", 0, &full_err);
+    CHECK_INT_EQ(h, jint(j, "warnings"), want_warnings);
+    json_decref(j);
+    CHECK(h, warnings_within(err, full_err));
+    CHECK(h, warnings_within(full_err, err));
+    free(full_err);
+    return err;
+}
+
+/* A run that changes only article B reports A's link into B, as a
+ * --full run does, whether or not the run cache is there. */
+static void test_links_follow_changes(struct harness *h)
+{
+    char content[512], index[512], scratch[512], cache[1024];
+    CHECK_INT_EQ(h, tu_mkdtemp(content, sizeof content, "links"), 0);
+    CHECK_INT_EQ(h, tu_mkdtemp(index, sizeof index, "links-ix"), 0);
+    CHECK_INT_EQ(h, tu_mkdtemp(scratch, sizeof scratch, "links-full"), 0);
+    snprintf(cache, sizeof cache, "%s/kb-index.cache", index);
+    write_text(content, "en-us/a.md", article_a);
+    write_text(content, "en-us/b.md", article_b);
+    write_text(content, "en-us/c.md", article_c);
+    free(run_both(h, content, index, scratch, 3, 0));
+    CHECK(h, access(cache, R_OK) == 0);
+
+    /* Only B changes and loses the anchor A links to. */
+    write_text(content, "en-us/b.md", article_b_broken);
+    char *err = run_both(h, content, index, scratch, 1, 1);
+    CHECK_CONTAINS(h, err, A_LINK_ANCHOR);
+    free(err);
+
+    /* Nothing changed: quiet. */
+    char *quiet = NULL;
+    json_t *j = run_index(h, content, index, NULL, 0, &quiet);
+    CHECK_INT_EQ(h, jint(j, "warnings"), 0);
+    CHECK_NOT_CONTAINS(h, quiet, "warning:");
+    json_decref(j);
+    free(quiet);
+
+    /* B fixed: the warning goes. */
+    write_text(content, "en-us/b.md", article_b);
+    err = run_both(h, content, index, scratch, 1, 0);
+    CHECK_NOT_CONTAINS(h, err, "warning:");
+    free(err);
+
+    /* B deleted: both links into it are reported. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/en-us/b.md", content);
+    CHECK_INT_EQ(h, remove(path), 0);
+    err = run_both(h, content, index, scratch, 0, 2);
+    CHECK_CONTAINS(h, err, A_LINK_ARTICLE);
+    CHECK_CONTAINS(h, err, C_LINK_ARTICLE);
+    free(err);
+    write_text(content, "en-us/b.md", article_b);
+    free(run_both(h, content, index, scratch, 1, 0));
+
+    /* Without the cache, or with a damaged one, the same answers. */
+    CHECK_INT_EQ(h, remove(cache), 0);
+    write_text(content, "en-us/b.md", article_b_broken);
+    err = run_both(h, content, index, scratch, 1, 1);
+    CHECK_CONTAINS(h, err, A_LINK_ANCHOR);
+    free(err);
+    tu_write_file(cache, damaged, strlen(damaged));
+    write_text(content, "en-us/b.md", article_b);
+    free(run_both(h, content, index, scratch, 1, 0));
+
+    /* A cache left from an older revision of the index is not used for
+     * links: this one still says B has no "#details" when only A
+     * changes. */
+    write_text(content, "en-us/b.md", article_b_broken);
+    free(run_both(h, content, index, scratch, 1, 1));
+    char *stale = NULL;
+    CHECK(h, (stale = read_all(cache)) != NULL);
+    write_text(content, "en-us/b.md", article_b);
+    free(run_both(h, content, index, scratch, 1, 0));
+    if (stale) {
+        tu_write_file(cache, stale, strlen(stale));
+        free(stale);
+    }
+    write_text(content, "en-us/a.md", article_a_edited);
+    err = run_both(h, content, index, scratch, 1, 0);
+    CHECK_NOT_CONTAINS(h, err, "warning:");
+    free(err);
+
+    /* An edit that keeps the size and the mtime is still seen (its
+     * ctime moved).  The sleep lets the run cache trust the files'
+     * timestamps, which it does not for files changed just before a
+     * run. */
+    sleep(3);
+    j = run_index(h, content, index, NULL, 0, NULL);
+    CHECK_INT_EQ(h, jint(j, "unchanged"), 3);
+    json_decref(j);
+    j = run_index(h, content, index, NULL, 0, NULL);
+    CHECK_INT_EQ(h, jint(j, "unchanged"), 3);
+    json_decref(j);
+    struct stat st;
+    CHECK_INT_EQ(h, stat(path, &st), 0);
+    write_text(content, "en-us/b.md", article_b_broken);
+    struct timespec times[2] = {st.st_atim, st.st_mtim};
+    CHECK_INT_EQ(h, utimensat(AT_FDCWD, path, times, 0), 0);
+    err = run_both(h, content, index, scratch, 1, 1);
+    CHECK_CONTAINS(h, err, A_LINK_ANCHOR);
+    free(err);
+
+    tu_rmrf(content);
+    tu_rmrf(index);
+    tu_rmrf(scratch);
 }
 
 int main(void)
@@ -118,6 +339,8 @@ int main(void)
     CHECK_INT_EQ(&h, jint(j, "indexed"), 8);
     CHECK_INT_EQ(&h, jint(j, "articles"), 8);
     json_decref(j);
+
+    test_links_follow_changes(&h);
 
     /* Usage errors and --help. */
     char *argv_help[] = {KB_INDEX_BIN, "--help", NULL};
