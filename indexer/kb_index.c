@@ -5,31 +5,10 @@
  * whole run is committed once, so a reader sees either the old or the
  * new revision, never half of a run.
  *
- * The run cache.  Beside the index, in INDEX/kb-index.cache, each run
- * that commits leaves what the next run needs and the index cannot
- * give cheaply, as one JSON object written to a temporary file and
- * renamed over the old one:
- *
- *   {"format":1, "hash_context":"<hash of nothing under these options>",
- *    "revision":R, "articles":N, "sections":N,  (kb_get_stats after commit)
- *    "started_ns":T,                             (wall clock at run start)
- *    "files":{"<path>":[dev, ino, size, mtime_ns, ctime_ns, "<hash>"]},
- *    "links":{...the link map, linkcheck.c...}}
- *
- * "files" lets a run skip reading and hashing a file whose stat() is
- * what it was when its hash was taken.  That is sound without trusting
- * the index: the hash is still compared with the one the index keeps.
- * A change made just after a file was read could keep its timestamps
- * (same clock tick), so a remembered hash counts only for files whose
- * ctime and mtime are CACHE_RACY_NS older than the run that took it;
- * newer ones are hashed again.  Every write to a file moves its ctime,
- * which no program can set back.
- *
- * "links" is used only when the index is still at the revision and
- * counts the cache was written for: any other writer (an older
- * kb-index, a run that could not save) moves the revision, and the
- * link map is then built again from the stored records.  A cache that
- * is missing, unreadable or from other options is simply not used. */
+ * What a run needs from the last one and the index cannot give cheaply
+ * (stat() and hash of every file, the link map) is in the run cache,
+ * INDEX/kb-index.cache: see runcache.h.  --full does not read it but
+ * writes it for the next run. */
 #include "article.h"
 #include "docfx.h"
 #include "faq.h"
@@ -40,6 +19,7 @@
 #include "markdown.h"
 #include "progress.h"
 #include "record.h"
+#include "runcache.h"
 #include "scan.h"
 
 #include <errno.h>
@@ -59,13 +39,6 @@
 /* Bumped when parsing changes, so every file is parsed again. */
 #define PARSER_VERSION "kb-index-1"
 
-#define CACHE_NAME "kb-index.cache"
-#define CACHE_FORMAT 1
-/* Files changed this close to (or after) the start of the run that
- * hashed them are hashed again; two seconds also covers file systems
- * with coarse timestamps. */
-#define CACHE_RACY_NS (2LL * 1000000000LL)
-
 struct options {
     const char *content;
     const char *index;
@@ -82,14 +55,10 @@ struct run {
     kb_index *ix;
     struct progress progress;
     struct linkcheck *links;
+    struct runcache *cache;
     json_t *seen_keys; /* article key -> path, duplicate detection */
     unsigned long indexed, unchanged, deleted, errors, warnings, skipped;
-    char hash_context[33]; /* content_hash() of nothing: the options hashed */
-    long long started_ns;  /* wall clock at the start of this run */
-    json_t *prev_files;    /* "files" of the run cache, or NULL */
-    long long prev_started_ns;
-    json_t *files;         /* "files" for the next run */
-    int index_trouble;     /* an index write failed: the link map may be off */
+    int index_trouble; /* an index write failed: the link map may be off */
 };
 
 static void usage(FILE *f)
@@ -338,34 +307,6 @@ static int delete_key(struct run *r, const char *path, const char *key)
     return 0;
 }
 
-/* The hash the run cache remembers for f, when f's stat() has not
- * changed since and that stat() was not racy; else NULL. */
-static const char *remembered_hash(const struct run *r, const struct content_file *f)
-{
-    json_t *e = json_object_get(r->prev_files, f->path);
-    if (json_array_size(e) != 6)
-        return NULL;
-    long long trusted_before = r->prev_started_ns - CACHE_RACY_NS;
-    if (f->ctime_ns >= trusted_before || f->mtime_ns >= trusted_before)
-        return NULL;
-    if ((unsigned long long)json_integer_value(json_array_get(e, 0)) != f->dev ||
-        (unsigned long long)json_integer_value(json_array_get(e, 1)) != f->ino ||
-        json_integer_value(json_array_get(e, 2)) != f->size ||
-        json_integer_value(json_array_get(e, 3)) != f->mtime_ns ||
-        json_integer_value(json_array_get(e, 4)) != f->ctime_ns)
-        return NULL;
-    return json_string_value(json_array_get(e, 5));
-}
-
-/* Notes f's stat() and content hash for the next run's cache. */
-static void remember_file(struct run *r, const struct content_file *f, const char *hash)
-{
-    json_object_set_new(r->files, f->path,
-                        json_pack("[I,I,I,I,I,s]", (json_int_t)f->dev, (json_int_t)f->ino,
-                                  (json_int_t)f->size, (json_int_t)f->mtime_ns,
-                                  (json_int_t)f->ctime_ns, hash));
-}
-
 static void unchanged(struct run *r, const struct content_file *f, const char *key)
 {
     r->unchanged++;
@@ -381,9 +322,9 @@ static void index_file(struct run *r, const struct content_file *f)
         diag_print(r, f->path, 0, 1, kb_last_error(r->ix));
         return;
     }
-    const char *known = r->opt.full ? NULL : remembered_hash(r, f);
+    const char *known = r->opt.full ? NULL : runcache_hash(r->cache, f);
     if (known && old_hash && strcmp(old_hash, known) == 0) {
-        json_object_set(r->files, f->path, json_object_get(r->prev_files, f->path));
+        runcache_keep(r->cache, f);
         unchanged(r, f, old_key);
         free(old_hash);
         free(old_key);
@@ -400,7 +341,7 @@ static void index_file(struct run *r, const struct content_file *f)
     }
     char hash[33];
     content_hash(&r->opt, buf, len, hash);
-    remember_file(r, f, hash);
+    runcache_remember(r->cache, f, hash);
     /* Only files that were valid UTF-8 have a hash in the index, so an
      * unchanged one needs no second look. */
     if (!r->opt.full && old_hash && strcmp(old_hash, hash) == 0) {
@@ -551,63 +492,17 @@ static long long realtime_ns(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void cache_path(const struct run *r, const char *suffix, char *out, size_t len)
-{
-    snprintf(out, len, "%s/%s%s", r->opt.index, CACHE_NAME, suffix);
-}
-
-static int stats_match(json_t *c, const kb_stats *st)
-{
-    return json_integer_value(json_object_get(c, "revision")) == (json_int_t)st->revision &&
-           json_integer_value(json_object_get(c, "articles")) == (json_int_t)st->articles &&
-           json_integer_value(json_object_get(c, "sections")) == (json_int_t)st->sections;
-}
-
-/* Takes what the run cache offers (see the top of this file); a cache
- * that does not fit is left unused. */
-static void cache_load(struct run *r)
-{
-    char path[4096];
-    cache_path(r, "", path, sizeof path);
-    json_t *c = json_load_file(path, 0, NULL);
-    const char *ctx = json_string_value(json_object_get(c, "hash_context"));
-    if (json_integer_value(json_object_get(c, "format")) == CACHE_FORMAT && ctx &&
-        strcmp(ctx, r->hash_context) == 0) {
-        json_t *files = json_object_get(c, "files");
-        if (json_is_object(files)) {
-            r->prev_files = json_incref(files);
-            r->prev_started_ns = json_integer_value(json_object_get(c, "started_ns"));
-        }
-        kb_stats st;
-        if (kb_get_stats(r->ix, &st) == KB_OK && stats_match(c, &st))
-            linkcheck_restore(r->links, json_object_get(c, "links"));
-    }
-    json_decref(c);
-}
-
-/* Writes the run cache for the revision just committed.  Failing to is
+/* Leaves the run cache for the revision just committed.  After a
+ * failed index write the link map may not match the index, so the old
+ * cache stays and its revision no longer fits.  Failing to write is
  * not an error: the next run does without. */
-static void cache_save(struct run *r)
+static void save_cache(struct run *r)
 {
-    json_t *links = linkcheck_state(r->links);
-    kb_stats st;
-    if (!links || r->index_trouble || kb_get_stats(r->ix, &st) != KB_OK)
+    if (r->index_trouble || runcache_save(r->cache, r->ix, r->links) == 0)
         return;
-    json_t *c = json_pack("{s:i,s:s,s:I,s:I,s:I,s:I,s:O,s:O}", "format", CACHE_FORMAT,
-                          "hash_context", r->hash_context, "revision",
-                          (json_int_t)st.revision, "articles", (json_int_t)st.articles,
-                          "sections", (json_int_t)st.sections, "started_ns",
-                          (json_int_t)r->started_ns, "files", r->files, "links", links);
-    char tmp[4096], path[4096];
-    cache_path(r, ".tmp", tmp, sizeof tmp);
-    cache_path(r, "", path, sizeof path);
-    if (!c || json_dump_file(c, tmp, JSON_COMPACT) != 0 || rename(tmp, path) != 0) {
-        progress_clear(&r->progress);
-        fprintf(stderr, "kb-index: cannot write %s; the next run reads the index "
-                "instead\n", path);
-        remove(tmp);
-    }
-    json_decref(c);
+    progress_clear(&r->progress);
+    fprintf(stderr, "kb-index: cannot write %s; the next run reads the index "
+            "instead\n", runcache_path(r->cache));
 }
 
 static int fail(struct run *r, const char *what)
@@ -653,8 +548,12 @@ int main(int argc, char **argv)
         return 3;
     }
     double t0 = progress_now();
-    r.started_ns = realtime_ns();
-    content_hash(&r.opt, "", 0, r.hash_context);
+    /* Taken before the scan stats the files: see runcache_hash(). */
+    long long started_ns = realtime_ns();
+    /* The hash of nothing stands for the options that go into every
+     * hash; a cache taken under other ones is not used. */
+    char hash_context[33];
+    content_hash(&r.opt, "", 0, hash_context);
     char err[512];
     struct scan sc;
     progress_init(&r.progress, 0, 0);
@@ -676,15 +575,15 @@ int main(int argc, char **argv)
     int code = 0;
     r.seen_keys = json_object();
     r.links = linkcheck_new();
-    r.files = json_object();
+    r.cache = runcache_new(r.opt.index, hash_context, started_ns);
     json_t *present = json_object();
-    if (!r.seen_keys || !r.links || !r.files || !present) {
+    if (!r.seen_keys || !r.links || !r.cache || !present) {
         fputs("kb-index: out of memory\n", stderr);
         code = 3;
         goto out;
     }
     if (!r.opt.full)
-        cache_load(&r);
+        runcache_load(r.cache, r.ix, r.links);
     if (kb_begin(r.ix) != KB_OK) {
         code = fail(&r, "cannot start the index transaction");
         goto out;
@@ -733,14 +632,13 @@ int main(int argc, char **argv)
             goto out;
         }
         code = r.errors ? 1 : 0;
-        cache_save(&r);
+        save_cache(&r);
     }
     print_summary(&r, progress_now() - t0);
 out:
     json_decref(present);
     json_decref(r.seen_keys);
-    json_decref(r.files);
-    json_decref(r.prev_files);
+    runcache_free(r.cache);
     linkcheck_free(r.links);
     kb_close(r.ix);
     scan_release(&sc);

@@ -17,7 +17,7 @@ struct content_file {
     int is_yaml;  /* .yml / .yaml (FAQ candidates) */
     /* What stat() said during the walk, before the file was read:
      * kb-index trusts a remembered content hash only while all of
-     * these are unchanged (see kb_index.c, "the run cache"). */
+     * these are unchanged (see runcache.h). */
     unsigned long long dev, ino;
     long long size;
     long long mtime_ns, ctime_ns; /* nanoseconds since the epoch */
