@@ -276,9 +276,12 @@ unsigned post_login(struct request *rq)
 unsigned post_logout(struct request *rq)
 {
     json_t *body = NULL;
-    if (rq->body.len && req_body_object(rq, &body) != 0)
-        return 400;
-    unsigned st = auth_require(rq, ROLE_AGENT);
+    if (wants_json(rq))
+        rq->is_api = 1;
+    unsigned st = rq->body.len ? req_body_object(rq, &body) : 0;
+    if (st)
+        return st;
+    st = auth_require(rq, ROLE_AGENT);
     if (!st)
         st = auth_check_csrf(rq, body);
     json_decref(body);

@@ -93,13 +93,15 @@ int req_is_loopback(struct request *rq)
     return 0;
 }
 
-/* Decodes one form field in place ('+' is a space, %XX a byte). */
-static void form_decode(char *s)
+/* Decodes one form field in place ('+' is a space, %XX a byte);
+ * returns the decoded length, which is past the first NUL when the
+ * field held a %00. */
+static size_t form_decode(char *s)
 {
     for (char *p = s; *p; p++)
         if (*p == '+')
             *p = ' ';
-    MHD_http_unescape(s);
+    return MHD_http_unescape(s);
 }
 
 static unsigned parse_form(struct request *rq, json_t *obj)
@@ -114,10 +116,11 @@ static unsigned parse_form(struct request *rq, json_t *obj)
         char *val = eq ? eq + 1 : pair + strlen(pair);
         if (eq)
             *eq = '\0';
-        form_decode(pair);
-        form_decode(val);
-        if (!utf8_valid_text(pair, strlen(pair)) || !utf8_valid_text(val, strlen(val))) {
-            st = reply_error(rq, 400, "invalid_body", "form fields must be UTF-8 text");
+        size_t npair = form_decode(pair), nval = form_decode(val);
+        if (strlen(pair) != npair || strlen(val) != nval ||
+            !utf8_valid_text(pair, npair) || !utf8_valid_text(val, nval)) {
+            st = reply_error(rq, 400, "invalid_body",
+                             "form fields must be UTF-8 text without NUL bytes");
             break;
         }
         json_object_set_new(obj, pair, json_string(val));

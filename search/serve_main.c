@@ -42,7 +42,8 @@ static void usage(FILE *f)
           "  --max-body BYTES       largest request body accepted (65536)\n"
           "  --conn-limit N         open connections in all (4096)\n"
           "  --per-ip-limit N       open connections from one address (1024)\n"
-          "  --timeout SECONDS      idle connection timeout (15)\n"
+          "  --timeout SECONDS      time a client has to send a whole request, and\n"
+          "                         to stay idle between requests (15)\n"
           "  --db FILE              service database: events, cases (INDEX.db)\n"
           "  --deflection-window S  seconds a visit has to file a case before it\n"
           "                         counts as deflected (1800)\n"
@@ -265,6 +266,16 @@ int main(int argc, char **argv)
         snprintf(dbbuf, sizeof dbbuf, "%s.db", app.cfg.index_dir);
         app.cfg.db_path = dbbuf;
     }
+    /* Signals are taken by sigwait below, not by a handler; blocked
+     * before the first thread starts, so every thread inherits the mask
+     * and none of them can take a SIGTERM meant for a clean stop. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
     if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
         fputs("kb-serve: cannot initialise libsodium or libcurl\n", stderr);
         return 1;
@@ -312,14 +323,6 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-
-    /* Signals are taken by sigwait below, not by a handler. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     if (server_start(&app, err, sizeof err) != 0) {
         fprintf(stderr, "kb-serve: %s\n", err);

@@ -11,7 +11,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
+
+/* The slow-request guard.  MHD's connection timeout (--timeout) is an
+ * idle timeout: every byte received renews it, so a client sending one
+ * byte a second holds a connection, and a per-address slot, for ever.
+ * The guard gives a client --timeout seconds to deliver a whole request
+ * (headers and body), counted from when the connection began to wait
+ * for it: accepted, or done with the previous request.  A thread looks
+ * at the waiting connections a few times a second and shuts the socket
+ * of a late one down; MHD then sees the end of the stream and closes
+ * the connection itself.
+ *
+ * Every connection has a conn_watch as its MHD socket context, linked
+ * in the guard's list from MHD_CONNECTION_NOTIFY_STARTED until
+ * MHD_CONNECTION_NOTIFY_CLOSED.  MHD closes the socket only after the
+ * CLOSED notification, so under the guard's lock a listed fd is still
+ * the connection's own and shutdown() cannot hit a reused descriptor. */
+struct conn_watch {
+    struct conn_watch *prev, *next;
+    int fd;
+    int busy;     /* a complete request is being answered */
+    int shut;     /* the guard has shut it down */
+    double since; /* monotonic seconds: began waiting for a request */
+};
+
+struct conn_guard {
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* stop */
+    pthread_t thread;
+    int stopping;
+    double limit;        /* seconds a request may take to arrive */
+    struct conn_watch *head;
+};
+
+#define GUARD_TICK_NS (250L * 1000 * 1000)
 
 static struct request *request_new(struct app *app, struct MHD_Connection *conn,
                                    const char *method, const char *url)
@@ -39,12 +75,120 @@ static void request_free(struct request *rq)
     free(rq);
 }
 
+static void *guard_run(void *arg)
+{
+    struct conn_guard *g = arg;
+    pthread_mutex_lock(&g->lock);
+    while (!g->stopping) {
+        double now = now_monotonic();
+        for (struct conn_watch *w = g->head; w; w = w->next) {
+            if (!w->busy && !w->shut && now - w->since > g->limit) {
+                shutdown(w->fd, SHUT_RDWR);
+                w->shut = 1;
+            }
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += GUARD_TICK_NS;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&g->wake, &g->lock, &until);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+static struct conn_guard *guard_start(double limit)
+{
+    struct conn_guard *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->limit = limit;
+    pthread_mutex_init(&g->lock, NULL);
+    pthread_cond_init(&g->wake, NULL);
+    if (pthread_create(&g->thread, NULL, guard_run, g) != 0) {
+        pthread_mutex_destroy(&g->lock);
+        pthread_cond_destroy(&g->wake);
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+/* Call after MHD_stop_daemon(): every connection is closed by then. */
+static void guard_stop(struct conn_guard *g)
+{
+    if (!g)
+        return;
+    pthread_mutex_lock(&g->lock);
+    g->stopping = 1;
+    pthread_cond_signal(&g->wake);
+    pthread_mutex_unlock(&g->lock);
+    pthread_join(g->thread, NULL);
+    pthread_mutex_destroy(&g->lock);
+    pthread_cond_destroy(&g->wake);
+    free(g);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct app *app = cls;
+    struct conn_guard *g = app->guard;
+    struct conn_watch *w = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        w = ci ? calloc(1, sizeof *w) : NULL;
+        if (!w)
+            return; /* unguarded: MHD's idle timeout still applies */
+        w->fd = ci->connect_fd;
+        w->since = now_monotonic();
+        pthread_mutex_lock(&g->lock);
+        w->next = g->head;
+        if (g->head)
+            g->head->prev = w;
+        g->head = w;
+        pthread_mutex_unlock(&g->lock);
+        *socket_context = w;
+        return;
+    }
+    if (!w)
+        return;
+    pthread_mutex_lock(&g->lock);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        g->head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    pthread_mutex_unlock(&g->lock);
+    free(w);
+    *socket_context = NULL;
+}
+
+/* busy = 1: the request has arrived in full; 0: the connection waits
+ * for the next one from now on. */
+static void guard_mark(struct app *app, struct MHD_Connection *conn, int busy)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_watch *w = ci ? ci->socket_context : NULL;
+    if (!w)
+        return;
+    pthread_mutex_lock(&app->guard->lock);
+    w->busy = busy;
+    w->since = now_monotonic();
+    pthread_mutex_unlock(&app->guard->lock);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
     (void)toe;
+    guard_mark(cls, conn, 0);
     request_free(*req_cls);
     *req_cls = NULL;
 }
@@ -185,6 +329,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    guard_mark(app, conn, 1);
+    /* A client that sends JSON reads JSON errors, whatever the path. */
+    const char *ct = req_header(rq, "Content-Type");
+    if (ct && strncasecmp(ct, "application/json", 16) == 0 &&
+        (rq->body_too_large || strbuf_failed(&rq->body)))
+        rq->is_api = 1;
     unsigned status;
     if (rq->body_too_large)
         status = reply_error(rq, 413, "body_too_large", "request body too large");
@@ -229,6 +379,11 @@ int server_start(struct app *app, char *err, size_t errlen)
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL;
     MHD_set_panic_func(on_panic, NULL);
+    app->guard = guard_start((double)app->cfg.timeout);
+    if (!app->guard) {
+        snprintf(err, errlen, "cannot start the slow-request guard thread");
+        return -1;
+    }
     app->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, app,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -238,9 +393,12 @@ int server_start(struct app *app, char *err, size_t errlen)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, app,
         MHD_OPTION_END);
     if (!app->daemon) {
+        guard_stop(app->guard);
+        app->guard = NULL;
         snprintf(err, errlen, "cannot listen on %s:%u (address in use or not allowed?)",
                  app->cfg.listen_host, app->cfg.port);
         return -1;
@@ -260,4 +418,6 @@ void server_stop(struct app *app)
     if (app->daemon)
         MHD_stop_daemon(app->daemon);
     app->daemon = NULL;
+    guard_stop(app->guard);
+    app->guard = NULL;
 }

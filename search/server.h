@@ -26,6 +26,7 @@ struct reindex;
 struct synonyms_watch;
 struct i18n_table;
 struct popular_cache;
+struct conn_guard;
 
 struct app_config {
     const char *index_dir;
@@ -37,7 +38,8 @@ struct app_config {
     size_t max_body;         /* request body limit in bytes */
     unsigned conn_limit;     /* open connections in all */
     unsigned per_ip_limit;   /* open connections from one address */
-    unsigned timeout;        /* idle connection timeout, seconds */
+    unsigned timeout;        /* idle connection timeout, and the time a
+                                client has to send a whole request, seconds */
     const char *db_path;     /* service database (events, cases) */
     double deflection_window; /* seconds a visit has to file a case */
     unsigned retention_days; /* 0: keep events forever */
@@ -55,6 +57,7 @@ struct app {
     struct templates *tpl;
     char static_root[4096]; /* realpath of <web>/static */
     struct MHD_Daemon *daemon;
+    struct conn_guard *guard;  /* closes connections whose request is late */
     struct eventq *events;     /* the one writer of the service database */
     struct eventlog *reader;   /* reports and case reads, under reader_lock */
     pthread_mutex_t reader_lock;

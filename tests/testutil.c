@@ -1,14 +1,19 @@
 /* testutil.c -- process and HTTP helpers for the integration tests. */
 #include "testutil.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -186,6 +191,168 @@ int tu_server_stop(struct tu_server *s)
     waitpid(s->pid, &status, 0);
     s->pid = 0;
     return -1;
+}
+
+int tu_server_alive(struct tu_server *s)
+{
+    int status;
+    if (s->pid <= 0)
+        return 0;
+    pid_t r = waitpid(s->pid, &status, WNOHANG);
+    if (r == 0)
+        return 1;
+    if (r == s->pid) {
+        if (WIFSIGNALED(status))
+            fprintf(stderr, "kb-serve (pid %d) died of signal %d\n", (int)s->pid,
+                    WTERMSIG(status));
+        else
+            fprintf(stderr, "kb-serve (pid %d) exited with %d\n", (int)s->pid,
+                    WEXITSTATUS(status));
+        s->pid = 0;
+    }
+    return 0;
+}
+
+int tu_connect(unsigned port, int nonblock)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 &&
+        !(nonblock && errno == EINPROGRESS)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The Content-Length of a header block, or -1. */
+static long header_content_length(const char *h)
+{
+    for (const char *p = h; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncasecmp(p, "Content-Length:", 15) == 0)
+            return strtol(p + 15, NULL, 10);
+    return -1;
+}
+
+int tu_raw_http(unsigned port, const char *req, size_t len, int timeout_ms,
+                struct tu_response *r)
+{
+    memset(r, 0, sizeof *r);
+    int fd = tu_connect(port, 0);
+    if (fd < 0)
+        return -1;
+    /* The server may answer (413, say) and close before it has read all
+     * of a large body: stop sending then, and read what it said. */
+    for (size_t off = 0; off < len;) {
+        ssize_t n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    char *buf = NULL;
+    size_t got = 0, cap = 0;
+    int complete = 0;
+    double end = tu_now() + timeout_ms / 1000.0;
+    for (;;) {
+        int left = (int)((end - tu_now()) * 1000);
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (left <= 0 || poll(&pfd, 1, left) <= 0)
+            break;
+        if (got + 65537 > cap) {
+            cap = cap ? cap * 2 : 131072;
+            char *nb = realloc(buf, cap);
+            if (!nb)
+                break;
+            buf = nb;
+        }
+        ssize_t n = recv(fd, buf + got, 65536, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        buf[got] = '\0';
+        char *eoh = strstr(buf, "\r\n\r\n");
+        if (eoh) {
+            *eoh = '\0';
+            long cl = header_content_length(buf);
+            *eoh = '\r';
+            size_t hlen = (size_t)(eoh - buf) + 4;
+            if (cl >= 0 && got >= hlen + (size_t)cl) {
+                complete = 1;
+                break;
+            }
+        }
+    }
+    close(fd);
+    if (!buf)
+        buf = calloc(1, 1);
+    if (!buf)
+        return 1;
+    buf[got] = '\0';
+    char *eoh = strstr(buf, "\r\n\r\n");
+    if (strncmp(buf, "HTTP/1.", 7) == 0 && strlen(buf) > 12)
+        r->status = strtol(buf + 9, NULL, 10);
+    r->headers = strndup(buf, eoh ? (size_t)(eoh - buf) + 2 : got);
+    r->len = eoh ? got - (size_t)(eoh + 4 - buf) : 0;
+    r->body = malloc(r->len + 1);
+    if (r->body) {
+        if (r->len)
+            memcpy(r->body, eoh + 4, r->len);
+        r->body[r->len] = '\0';
+    }
+    free(buf);
+    if (!r->headers || !r->body) {
+        tu_response_free(r);
+        return 1;
+    }
+    return complete && r->status ? 0 : 1;
+}
+
+long tu_rss_kb(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kb = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+long tu_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    return rl.rlim_cur == RLIM_INFINITY ? 1L << 20 : (long)rl.rlim_cur;
+}
+
+double tu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void tu_sleep(double seconds)
+{
+    if (seconds <= 0)
+        return;
+    struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 struct growbuf {

@@ -34,6 +34,9 @@ int tu_server_start(struct tu_server *s, const char *index_dir, char *const extr
 void tu_server_kill(struct tu_server *s);
 /* SIGTERM and wait; returns the exit status. */
 int tu_server_stop(struct tu_server *s);
+/* 1 while the server process runs; 0 when it has exited (then it is
+ * reaped, its status printed, and s->pid set to 0). */
+int tu_server_alive(struct tu_server *s);
 
 struct tu_response {
     long status;
@@ -56,6 +59,34 @@ int tu_http_h(const struct tu_server *s, const char *method, const char *path,
 
 /* GET path and parse the body as JSON; NULL if not JSON. */
 json_t *tu_get_json(const struct tu_server *s, const char *path, long *status);
+
+/* Raw TCP, for what libcurl will not send: a byte at a time, NUL
+ * bytes, thousands of idle connections.  Sockets to 127.0.0.1:port;
+ * with nonblock the connect is only started (poll for POLLOUT, then
+ * read SO_ERROR).  Returns the socket or -1. */
+int tu_connect(unsigned port, int nonblock);
+
+/* Sends len bytes of req (a whole HTTP request; say "Connection:
+ * close") on a new connection and reads the answer for at most
+ * timeout_ms.  r gets the status (0 when no status line came), the
+ * header block and the body, as from tu_http (free with
+ * tu_response_free).  Returns 0 when a complete answer arrived (status
+ * line, headers, Content-Length bytes of body), 1 when the connection
+ * ended or timed out before that (a dropped connection), -1 when it
+ * could not connect. */
+int tu_raw_http(unsigned port, const char *req, size_t len, int timeout_ms,
+                struct tu_response *r);
+
+/* Resident set size of a process in KiB (VmRSS), or -1. */
+long tu_rss_kb(pid_t pid);
+
+/* Raises the soft RLIMIT_NOFILE to the hard limit (children started
+ * later inherit it); returns the new soft limit, or -1. */
+long tu_raise_nofile(void);
+
+/* Monotonic clock in seconds, and a sleep that resumes after signals. */
+double tu_now(void);
+void tu_sleep(double seconds);
 
 /* A fresh temporary directory (static buffer per call site). */
 int tu_mkdtemp(char *buf, size_t len, const char *tag);
