@@ -64,6 +64,42 @@ static json_t *hit_json(const kb_hit *h)
     return o;
 }
 
+enum { MEMO_HITS, MEMO_FACETS };
+
+/* The JSON of the hits (or of the facets), dumped once per results:
+ * cached results are shared, and building and dumping the hits was
+ * most of the time of a search served from the cache. */
+static const char *results_json(kb_results *res, unsigned slot)
+{
+    const char *done = kb_results_memo(res, slot);
+    if (done)
+        return done;
+    json_t *v;
+    if (slot == MEMO_HITS) {
+        v = json_array();
+        for (size_t i = 0; i < kb_results_count(res); i++)
+            json_array_append_new(v, hit_json(kb_results_get(res, i)));
+    } else {
+        static const char *const names[KB_FACET_COUNT] = {"topic", "product", "locale"};
+        v = json_object();
+        for (int f = 0; f < KB_FACET_COUNT; f++) {
+            const kb_facet *fv;
+            size_t n = kb_results_facets(res, (kb_facet_field)f, &fv);
+            json_t *counts = json_object();
+            for (size_t i = 0; i < n; i++)
+                if (*fv[i].value)
+                    json_object_set_new(counts, fv[i].value,
+                                        json_integer((json_int_t)fv[i].count));
+            json_object_set_new(v, names[f], counts);
+        }
+    }
+    char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+    done = text ? kb_results_set_memo(res, slot, text) : NULL;
+    free(text);
+    return done;
+}
+
 static unsigned search_common(struct request *rq, int prefix_last)
 {
     struct searchreq sr;
@@ -74,31 +110,40 @@ static unsigned search_common(struct request *rq, int prefix_last)
     kb_results *res;
     if ((st = searchreq_run(rq, &sr, prefix_last, &res)))
         return st;
-    json_t *hits = json_array();
-    for (size_t i = 0; i < kb_results_count(res); i++)
-        json_array_append_new(hits, hit_json(kb_results_get(res, i)));
     const char *suggestion = kb_results_suggestion(res);
-    json_t *o = json_pack("{s:s,s:s,s:I,s:o,s:o}", "query", sr.q, "locale",
+    json_t *o = json_pack("{s:s,s:s,s:I,s:o}", "query", sr.q, "locale",
                           kb_results_locale(res), "total",
-                          (json_int_t)kb_results_total(res), "hits", hits, "suggestion",
+                          (json_int_t)kb_results_total(res), "suggestion",
                           suggestion ? json_string(suggestion) : json_null());
-    if (sr.facets) {
-        static const char *const names[KB_FACET_COUNT] = {"topic", "product", "locale"};
-        json_t *facets = json_object();
-        for (int f = 0; f < KB_FACET_COUNT; f++) {
-            const kb_facet *v;
-            size_t n = kb_results_facets(res, (kb_facet_field)f, &v);
-            json_t *counts = json_object();
-            for (size_t i = 0; i < n; i++)
-                if (*v[i].value)
-                    json_object_set_new(counts, v[i].value, json_integer((json_int_t)v[i].count));
-            json_object_set_new(facets, names[f], counts);
-        }
-        json_object_set_new(o, "facets", facets);
-    }
+    const char *hits = results_json(res, MEMO_HITS);
+    const char *facets = sr.facets ? results_json(res, MEMO_FACETS) : "";
     events_log_search(rq, sr.q, sr.locale, (int)kb_results_total(res), prefix_last, res);
+    if (!hits || !facets) {
+        json_decref(o);
+        kb_results_free(res);
+        return reply_error(rq, 500, "out_of_memory", "the server is out of memory");
+    }
+    if ((st = reply_json(rq, 200, o)) == 200) {
+        /* The small object from jansson, then the two dumped parts:
+         * {"query":...,"suggestion":null} -> {...,"hits":[...],"facets":{...}} */
+        struct strbuf *out = &rq->out;
+        if (out->len >= 2 && out->buf[out->len - 2] == '}') {
+            out->len -= 2;
+            strbuf_adds(out, ",\"hits\":");
+            strbuf_adds(out, hits);
+            if (sr.facets) {
+                strbuf_adds(out, ",\"facets\":");
+                strbuf_adds(out, facets);
+            }
+            strbuf_adds(out, "}\n");
+        }
+        if (strbuf_failed(out)) {
+            strbuf_release(out);
+            st = 500;
+        }
+    }
     kb_results_free(res);
-    return reply_json(rq, 200, o);
+    return st;
 }
 
 unsigned api_search(struct request *rq)

@@ -176,6 +176,17 @@ typedef struct {
 /* *out points at the facet values of field, most frequent first; the
  * count is returned.  Valid until kb_results_free(). */
 size_t kb_results_facets(const kb_results *r, kb_facet_field field, const kb_facet **out);
+
+/* A string the caller derived from these results alone (its JSON, say),
+ * kept with them: callers that share cached results then derive it
+ * once.  KB_RESULTS_MEMO_SLOTS slots, each set once.  kb_results_memo
+ * gives the slot's string or NULL.  kb_results_set_memo stores a copy
+ * of s unless the slot is set already (another thread may have been
+ * first) and returns the string the slot holds, valid until
+ * kb_results_free(); NULL when out of memory. */
+#define KB_RESULTS_MEMO_SLOTS 2
+const char *kb_results_memo(const kb_results *r, unsigned slot);
+const char *kb_results_set_memo(kb_results *r, unsigned slot, const char *s);
 void kb_results_free(kb_results *r);
 
 /* Fetches an article record (the JSON written by kb-index) in locale,

@@ -58,6 +58,12 @@ struct kb_index {
 
 struct kb_results {
     std::atomic<int> refs{1}; /* the caller's, plus a cache entry's */
+    std::atomic<char *> memo[KB_RESULTS_MEMO_SLOTS] = {}; /* malloc'd, set once */
+    ~kb_results()
+    {
+        for (auto &m : memo)
+            free(m.load());
+    }
     std::string strings; /* every hit string, NUL-terminated, one after another */
     std::vector<kb_hit> hits;
     unsigned long total = 0;
@@ -1559,6 +1565,25 @@ extern "C" size_t kb_results_facets(const kb_results *r, kb_facet_field field,
     if (out)
         *out = r->facets[field].data();
     return r->facets[field].size();
+}
+
+extern "C" const char *kb_results_memo(const kb_results *r, unsigned slot)
+{
+    return r && slot < KB_RESULTS_MEMO_SLOTS ? r->memo[slot].load() : nullptr;
+}
+
+extern "C" const char *kb_results_set_memo(kb_results *r, unsigned slot, const char *s)
+{
+    if (!r || slot >= KB_RESULTS_MEMO_SLOTS || !s)
+        return nullptr;
+    char *copy = strdup(s);
+    if (!copy)
+        return nullptr;
+    char *expected = nullptr;
+    if (r->memo[slot].compare_exchange_strong(expected, copy))
+        return copy;
+    free(copy); /* another caller was first: theirs stays */
+    return expected;
 }
 
 extern "C" void kb_results_free(kb_results *r)

@@ -258,6 +258,14 @@ static void test_cache(const char *dir)
     CHECK_INT_EQ(&h, st.entries, 1);
     CHECK(&h, a == b); /* the same read-only results */
     CHECK_STR_EQ(&h, top(b), "billing/invoice");
+    /* What one caller derives from shared results, the next one reuses;
+     * the first string set stays. */
+    CHECK(&h, kb_results_memo(a, 0) == NULL);
+    CHECK_STR_EQ(&h, kb_results_set_memo(a, 0, "[1]"), "[1]");
+    CHECK_STR_EQ(&h, kb_results_set_memo(b, 0, "[2]"), "[1]");
+    CHECK_STR_EQ(&h, kb_results_memo(b, 0), "[1]");
+    CHECK(&h, kb_results_memo(b, 1) == NULL);
+    CHECK(&h, kb_results_set_memo(b, KB_RESULTS_MEMO_SLOTS, "x") == NULL);
     kb_results_free(a);
     /* An agent's search is its own entry. */
     kb_results *agent = run_cached(ix, c, "invoice charge", 1);
