@@ -5,10 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* Beyond this many queued events, unacknowledged ones are dropped
- * rather than letting memory grow without bound behind a stuck disk. */
-#define EVENTQ_MAX_PENDING 100000
+/* With this many events queued, a search's log waits for room (the
+ * writer takes them in batches): searches then go at the pace of the
+ * disk instead of memory growing (a cached search is answered faster
+ * than its event is written).  Behind a stuck disk, an unacknowledged
+ * event that finds no room within EVENTQ_ROOM_WAIT_MS is dropped
+ * rather than stalling searches for longer. */
+#define EVENTQ_MAX_PENDING 16384
+#define EVENTQ_ROOM_WAIT_MS 200
 /* Largest batch committed in one transaction. */
 #define EVENTQ_BATCH 512
 
@@ -32,6 +38,7 @@ struct eventq {
     pthread_mutex_t lock;
     pthread_cond_t wake; /* writer: there is work */
     pthread_cond_t done; /* waiters: an item finished */
+    pthread_cond_t room; /* the queue went below EVENTQ_MAX_PENDING */
     struct item *head, *tail;
     size_t pending;
     int stopping;
@@ -183,6 +190,7 @@ static void *writer(void *arg)
         }
         if (!q->head)
             q->tail = NULL;
+        pthread_cond_broadcast(&q->room);
         pthread_mutex_unlock(&q->lock);
 
         if (one_case) {
@@ -213,6 +221,7 @@ int eventq_start(const char *path, struct eventq **out, char *err, size_t errlen
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
     pthread_cond_init(&q->done, NULL);
+    pthread_cond_init(&q->room, NULL);
     if (pthread_create(&q->thread, NULL, writer, q) != 0) {
         snprintf(err, errlen, "cannot start the event writer thread");
         eventlog_close(q->el);
@@ -227,10 +236,20 @@ static int submit(struct eventq *q, struct item *it, int wait)
 {
     pthread_mutex_lock(&q->lock);
     if (!wait && q->pending >= EVENTQ_MAX_PENDING) {
-        q->dropped++;
-        pthread_mutex_unlock(&q->lock);
-        item_free(it);
-        return -1;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += EVENTQ_ROOM_WAIT_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        while (q->pending >= EVENTQ_MAX_PENDING && !q->stopping &&
+               pthread_cond_timedwait(&q->room, &q->lock, &until) == 0)
+            ;
+        if (q->pending >= EVENTQ_MAX_PENDING) {
+            q->dropped++;
+            pthread_mutex_unlock(&q->lock);
+            item_free(it);
+            return -1;
+        }
     }
     it->waiting = wait;
     if (q->tail)
@@ -286,11 +305,13 @@ void eventq_stop(struct eventq *q)
     pthread_mutex_lock(&q->lock);
     q->stopping = 1;
     pthread_cond_signal(&q->wake);
+    pthread_cond_broadcast(&q->room);
     pthread_mutex_unlock(&q->lock);
     pthread_join(q->thread, NULL);
     eventlog_close(q->el);
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->wake);
     pthread_cond_destroy(&q->done);
+    pthread_cond_destroy(&q->room);
     free(q);
 }

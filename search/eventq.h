@@ -30,8 +30,10 @@ int eventq_start(const char *path, struct eventq **out, char *err, size_t errlen
 
 /* Queues a copy of ev (every string is copied).  With EVENTQ_WAIT
  * returns 0 once committed, -1 when it could not be stored (the reason
- * goes to the server log).  With EVENTQ_NOWAIT returns 0 when queued,
- * -1 when the queue is full (the event is dropped and counted). */
+ * goes to the server log).  With EVENTQ_NOWAIT returns 0 when queued;
+ * when the queue is full it waits for room (searches then go at the
+ * writer's pace, memory stays bounded), and after a while (a stuck
+ * disk) returns -1: the event is dropped and counted. */
 int eventq_record(struct eventq *q, const struct eventlog_event *ev, int wait);
 
 /* Creates a case on the writer thread and waits; id receives its id
