@@ -271,6 +271,23 @@ bench_corpus() {
         done
     done
 
+    # The same load with kb-serve's result cache off: every search runs
+    # the index, as when each query is new to the server.
+    log "$name: starting kb-serve --cache-mb 0"
+    start_server kb-serve "$dir/serve-nc.out" 60 "$B/kb-serve" --index "$dir/ix" \
+        --listen 127.0.0.1:0 --db "$dir/serve-nc.db" --cache-mb 0
+    local nc_pid=$SERVER_PID nc_port=$SERVER_PORT
+    for r in $(seq 1 "$RUNS"); do
+        for c in 4 64; do
+            log "$name: wrk -c$c ${SECONDS_PER_WRK}s, cache off, run $r/$RUNS"
+            note_load "$name-wrknc$c-$r"
+            wrk -t2 -c"$c" -d"${SECONDS_PER_WRK}s" --timeout 10s -s "$HERE/wrk_queries.lua" \
+                "http://127.0.0.1:$nc_port" -- "$queries" "/api/search?limit=10" \
+                >"$R/kbwnc$c.$r" 2>&1
+        done
+    done
+    stop_server "$nc_pid"
+
     if [ -n "$poll_file" ]; then
         for r in $(seq 1 "$RUNS"); do
             # A word no article has: letters only, new in every run.
@@ -437,6 +454,17 @@ table_corpus() {
         fe=$(wrk_errors "$R"/flexw$c.*)
         if [ "$ke" != 0 ] || [ "$fe" != 0 ]; then
             row "wrk c=$c errors (all runs)" "$ke" "-" "$fe" "" "" ""
+        fi
+    done
+    for c in 4 64; do
+        if ls "$R"/kbwnc$c.* >/dev/null 2>&1; then
+            local nr np
+            nr=$(fmt "$(med wrk_rps "$R"/kbwnc$c.*)" 1 0)
+            np=$(fmt "$(med wrk_p99_us "$R"/kbwnc$c.*)" 1000 2)
+            row "wrk c=$c req/s, cache off" "$nr" "-" "$(fmt "$(med wrk_rps "$R"/flexw$c.*)" 1 0)" \
+                "-" "$(ratio "$nr" "$(fmt "$(med wrk_rps "$R"/flexw$c.*)" 1 0)")" ""
+            row "wrk c=$c p99 ms, cache off" "$np" "-" \
+                "$(fmt "$(med wrk_p99_us "$R"/flexw$c.*)" 1000 2)" "-" "" ""
         fi
     done
     local krss frss

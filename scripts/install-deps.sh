@@ -2,9 +2,10 @@
 # Installs every Debian 12 package the project needs to build, run and test.
 # Runs as root (or through sudo when it is available). Safe to run again.
 set -eu
+# wrk is the load generator of the soak test (ctest test_soak, bench/soak.sh).
 PKGS="build-essential cmake pkg-config ca-certificates
 libxapian-dev libcmark-dev libyaml-dev libmicrohttpd-dev libjansson-dev
-libsqlite3-dev libsodium-dev libcurl4-openssl-dev sqlite3 curl"
+libsqlite3-dev libsodium-dev libcurl4-openssl-dev sqlite3 curl wrk"
 if [ "${KB_WITH_BROWSER:-0}" = 1 ]; then
     # Chromium and a CJK font for the browser tests' screenshots; node and
     # npm from Debian unless another node (NodeSource, nvm) is installed,
@@ -17,7 +18,7 @@ if [ "${KB_WITH_FUZZ:-0}" = 1 ]; then
     PKGS="$PKGS clang libclang-rt-14-dev valgrind"
 fi
 if [ "${KB_WITH_BENCH:-0}" = 1 ]; then
-    PKGS="$PKGS wrk clang libclang-rt-14-dev valgrind"
+    PKGS="$PKGS clang libclang-rt-14-dev valgrind"
 fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

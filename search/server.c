@@ -376,8 +376,12 @@ int server_start(struct app *app, char *err, size_t errlen)
         return -1;
     }
     (void)slen;
-    if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
-        flags |= MHD_USE_EPOLL;
+    /* poll(), not epoll: under 256 busy connections libmicrohttpd
+     * 0.9.75's edge-triggered epoll mode now and then left a worker
+     * thread asleep with whole requests unread in its sockets until the
+     * timeout closed them (bench/soak.sh found it); poll() is level-
+     * triggered, and at --conn-limit's scale costs the same. */
+    flags |= MHD_USE_POLL;
     MHD_set_panic_func(on_panic, NULL);
     app->guard = guard_start((double)app->cfg.timeout);
     if (!app->guard) {
