@@ -394,7 +394,7 @@ SERVER_PID=
 # earlier runs left behind.  The RSS after a run is printed but not
 # judged: with the same load it lands on either of two levels about
 # 16 MB apart, as glibc happens to return freed heap to the system or
-# not (bench/README.md).  The results cache (kb-serve --cache-mb, 16 MB)
+# not (bench/README.md).  The results cache (kb-serve --cache-mb)
 # fills over the first runs up to its bound: its own growth, as
 # /healthz counts it, is taken off.
 LEAK_LINE="leak check: not enough runs (needs --runs 2 or more)"

@@ -1452,6 +1452,10 @@ size_t results_bytes(const kb_results *r, const std::string &key)
     size_t n = sizeof *r + key.size() + r->locale.size() + r->suggestion.size() + 128;
     n += r->strings.capacity();
     n += r->hits.capacity() * sizeof(kb_hit);
+    /* The JSON a server keeps with the results (kb_results_set_memo)
+     * is set after they are cached: counted here, as about the size of
+     * the strings plus the keys of each hit. */
+    n += r->strings.size() + r->hits.size() * 160 + 256;
     for (int f = 0; f < KB_FACET_COUNT; f++) {
         n += r->facets[f].capacity() * sizeof(kb_facet);
         for (const std::string &v : r->facet_values[f])

@@ -56,7 +56,7 @@ static void usage(FILE *f)
           "  --synonyms FILE        query-time synonym groups (content/synonyms.yml);\n"
           "                         read again when the file changes\n"
           "  --cache-mb N           memory for the results of repeated searches,\n"
-          "                         reused until the index changes (16; 0: off)\n"
+          "                         reused until the index changes (64; 0: off)\n"
           "  --help                 show this help\n"
           "\n"
           "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n",
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
     app.cfg.max_body = 65536;
     app.cfg.conn_limit = 4096;
     app.cfg.per_ip_limit = 1024;
-    app.cfg.cache_bytes = (size_t)16 << 20;
+    app.cfg.cache_bytes = (size_t)64 << 20;
     app.cfg.timeout = 15;
     app.cfg.deflection_window = 1800;
     unsigned long n;
