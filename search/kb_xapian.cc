@@ -1381,6 +1381,12 @@ struct kb_cache {
     std::list<entry> lru; /* most recently used first */
     std::unordered_map<std::string, std::list<entry>::iterator> by_key;
     size_t max_bytes = 0, bytes = 0;
+    /* The newest index revision an entry was made for: entries of older
+     * ones can never be used again (every search reopens the index to
+     * its newest revision), so they go at once rather than fill the
+     * cache while kb-index commits. */
+    std::string uuid;
+    Xapian::rev revision = 0;
     unsigned long long hits = 0, misses = 0;
 
     void drop_last()
@@ -1478,10 +1484,21 @@ kb_results *cache_get(kb_cache *c, const std::string &key)
     return it->second->r;
 }
 
-void cache_put(kb_cache *c, const std::string &key, kb_results *r, const kb_synonyms *syn)
+void cache_put(kb_cache *c, const std::string &key, kb_results *r, const kb_synonyms *syn,
+               const Xapian::Database &db)
 {
     size_t bytes = results_bytes(r, key);
+    std::string uuid = db.get_uuid();
+    Xapian::rev revision = db.get_revision();
     std::lock_guard<std::mutex> lock(c->mu);
+    if (uuid == c->uuid && revision < c->revision)
+        return; /* a search that read an older revision than others did */
+    if (uuid != c->uuid || revision > c->revision) {
+        while (!c->lru.empty())
+            c->drop_last();
+        c->uuid = uuid;
+        c->revision = revision;
+    }
     /* One entry may take an eighth of the cache at most. */
     if (bytes > c->max_bytes / 8 || c->by_key.count(key))
         return;
@@ -1518,7 +1535,7 @@ extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **ou
                 if (qy->cache && attempt > 0)
                     key = cache_key(ix->db, qy); /* reopened: a newer revision */
                 if (qy->cache)
-                    cache_put(qy->cache, key, r.get(), qy->synonyms);
+                    cache_put(qy->cache, key, r.get(), qy->synonyms, ix->db);
                 *out = r.release();
                 return KB_OK;
             } catch (const Xapian::DatabaseModifiedError &) {

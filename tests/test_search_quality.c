@@ -307,6 +307,9 @@ static void test_cache(const char *dir)
     kb_results *fresh = run_cached(ix, c, "invoice charge", 0);
     CHECK(&h, fresh != b);
     CHECK_STR_EQ(&h, top(fresh), "billing/disputes");
+    /* The entries of the old revision went when the new one came. */
+    kb_cache_get_stats(c, &st);
+    CHECK_INT_EQ(&h, st.entries, 2);
     kb_results_free(fresh);
     /* Results outlive the cache that held them. */
     kb_cache_free(c);
