@@ -435,8 +435,10 @@ json_t *tu_get_json(const struct tu_server *s, const char *path, long *status)
 {
     struct tu_response r;
     *status = 0;
-    if (tu_http(s, "GET", path, NULL, NULL, &r) != 0)
+    if (tu_http(s, "GET", path, NULL, NULL, &r) != 0) {
+        tu_response_free(&r); /* a failed request still has empty strings */
         return NULL;
+    }
     *status = r.status;
     json_t *j = json_loads(r.body, 0, NULL);
     tu_response_free(&r);
