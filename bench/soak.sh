@@ -230,7 +230,8 @@ index_version a "$WORK/index0" || rc=$?
 PER_IP=$((CONNS + WRITERS + 64))
 [ $PER_IP -ge 1024 ] || PER_IP=1024
 "$B/kb-serve" --index "$WORK/ix" --listen 127.0.0.1:0 --db "$WORK/serve.db" \
-    --per-ip-limit "$PER_IP" --conn-limit $((PER_IP > 4096 ? PER_IP : 4096)) "${SERVE_ARGS[@]}" \
+    --per-ip-limit "$PER_IP" --conn-limit $((PER_IP > 4096 ? PER_IP : 4096)) --case-limit 0 \
+    "${SERVE_ARGS[@]}" \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 PORT=

@@ -19,9 +19,8 @@
 #define PW_OPSLIMIT 2
 #define PW_MEMLIMIT (19u * 1024 * 1024)
 
-/* Failed sign-ins allowed per key before waits start, and the window
- * after which a key's failures are forgotten. */
-#define THROTTLE_FREE 5
+/* The window after which a key's failures are forgotten, and the
+ * longest wait. */
 #define THROTTLE_FORGET_MS (15 * 60 * 1000LL)
 #define THROTTLE_MAX_WAIT 300.0
 
@@ -168,6 +167,26 @@ int accounts_add(struct accounts *a, const char *name, enum account_role role,
     return 0;
 }
 
+/* Deletes the sessions and tokens of user name. */
+static int end_credentials(struct accounts *a, const char *name)
+{
+    static const char *const sql[] = {
+        "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
+        "DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        sqlite3_stmt *st = prep(a, sql[i]);
+        if (!st)
+            return -1;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return fail(a, "end sessions");
+    }
+    return 0;
+}
+
 int accounts_set_password(struct accounts *a, const char *name, const char *password)
 {
     char hash[crypto_pwhash_STRBYTES];
@@ -175,16 +194,30 @@ int accounts_set_password(struct accounts *a, const char *name, const char *pass
         snprintf(a->err, sizeof a->err, "out of memory hashing the password");
         return -1;
     }
-    sqlite3_stmt *st = prep(a, "UPDATE users SET pwhash = ?1 WHERE name = ?2");
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
+    if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return fail(a, "set password");
-    return sqlite3_changes(a->db) ? 0 : ACCOUNTS_NOT_FOUND;
+    sqlite3_stmt *st = prep(a, "UPDATE users SET pwhash = ?1 WHERE name = ?2");
+    int rc = SQLITE_ERROR, changed = 0;
+    if (st) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        changed = sqlite3_changes(a->db);
+    }
+    sodium_memzero(hash, sizeof hash);
+    if (rc != SQLITE_DONE || (changed && end_credentials(a, name) != 0)) {
+        if (rc != SQLITE_DONE)
+            fail(a, "set password");
+        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fail(a, "set password");
+        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return changed ? 0 : ACCOUNTS_NOT_FOUND;
 }
 
 int accounts_set_disabled(struct accounts *a, const char *name, int disabled)
@@ -200,23 +233,7 @@ int accounts_set_disabled(struct accounts *a, const char *name, int disabled)
         return fail(a, "disable user");
     if (!sqlite3_changes(a->db))
         return ACCOUNTS_NOT_FOUND;
-    if (disabled) {
-        static const char *const sql[] = {
-            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
-            "DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
-        };
-        for (size_t i = 0; i < 2; i++) {
-            st = prep(a, sql[i]);
-            if (!st)
-                return -1;
-            sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-            rc = sqlite3_step(st);
-            sqlite3_finalize(st);
-            if (rc != SQLITE_DONE)
-                return fail(a, "end sessions");
-        }
-    }
-    return 0;
+    return disabled ? end_credentials(a, name) : 0;
 }
 
 static void fill_account(sqlite3_stmt *st, int col, struct account *u)
@@ -274,30 +291,45 @@ int accounts_token_create(struct accounts *a, const char *name, char *out, size_
     return 0;
 }
 
-int accounts_verify_password(struct accounts *a, const char *name, const char *password,
-                             struct account *u)
+int accounts_password_fetch(struct accounts *a, const char *name, struct account *u,
+                            char hash[ACCOUNTS_HASH_SIZE])
 {
+    hash[0] = '\0';
     sqlite3_stmt *st = prep(a, "SELECT id, name, role, disabled, pwhash FROM users "
                                "WHERE name = ?1");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    char hash[crypto_pwhash_STRBYTES] = "";
-    int found = rc == SQLITE_ROW;
-    if (found) {
+    if (rc == SQLITE_ROW) {
         fill_account(st, 0, u);
         const unsigned char *h = sqlite3_column_text(st, 4);
-        snprintf(hash, sizeof hash, "%s", h ? (const char *)h : "");
+        snprintf(hash, ACCOUNTS_HASH_SIZE, "%s", h ? (const char *)h : "");
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return fail(a, "sign in");
+    return rc == SQLITE_ROW ? 0 : ACCOUNTS_NOT_FOUND;
+}
+
+int accounts_password_check(const struct accounts *a, const char *hash, const char *password)
+{
     /* Verify against a dummy hash for unknown names: same cost. */
-    int ok = crypto_pwhash_str_verify(found ? hash : a->dummy_hash, password,
+    int ok = crypto_pwhash_str_verify(hash && *hash ? hash : a->dummy_hash, password,
                                       strlen(password)) == 0;
+    return hash && *hash && ok;
+}
+
+int accounts_verify_password(struct accounts *a, const char *name, const char *password,
+                             struct account *u)
+{
+    char hash[ACCOUNTS_HASH_SIZE];
+    int rc = accounts_password_fetch(a, name, u, hash);
+    if (rc < 0)
+        return rc;
+    int ok = accounts_password_check(a, rc == 0 ? hash : NULL, password);
     sodium_memzero(hash, sizeof hash);
-    if (!found)
+    if (rc == ACCOUNTS_NOT_FOUND)
         return ACCOUNTS_NOT_FOUND;
     if (!ok)
         return ACCOUNTS_BAD_PASSWORD;
@@ -407,41 +439,85 @@ int accounts_token_get(struct accounts *a, const char *token, double now, struct
     return rc;
 }
 
-double accounts_throttle_wait(struct accounts *a, const char *key, double now)
+/* Seconds key must still wait before another attempt, 0 when it need
+ * not, -1 on a database error. */
+static double throttle_wait(struct accounts *a, const char *key, int free, double now)
 {
     sqlite3_stmt *st = prep(a, "SELECT count, last_ms FROM login_failures WHERE key = ?1");
     if (!st)
-        return 0;
+        return -1;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     double wait = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
         long long count = sqlite3_column_int64(st, 0);
         long long last = sqlite3_column_int64(st, 1);
-        if (ms(now) - last < THROTTLE_FORGET_MS && count >= THROTTLE_FREE) {
+        if (ms(now) - last < THROTTLE_FORGET_MS && count >= free) {
             /* 1, 2, 4, ... seconds after the free attempts, capped. */
-            double delay = pow(2.0, (double)(count - THROTTLE_FREE));
+            double delay = pow(2.0, (double)(count - free));
             if (delay > THROTTLE_MAX_WAIT)
                 delay = THROTTLE_MAX_WAIT;
             wait = (double)last / 1000.0 + delay - now;
             if (wait < 0)
                 wait = 0;
         }
+    } else if (rc != SQLITE_DONE) {
+        wait = -1;
     }
     sqlite3_finalize(st);
     return wait;
 }
 
-void accounts_throttle_fail(struct accounts *a, const char *key, double now)
+static int throttle_count(struct accounts *a, const char *key, double now)
 {
     sqlite3_stmt *st = prep(a, "INSERT INTO login_failures(key, count, last_ms) VALUES (?1, 1, ?2) "
                                "ON CONFLICT(key) DO UPDATE SET "
                                "count = CASE WHEN ?2 - last_ms > ?3 THEN 1 ELSE count + 1 END, "
                                "last_ms = ?2");
     if (!st)
-        return;
+        return -1;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, ms(now));
     sqlite3_bind_int64(st, 3, THROTTLE_FORGET_MS);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(a, "count a sign-in");
+}
+
+double accounts_throttle_take(struct accounts *a, const char *const *keys, const int *free,
+                              size_t nkeys, double now)
+{
+    /* IMMEDIATE: the check and the count are one step for every
+     * process that shares the database, not only for this one. */
+    if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        fail(a, "throttle");
+        return -1;
+    }
+    double wait = 0;
+    for (size_t i = 0; i < nkeys && wait >= 0; i++) {
+        double w = throttle_wait(a, keys[i], free[i], now);
+        if (w < 0 || w > wait)
+            wait = w;
+    }
+    for (size_t i = 0; i < nkeys && wait == 0; i++)
+        if (throttle_count(a, keys[i], now) != 0)
+            wait = -1;
+    if (wait == 0 && sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fail(a, "throttle");
+        wait = -1;
+    }
+    if (wait != 0)
+        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+    return wait;
+}
+
+void accounts_throttle_forgive(struct accounts *a, const char *key)
+{
+    sqlite3_stmt *st = prep(a, "UPDATE login_failures SET count = count - 1 "
+                               "WHERE key = ?1 AND count > 0");
+    if (!st)
+        return;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_step(st);
     sqlite3_finalize(st);
 }

@@ -53,7 +53,8 @@ int accounts_name_ok(const char *name);
  * name is taken. */
 int accounts_add(struct accounts *a, const char *name, enum account_role role,
                  const char *password);
-/* Sets a new password. */
+/* Sets a new password, and ends the account's sessions and revokes
+ * its API tokens (whoever knew the old password may hold one). */
 int accounts_set_password(struct accounts *a, const char *name, const char *password);
 /* Disables (1) or enables (0) a user; disabling also ends its sessions
  * and revokes its tokens.  ACCOUNTS_NOT_FOUND. */
@@ -67,9 +68,23 @@ int accounts_token_create(struct accounts *a, const char *name, char *out, size_
 
 /* Checks a password.  0 with *u filled; ACCOUNTS_NOT_FOUND,
  * ACCOUNTS_DISABLED or ACCOUNTS_BAD_PASSWORD.  Unknown names cost the
- * same time as wrong passwords, so names cannot be probed by timing. */
+ * same time as wrong passwords, so names cannot be probed by timing.
+ * Runs the Argon2 check (tens of milliseconds) on the caller's thread:
+ * a service holding a lock around the handle uses the two halves below
+ * instead, so no other request waits on a password check. */
 int accounts_verify_password(struct accounts *a, const char *name, const char *password,
                              struct account *u);
+
+/* The first half, quick (a lookup): fills *u and the stored hash
+ * (crypto_pwhash_STRBYTES bytes) for name.  0, ACCOUNTS_NOT_FOUND, or
+ * -1 on a database error. */
+#define ACCOUNTS_HASH_SIZE 128
+int accounts_password_fetch(struct accounts *a, const char *name, struct account *u,
+                            char hash[ACCOUNTS_HASH_SIZE]);
+/* The second half, slow and touching no shared state but the handle's
+ * read-only dummy hash (so it needs no lock): 1 when password matches
+ * hash; hash NULL (an unknown name) costs the same and answers 0. */
+int accounts_password_check(const struct accounts *a, const char *hash, const char *password);
 
 /* Starts a session for user id: the cookie value goes into sid, the
  * CSRF token into u->csrf. */
@@ -82,10 +97,23 @@ int accounts_session_end(struct accounts *a, const char *sid);
 /* Resolves an API token like accounts_session_get. */
 int accounts_token_get(struct accounts *a, const char *token, double now, struct account *u);
 
-/* Throttling of failed sign-ins per key ("user:x", "addr:y"): seconds
- * the key must still wait (0: go ahead). */
-double accounts_throttle_wait(struct accounts *a, const char *key, double now);
-void accounts_throttle_fail(struct accounts *a, const char *key, double now);
+/* Throttling of sign-ins.  Each attempt is counted against keys
+ * (kb-serve uses one for the client address and one for the pair of
+ * address and account name, never the account alone, so nobody can
+ * lock a user out from another address); key i allows free[i] failures
+ * in 15 minutes, then waits of 1, 2, 4 ... seconds (at most 300).
+ *
+ * accounts_throttle_take checks every key and, when none must wait,
+ * counts the attempt as a failure against all of them, in one
+ * transaction: concurrent attempts cannot slip past the check.
+ * Returns 0 (go ahead), or the seconds to wait (nothing counted), or
+ * -1 on a database error (nothing counted, the caller refuses).
+ * After a successful sign-in the caller forgives the attempt:
+ * accounts_throttle_clear for the pair, accounts_throttle_forgive (one
+ * failure less) for the address. */
+double accounts_throttle_take(struct accounts *a, const char *const *keys, const int *free,
+                              size_t nkeys, double now);
 void accounts_throttle_clear(struct accounts *a, const char *key);
+void accounts_throttle_forgive(struct accounts *a, const char *key);
 
 #endif

@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "eventlog.h"
 #include "reports.h"
+#include "ratelimit.h"
 #include "routes.h"
 
 #include <stdio.h>
@@ -61,4 +62,17 @@ unsigned api_case_get(struct request *rq)
     if (rc != EVENTLOG_OK)
         return reply_error(rq, 500, "cases_failed", "the case could not be read");
     return reply_json(rq, 200, out);
+}
+
+int req_case_throttled(struct request *rq)
+{
+    if (!rq->app->case_limit || req_sees_internal(rq))
+        return 0;
+    double wait = ratelimit_take(rq->app->case_limit, req_client_addr(rq), now_monotonic());
+    if (wait <= 0)
+        return 0;
+    char secs[32];
+    snprintf(secs, sizeof secs, "%.0f", wait < 1 ? 1.0 : wait + 0.5);
+    reply_header(rq, "Retry-After", secs);
+    return 1;
 }

@@ -361,6 +361,11 @@ unsigned api_cases_post(struct request *rq)
         json_decref(body);
         return reply_error(rq, 503, "events_disabled", "the case store is not available");
     }
+    if (req_case_throttled(rq)) {
+        json_decref(body);
+        return reply_error(rq, 429, "too_many_cases",
+                           "too many cases from this address; try again later");
+    }
     c.visit = req_visit(rq);
     c.created = now_wall();
     if (!c.locale)

@@ -18,6 +18,12 @@
 
 #define SESSION_COOKIE "kb_session"
 
+/* Failed sign-ins allowed in 15 minutes before waits start: per
+ * (address, account), and per address over all names (a person who
+ * forgot which account name they have is not an attack). */
+#define AUTH_FREE_PER_ACCOUNT 5
+#define AUTH_FREE_PER_ADDRESS 20
+
 const struct account *req_user(struct request *rq)
 {
     if (rq->user_resolved)
@@ -86,21 +92,6 @@ unsigned auth_check_csrf(struct request *rq, json_t *body)
     return 0;
 }
 
-/* The client's address, for per-address throttling. */
-static void client_addr(struct request *rq, char *out, size_t len)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, len, "unknown");
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
-}
-
 static int wants_json(struct request *rq)
 {
     const char *ct = req_header(rq, "Content-Type");
@@ -108,13 +99,35 @@ static int wants_json(struct request *rq)
 }
 
 /* A local path to go to after signing in, or the agent console: never
- * an open redirect. */
-static const char *login_next(const char *next)
+ * an open redirect.  Browsers drop tabs and newlines from a URL and
+ * read a backslash as a slash, so "/\t/evil.example" would be
+ * "//evil.example", another origin: the path must be one '/' and then
+ * visible ASCII only (no space, no control byte, no backslash); other
+ * bytes (UTF-8 in an article id) are percent-encoded.  Written into
+ * buf (len >= 2), which is returned. */
+#define LOGIN_NEXT_MAX 1024
+static const char *login_next(const char *next, char *buf, size_t len)
 {
-    return next && next[0] == '/' && next[1] != '/' && next[1] != '\\' &&
-                   utf8_valid_text(next, strlen(next)) && !strpbrk(next, "\r\n")
-               ? next
-               : "/agent";
+    static const char hex[] = "0123456789ABCDEF";
+    snprintf(buf, len, "/agent");
+    if (!next || next[0] != '/' || next[1] == '/' || !utf8_valid_text(next, strlen(next)))
+        return buf;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++) {
+        if (*p <= 0x20 || *p == 0x7f || *p == '\\')
+            return snprintf(buf, len, "/agent"), buf;
+        if (n + 4 >= len)
+            return snprintf(buf, len, "/agent"), buf;
+        if (*p >= 0x80) {
+            buf[n++] = '%';
+            buf[n++] = hex[*p >> 4];
+            buf[n++] = hex[*p & 15];
+        } else {
+            buf[n++] = (char)*p;
+        }
+    }
+    buf[n] = '\0';
+    return buf;
 }
 
 /* The sign-in page through the page kit: the form with a double-submit
@@ -143,7 +156,8 @@ static unsigned login_page(struct request *rq, const char *next, const char *use
         page_tf(&pg, &err, err_key, "seconds", secs ? secs : "", NULL);
         strbuf_adds(&err, "</p>");
     }
-    page_set(&pg, "next", login_next(next));
+    char nextbuf[LOGIN_NEXT_MAX];
+    page_set(&pg, "next", login_next(next, nextbuf, sizeof nextbuf));
     page_set(&pg, "csrf", csrf);
     page_set(&pg, "username", username ? username : "");
     page_set(&pg, "error", err.buf);
@@ -204,17 +218,27 @@ unsigned post_login(struct request *rq)
         return st;
     }
     struct app *app = rq->app;
-    char addr[64], kuser[96], kaddr[96];
-    client_addr(rq, addr, sizeof addr);
-    snprintf(kuser, sizeof kuser, "user:%s", name);
+    /* Attempts are counted per address and per (address, account),
+     * never per account alone: a stranger cannot lock a user out, and
+     * behind a proxy (--trusted-proxy) each client has its own address. */
+    char kpair[160], kaddr[96];
+    const char *addr = req_client_addr(rq);
+    snprintf(kpair, sizeof kpair, "pair:%s|%s", addr, name);
     snprintf(kaddr, sizeof kaddr, "addr:%s", addr);
+    const char *keys[] = {kpair, kaddr};
+    static const int free_attempts[] = {AUTH_FREE_PER_ACCOUNT, AUTH_FREE_PER_ADDRESS};
     double now = now_wall();
     pthread_mutex_lock(&app->accounts_lock);
-    double wait = accounts_throttle_wait(app->accounts, kuser, now);
-    double wait2 = accounts_throttle_wait(app->accounts, kaddr, now);
+    double wait = accounts_throttle_take(app->accounts, keys, free_attempts, 2, now);
+    if (wait < 0)
+        fprintf(stderr, "kb-serve: sign-in throttle: %s\n", accounts_errmsg(app->accounts));
     pthread_mutex_unlock(&app->accounts_lock);
-    if (wait2 > wait)
-        wait = wait2;
+    if (wait < 0) {
+        st = login_failed(rq, body, 503, "signin_failed", "sign-in is not available; try again",
+                          "login.err.failed", NULL);
+        json_decref(body);
+        return st;
+    }
     if (wait > 0) {
         char secs[32], msg[128];
         snprintf(secs, sizeof secs, "%.0f", wait + 0.5);
@@ -224,22 +248,32 @@ unsigned post_login(struct request *rq)
         json_decref(body);
         return st;
     }
-    /* The password hash is checked outside the lock: it takes tens of
-     * milliseconds on purpose and must not stall other requests. */
+    /* The lookup under the lock, the Argon2 check (tens of milliseconds
+     * on purpose) outside it: req_user takes the same lock on every
+     * request, and no search may wait on a password check. */
     struct account u;
+    char hash[ACCOUNTS_HASH_SIZE];
     pthread_mutex_lock(&app->accounts_lock);
-    int rc = accounts_verify_password(app->accounts, name, pw, &u);
+    int rc = accounts_password_fetch(app->accounts, name, &u, hash);
+    if (rc < 0)
+        fprintf(stderr, "kb-serve: sign-in: %s\n", accounts_errmsg(app->accounts));
     pthread_mutex_unlock(&app->accounts_lock);
-    char sid[ACCOUNTS_SECRET_SIZE] = "";
-    pthread_mutex_lock(&app->accounts_lock);
-    if (rc == ACCOUNTS_NOT_FOUND || rc == ACCOUNTS_BAD_PASSWORD) {
-        accounts_throttle_fail(app->accounts, kuser, now);
-        accounts_throttle_fail(app->accounts, kaddr, now);
-    } else if (rc == 0) {
-        accounts_throttle_clear(app->accounts, kuser);
-        rc = accounts_session_create(app->accounts, &u, now, sid, sizeof sid);
+    if (rc >= 0) {
+        int ok = accounts_password_check(app->accounts, rc == 0 ? hash : NULL, pw);
+        if (rc == 0 && !ok)
+            rc = ACCOUNTS_BAD_PASSWORD;
+        else if (rc == 0 && u.disabled)
+            rc = ACCOUNTS_DISABLED;
     }
-    pthread_mutex_unlock(&app->accounts_lock);
+    sodium_memzero(hash, sizeof hash);
+    char sid[ACCOUNTS_SECRET_SIZE] = "";
+    if (rc == 0) {
+        pthread_mutex_lock(&app->accounts_lock);
+        accounts_throttle_clear(app->accounts, kpair);
+        accounts_throttle_forgive(app->accounts, kaddr);
+        rc = accounts_session_create(app->accounts, &u, now, sid, sizeof sid);
+        pthread_mutex_unlock(&app->accounts_lock);
+    }
     if (rc == ACCOUNTS_DISABLED)
         st = login_failed(rq, body, 403, "account_disabled", "this account is disabled",
                           "login.err.disabled", NULL);
@@ -264,7 +298,8 @@ unsigned post_login(struct request *rq)
         status = reply_json(rq, 200, json_pack("{s:s,s:s,s:s}", "user", u.name, "role",
                                                accounts_role_name(u.role), "csrf", u.csrf));
     } else {
-        reply_header(rq, "Location", login_next(next));
+        char nextbuf[LOGIN_NEXT_MAX];
+        reply_header(rq, "Location", login_next(next, nextbuf, sizeof nextbuf));
         strbuf_adds(&rq->out, "Signed in.\n");
         rq->content_type = "text/plain; charset=utf-8";
         status = 303;

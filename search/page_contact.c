@@ -283,6 +283,10 @@ unsigned page_contact_post(struct request *rq)
         json_decref(fields);
         goto out;
     }
+    if (req_case_throttled(rq)) {
+        st = contact_form(&pg, values, NULL, "err.throttled", 429);
+        goto out;
+    }
     c.visit = req_visit(rq);
     c.created = now_wall();
     if (!c.locale)

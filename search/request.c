@@ -4,6 +4,7 @@
 
 #include "escape.h"
 
+#include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -91,6 +92,165 @@ int req_is_loopback(struct request *rq)
         return memcmp(a, lo, 16) == 0 || (memcmp(a, v4, 12) == 0 && a[12] == 127);
     }
     return 0;
+}
+
+/* An address as family + 16 bytes (IPv4-mapped IPv6 as IPv4). */
+struct ipaddr {
+    int family;
+    unsigned char addr[16];
+};
+
+static int ip_parse(const char *s, size_t len, struct ipaddr *out)
+{
+    char buf[64];
+    while (len && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len && s[0] == '[' && s[len - 1] == ']')
+        s++, len -= 2;
+    if (!len || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    memset(out, 0, sizeof *out);
+    if (inet_pton(AF_INET, buf, out->addr) == 1) {
+        out->family = AF_INET;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, buf, out->addr) != 1)
+        return -1;
+    static const unsigned char v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    out->family = AF_INET6;
+    if (memcmp(out->addr, v4, 12) == 0) {
+        memmove(out->addr, out->addr + 12, 4);
+        memset(out->addr + 4, 0, 12);
+        out->family = AF_INET;
+    }
+    return 0;
+}
+
+static void ip_format(const struct ipaddr *a, char *out, size_t len)
+{
+    if (!inet_ntop(a->family, a->addr, out, (socklen_t)len))
+        snprintf(out, len, "unknown");
+}
+
+static int ip_trusted(const struct trusted_proxies *tp, const struct ipaddr *a)
+{
+    size_t n = a->family == AF_INET ? 4 : 16;
+    for (size_t i = 0; i < tp->n; i++)
+        if (tp->peer[i].family == a->family && memcmp(tp->peer[i].addr, a->addr, n) == 0)
+            return 1;
+    return 0;
+}
+
+int trusted_proxies_parse(const char *list, struct trusted_proxies *out, char *err,
+                          size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        struct ipaddr a;
+        if (ip_parse(p, len, &a) != 0) {
+            snprintf(err, errlen, "'%.*s' is not a numeric IPv4 or IPv6 address", (int)len, p);
+            return -1;
+        }
+        if (out->n == APP_MAX_PROXIES) {
+            snprintf(err, errlen, "at most %d addresses", APP_MAX_PROXIES);
+            return -1;
+        }
+        out->peer[out->n].family = a.family;
+        memcpy(out->peer[out->n].addr, a.addr, sizeof a.addr);
+        out->n++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    if (!out->n) {
+        snprintf(err, errlen, "no address given");
+        return -1;
+    }
+    return 0;
+}
+
+static int peer_addr(struct request *rq, struct ipaddr *out)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    memset(out, 0, sizeof *out);
+    if (!ci || !ci->client_addr)
+        return -1;
+    const struct sockaddr *sa = ci->client_addr;
+    char buf[64];
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
+    else
+        return -1;
+    return ip_parse(buf, strlen(buf), out);
+}
+
+/* Every X-Forwarded-For header, joined by commas in arrival order. */
+struct xff {
+    char buf[2048];
+    size_t len;
+    int overflow;
+};
+
+static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct xff *x = cls;
+    (void)kind;
+    if (!key || strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+        return MHD_YES;
+    size_t n = strlen(value);
+    if (x->len + n + 2 > sizeof x->buf) {
+        x->overflow = 1;
+        return MHD_YES;
+    }
+    if (x->len)
+        x->buf[x->len++] = ',';
+    memcpy(x->buf + x->len, value, n);
+    x->len += n;
+    x->buf[x->len] = '\0';
+    return MHD_YES;
+}
+
+const char *req_client_addr(struct request *rq)
+{
+    if (rq->client[0])
+        return rq->client;
+    struct ipaddr peer, a;
+    if (peer_addr(rq, &peer) != 0) {
+        snprintf(rq->client, sizeof rq->client, "unknown");
+        return rq->client;
+    }
+    struct ipaddr client = peer;
+    if (ip_trusted(&rq->app->proxies, &peer)) {
+        struct xff x = {.len = 0};
+        x.buf[0] = '\0';
+        MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, collect_xff, &x);
+        /* Right to left: skip our own proxies; the first other entry is
+         * the one a trusted proxy wrote.  A header too long to hold is
+         * not trusted at all: the peer stands for the client. */
+        size_t end = x.overflow ? 0 : x.len;
+        while (end > 0) {
+            size_t start = end;
+            while (start > 0 && x.buf[start - 1] != ',')
+                start--;
+            if (ip_parse(x.buf + start, end - start, &a) != 0)
+                break; /* not an address: stop at the last good one */
+            client = a;
+            if (!ip_trusted(&rq->app->proxies, &a))
+                break;
+            end = start ? start - 1 : 0;
+        }
+    }
+    ip_format(&client, rq->client, sizeof rq->client);
+    return rq->client;
 }
 
 /* Decodes one form field in place ('+' is a space, %XX a byte);

@@ -5,6 +5,7 @@
 #include "maint.h"
 #include "page_i18n.h"
 #include "pages.h"
+#include "ratelimit.h"
 #include "reindex.h"
 #include "server.h"
 #include "synonyms.h"
@@ -57,6 +58,14 @@ static void usage(FILE *f)
           "                         read again when the file changes\n"
           "  --cache-mb N           memory for the results of repeated searches,\n"
           "                         reused until the index changes (64; 0: off)\n"
+          "  --trusted-proxy ADDR[,ADDR...]\n"
+          "                         reverse proxies (numeric addresses) whose\n"
+          "                         X-Forwarded-For names the client; from any other\n"
+          "                         peer the header is ignored\n"
+          "  --public-url URL       the site's address for absolute links such as\n"
+          "                         the sitemap's (http://LISTEN-ADDRESS)\n"
+          "  --case-limit N         cases one address may file per hour, after a\n"
+          "                         burst of 10 (30; 0: no limit)\n"
           "  --help                 show this help\n"
           "\n"
           "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n",
@@ -85,6 +94,23 @@ static int parse_listen(const char *s, char *host, size_t hostlen, unsigned *por
     if (*end || !colon[1] || p > 65535)
         return -1;
     *port = (unsigned)p;
+    return 0;
+}
+
+/* http(s)://host[:port][/path] with no space, control byte, quote,
+ * angle bracket, query or fragment; copied without a trailing '/'. */
+static int parse_public_url(const char *s, char *out, size_t outlen)
+{
+    size_t skip = strncmp(s, "https://", 8) == 0 ? 8 : strncmp(s, "http://", 7) == 0 ? 7 : 0;
+    size_t n = strlen(s);
+    if (!skip || n <= skip || n >= outlen || s[skip] == '/')
+        return -1;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f || strchr("\"'<>\\?#`{}|^", *p))
+            return -1;
+    snprintf(out, outlen, "%s", s);
+    while (n > skip && out[n - 1] == '/')
+        out[--n] = '\0';
     return 0;
 }
 
@@ -123,6 +149,9 @@ int main(int argc, char **argv)
         {"secure-cookies", no_argument, NULL, 'S'},
         {"synonyms", required_argument, NULL, 'Y'},
         {"cache-mb", required_argument, NULL, 'M'},
+        {"trusted-proxy", required_argument, NULL, 'P'},
+        {"public-url", required_argument, NULL, 'U'},
+        {"case-limit", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -141,10 +170,12 @@ int main(int argc, char **argv)
     app.cfg.cache_bytes = (size_t)64 << 20;
     app.cfg.timeout = 15;
     app.cfg.deflection_window = 1800;
+    app.cfg.case_limit = 30;
+    char public_url[512] = "";
     unsigned long n;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:P:U:K:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': app.cfg.index_dir = optarg; break;
         case 'L':
@@ -199,6 +230,26 @@ int main(int argc, char **argv)
             if (parse_num("--cache-mb", optarg, 0, 4096, &n)) return 2;
             app.cfg.cache_bytes = (size_t)n << 20;
             break;
+        case 'P': {
+            char perr[128];
+            if (trusted_proxies_parse(optarg, &app.proxies, perr, sizeof perr) != 0) {
+                fprintf(stderr, "kb-serve: --trusted-proxy: %s\n", perr);
+                return 2;
+            }
+            break;
+        }
+        case 'U':
+            if (parse_public_url(optarg, public_url, sizeof public_url) != 0) {
+                fprintf(stderr, "kb-serve: --public-url: '%s' is not an http(s) URL of a site\n",
+                        optarg);
+                return 2;
+            }
+            app.cfg.public_url = public_url;
+            break;
+        case 'K':
+            if (parse_num("--case-limit", optarg, 0, 1000000, &n)) return 2;
+            app.cfg.case_limit = (unsigned)n;
+            break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "kb-serve: unknown or incomplete option '%s'\n", argv[optind - 1]);
@@ -232,6 +283,10 @@ int main(int argc, char **argv)
     if (app.cfg.synonyms_path &&
         synonyms_watch_new(app.cfg.synonyms_path, &app.synonyms, err, sizeof err) != 0) {
         fprintf(stderr, "kb-serve: --synonyms: %s\n", err);
+        return 1;
+    }
+    if (app.cfg.case_limit && !(app.case_limit = ratelimit_new(10, app.cfg.case_limit))) {
+        fputs("kb-serve: out of memory\n", stderr);
         return 1;
     }
     if (app.cfg.cache_bytes && !(app.results = kb_cache_new(app.cfg.cache_bytes))) {
@@ -334,6 +389,13 @@ int main(int argc, char **argv)
         return 1;
     }
     int v6 = strchr(host, ':') != NULL;
+    if (!app.cfg.public_url) {
+        /* Absolute links name the listening address until told better;
+         * never the request's Host header, which the client chooses. */
+        snprintf(public_url, sizeof public_url, "http://%s%s%s:%u", v6 ? "[" : "", host,
+                 v6 ? "]" : "", server_port(&app));
+        app.cfg.public_url = public_url;
+    }
     printf("kb-serve: listening on http://%s%s%s:%u/\n", v6 ? "[" : "", host, v6 ? "]" : "",
            server_port(&app));
     fflush(stdout);
@@ -354,6 +416,7 @@ int main(int argc, char **argv)
     i18n_free(app.i18n);
     synonyms_watch_free(app.synonyms);
     kb_cache_free(app.results);
+    ratelimit_free(app.case_limit);
     curl_global_cleanup();
     return 0;
 }

@@ -272,6 +272,17 @@ unsigned reply_error(struct request *rq, unsigned status, const char *code,
     return status;
 }
 
+static int staff_path(const char *p)
+{
+    static const char *const staff[] = {"/agent", "/author", "/login", "/logout"};
+    for (size_t i = 0; i < sizeof staff / sizeof staff[0]; i++) {
+        size_t n = strlen(staff[i]);
+        if (strncmp(p, staff[i], n) == 0 && (p[n] == '\0' || p[n] == '/' || p[n] == '?'))
+            return 1;
+    }
+    return 0;
+}
+
 static enum MHD_Result send_reply(struct request *rq, unsigned status)
 {
     size_t len = 0;
@@ -295,7 +306,10 @@ static enum MHD_Result send_reply(struct request *rq, unsigned status)
         MHD_add_response_header(resp, "Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data:; "
                                 "object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
-    else
+    /* No cache, shared or private, keeps an answer made for a signed-in
+     * agent or author (internal articles, cases, reports) or any staff
+     * page, whatever its status. */
+    if (rq->is_api || rq->auth_kind != AUTH_NONE || staff_path(rq->path))
         MHD_add_response_header(resp, "Cache-Control", "no-store");
     for (size_t i = 0; i < rq->nheaders; i++)
         MHD_add_response_header(resp, rq->headers[i].name, rq->headers[i].value);

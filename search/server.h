@@ -27,6 +27,7 @@ struct synonyms_watch;
 struct i18n_table;
 struct popular_cache;
 struct conn_guard;
+struct ratelimit;
 
 struct app_config {
     const char *index_dir;
@@ -49,6 +50,18 @@ struct app_config {
     int secure_cookies;       /* served over TLS (by a proxy): Secure cookies */
     const char *synonyms_path; /* --synonyms FILE (query-time synonyms), or NULL */
     size_t cache_bytes;       /* --cache-mb: repeated searches' results; 0 off */
+    const char *public_url;   /* --public-url: absolute links (sitemap), no '/' at the end */
+    unsigned case_limit;      /* --case-limit: cases per hour from one address; 0 off */
+};
+
+/* --trusted-proxy: peers whose X-Forwarded-For names the client. */
+#define APP_MAX_PROXIES 16
+struct trusted_proxies {
+    size_t n;
+    struct {
+        int family; /* AF_INET or AF_INET6 */
+        unsigned char addr[16];
+    } peer[APP_MAX_PROXIES];
 };
 
 struct app {
@@ -69,6 +82,8 @@ struct app {
     struct i18n_table *i18n;   /* the pages' UI strings, read-only once loaded */
     struct popular_cache *popular; /* page_popular.c's lists, under their own lock */
     kb_cache *results;         /* shared search results, or NULL (--cache-mb 0) */
+    struct trusted_proxies proxies;
+    struct ratelimit *case_limit; /* cases filed per client address, or NULL */
 };
 
 #define REQ_MAX_HEADERS 8
@@ -96,6 +111,7 @@ struct request {
     int auth_kind;     /* AUTH_NONE, AUTH_SESSION or AUTH_TOKEN */
     int auth_problem;  /* credentials given but not valid */
     struct account user;
+    char client[64];   /* req_client_addr(), once called */
 };
 
 enum { AUTH_NONE = 0, AUTH_SESSION = 1, AUTH_TOKEN = 2 };
@@ -120,6 +136,23 @@ const char *req_visit(struct request *rq);
 
 /* 1 when the client connected from a loopback address. */
 int req_is_loopback(struct request *rq);
+
+/* The client's address, for throttles and logs: the peer's address,
+ * or, when the peer is a --trusted-proxy, the right-most address in
+ * X-Forwarded-For that is not a trusted proxy (what the nearest
+ * trusted proxy saw; entries further left are the client's own word).
+ * Owned by rq. */
+const char *req_client_addr(struct request *rq);
+
+/* 1 when the client (req_client_addr) has filed more cases than
+ * --case-limit allows; then a Retry-After header is set.  Staff are
+ * never limited. */
+int req_case_throttled(struct request *rq);
+
+/* Parses --trusted-proxy ADDR[,ADDR...] (numeric IPv4/IPv6).  0, or -1
+ * with err filled. */
+int trusted_proxies_parse(const char *list, struct trusted_proxies *out, char *err,
+                          size_t errlen);
 
 /* The request body as a JSON object: a JSON body, or a form
  * (application/x-www-form-urlencoded) turned into string members.

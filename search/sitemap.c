@@ -37,24 +37,16 @@ static int add_url(void *ctx, const char *json, size_t len)
     return 0;
 }
 
-/* The Host header names the site; anything odd in it is not echoed. */
-static int host_ok(const char *h)
-{
-    size_t n = h ? strlen(h) : 0;
-    return n > 0 && n < 200 &&
-           strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == n;
-}
-
 unsigned page_sitemap(struct request *rq)
 {
     char err[256];
     kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
     if (!ix)
         return reply_error(rq, 503, "index_unavailable", "the index cannot be opened");
-    const char *host = req_header(rq, "Host");
+    /* --public-url (default: the listening address), never the Host
+     * header: a cache in front would keep a sitemap pointing anywhere. */
     struct strbuf base = STRBUF_INIT;
-    strbuf_adds(&base, rq->app->cfg.secure_cookies ? "https://" : "http://");
-    strbuf_adds(&base, host_ok(host) ? host : "localhost");
+    strbuf_adds(&base, rq->app->cfg.public_url ? rq->app->cfg.public_url : "http://localhost");
     strbuf_adds(&rq->out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                           "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     struct sitemap sm = {&rq->out, base.buf};

@@ -85,6 +85,9 @@ int start_server(struct tu_server *s, char *const extra[], const char *log)
     int n = 0;
     argv[n++] = "--db";
     argv[n++] = db_path;
+    /* Every case here comes from 127.0.0.1: no per-address case limit. */
+    argv[n++] = "--case-limit";
+    argv[n++] = "0";
     for (int i = 0; extra && extra[i] && n < 22; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
