@@ -41,6 +41,30 @@ test('anonymous requests for staff pages go to the sign-in form', async () => {
   assert.ok(!(post.headers.get('set-cookie') || '').includes('kb_session='), 'no session');
 });
 
+test('signing in never leaves the site, whatever next holds', async () => {
+  /* A tab, newline or backslash is dropped or read as a slash by the
+   * browser: "/\t/evil.example" would be "//evil.example". */
+  for (const next of ['/%09/evil.example', '/%5Cevil.example', '/%0A/evil.example',
+    '/%20/evil.example', '//evil.example']) {
+    const ctx = await kb.openBrowser();
+    try {
+      const page = await kb.firstPage(ctx);
+      await page.goto(`${srv.base}/login?next=${next}`);
+      await page.fill('#username', 'ana');
+      await page.fill('#password', staff.PASSWORD);
+      await Promise.all([
+        page.waitForURL((u) => u.pathname !== '/login'),
+        page.click('.login-form button[type=submit]'),
+      ]);
+      const url = new URL(page.url());
+      assert.equal(url.origin, new URL(srv.base).origin, `next=${next} left the site: ${page.url()}`);
+      assert.equal(url.pathname, '/agent', `next=${next}`);
+    } finally {
+      await ctx.close();
+    }
+  }
+});
+
 test('a wrong password shows the form again with the reason', async () => {
   const ctx = await kb.openBrowser();
   try {
