@@ -126,7 +126,11 @@ typedef struct {
     const char *product;        /* filter, or NULL */
     unsigned offset;
     unsigned limit;             /* at most 100 */
-    int include_internal;       /* 1 only for signed-in agents */
+    int include_internal;       /* 1 only for signed-in agents; with 0
+                                 * the search sees the index as if
+                                 * internal articles were not in it:
+                                 * their words, locales and translations
+                                 * count for nothing (kb_schema.h) */
     int prefix_last;            /* 1: last word is a prefix (as you type) */
     const char *tag;            /* filter, or NULL */
     const kb_synonyms *synonyms; /* borrowed for the call, or NULL */
@@ -159,11 +163,12 @@ size_t kb_results_count(const kb_results *r);
 const kb_hit *kb_results_get(const kb_results *r, size_t i);
 /* Estimated number of matching articles (after collapsing units). */
 unsigned long kb_results_total(const kb_results *r);
-/* Locale the query was parsed for (the requested or fallback one). */
+/* Locale the query was parsed for (the requested or fallback one): the
+ * requested one when it has content the caller may see. */
 const char *kb_results_locale(const kb_results *r);
-/* The corrected query ("did you mean") when a word was not in the
- * index and a public word of the locale close to it was searched
- * instead; NULL when the query was searched as typed. */
+/* The corrected query ("did you mean") when a word was in no article
+ * the caller may see and a public word of the locale close to it was
+ * searched instead; NULL when the query was searched as typed. */
 const char *kb_results_suggestion(const kb_results *r);
 
 /* Facet counts over all matching articles (each article counted once,

@@ -43,6 +43,25 @@
  * replaced or deleted articles leave nothing behind.  The table is one
  * per index; suggestions are checked against the query's locale.
  *
+ * What an anonymous search sees.  Internal documents stay in the one
+ * index (staff search them with the same terms), so a search without
+ * include_internal asks, for the few terms it depends on, whether a
+ * *public* document has them, and never whether any document does:
+ * whether a query word is known (else it is corrected), which German
+ * compound heads and endings and which completions of a partial word
+ * join the query, whether the requested and the default locale have
+ * content, and whether an article has a translation in the requested
+ * locale (else it comes in the default one).  A word of internal
+ * articles only is then unknown, an internal-only locale has no
+ * content and an internal translation is missing, exactly as if the
+ * internal articles were not indexed; nothing new is indexed for it.
+ * The check is one frequency lookup when a term is in more documents
+ * than there are internal ones, else a walk of its posting list beside
+ * XAUDinternal's up to its first public document.  Not covered: BM25
+ * statistics (document count and length, term frequencies) and the
+ * estimate of a total beyond the documents checked are over the whole
+ * index, internal documents included.
+ *
  * Values (per unit document):
  *   KB_SLOT_ID        article id (the collapse key)
  *   KB_SLOT_LOCALE    locale
@@ -159,6 +178,10 @@ enum kb_slot {
 #define KB_SPELL_MIN_WORD 4
 #define KB_SPELL_MIN_QUERY 5
 #define KB_SPELL_TWO_EDITS 8
+
+/* As you type: the last word also finds the KB_PARTIAL_MAX_TERMS most
+ * frequent terms it begins (Xapian's own default for partial words). */
+#define KB_PARTIAL_MAX_TERMS 100
 
 /* German compounds: a word of at least KB_COMPOUND_MIN_WORD letters
  * is also indexed (prefix XC, stemmed) under each of its endings of at

@@ -132,12 +132,61 @@ void kb_compound_parts(const std::string &word, const Xapian::Stem &stem,
 void kb_setup_termgen(Xapian::TermGenerator &tg, const std::string &locale,
                       bool stem_positions = false);
 
+/* What a search counts as being in the index (kb_schema.h, "What an
+ * anonymous search sees"): every document for signed-in staff, public
+ * documents only for anonymous readers, so that no word, locale or
+ * translation of an internal article changes an anonymous answer.  The
+ * checks run for the few terms a search asks about (query words,
+ * locales, translations of its hits), not over the index. */
+class Visible {
+  public:
+    Visible(const Xapian::Database &db, bool internal) : db_(db), all_(internal) {}
+    const Xapian::Database &db() const { return db_; }
+    /* True for staff: internal documents count too. */
+    bool all() const { return all_; }
+    /* True when a document the reader may see has term. */
+    bool has(const std::string &term) const { return has(term, db_.get_termfreq(term)); }
+    /* The same, when the term's frequency is known already. */
+    bool has(const std::string &term, Xapian::doccount termfreq) const
+    {
+        if (termfreq == 0)
+            return false;
+        if (all_)
+            return true;
+        if (!counted_) {
+            internal_ = db_.get_termfreq(KB_TERM_INTERNAL);
+            counted_ = true;
+        }
+        /* In more documents than there are internal ones: some are public. */
+        if (termfreq > internal_)
+            return true;
+        /* Else the first of its documents that is not internal; at most
+         * termfreq steps, most words stop at the first. */
+        Xapian::PostingIterator in = db_.postlist_begin(KB_TERM_INTERNAL);
+        Xapian::PostingIterator in_end = db_.postlist_end(KB_TERM_INTERNAL);
+        for (Xapian::PostingIterator p = db_.postlist_begin(term); p != db_.postlist_end(term);
+             ++p) {
+            in.skip_to(*p);
+            if (in == in_end || *in != *p)
+                return true;
+        }
+        return false;
+    }
+
+  private:
+    const Xapian::Database &db_;
+    bool all_;
+    mutable bool counted_ = false;
+    mutable Xapian::doccount internal_ = 0;
+};
+
 /* ---- query building (defined further down) ---- */
 
 /* The query for one locale (not yet filtered by it).  *suggestion gets
  * the corrected text when a word was unknown and its correction was
- * searched instead ("" otherwise). */
-Xapian::Query kb_build_query(const Xapian::Database &db, const kb_query *qy,
+ * searched instead ("" otherwise).  Words count as known, compound heads
+ * and partial words expand, only as far as vis lets the reader see. */
+Xapian::Query kb_build_query(const Visible &vis, const kb_query *qy,
                              const std::string &locale, const std::string &other_locale,
                              std::string *suggestion);
 
@@ -910,11 +959,14 @@ extern "C" kb_status kb_cancel(kb_index *ix)
 namespace {
 
 /* Rejects default-locale units of articles that exist in the requested
- * locale, so each article appears once, in the best language. */
+ * locale, so each article appears once, in the best language.  A
+ * translation the reader may not see (internal, for an anonymous one)
+ * does not count: the article then comes in the default locale, as if
+ * the translation were not there.  Once per article id. */
 class FallbackDecider : public Xapian::MatchDecider {
   public:
-    FallbackDecider(const Xapian::Database &db, std::string want, std::string fallback)
-        : db_(db), want_(std::move(want)), fallback_(std::move(fallback))
+    FallbackDecider(const Visible &vis, std::string want, std::string fallback)
+        : vis_(vis), want_(std::move(want)), fallback_(std::move(fallback))
     {
     }
     bool operator()(const Xapian::Document &doc) const override
@@ -922,13 +974,19 @@ class FallbackDecider : public Xapian::MatchDecider {
         if (doc.get_value(KB_SLOT_LOCALE) != fallback_)
             return true;
         std::string id = doc.get_value(KB_SLOT_ID);
-        return !db_.term_exists(
+        auto seen = keep_.find(id);
+        if (seen != keep_.end())
+            return seen->second;
+        bool keep = !vis_.has(
             kb_key_term(KB_PREFIX_RECORD, kb_article_key(want_.c_str(), id.c_str())));
+        keep_.emplace(std::move(id), keep);
+        return keep;
     }
 
   private:
-    const Xapian::Database &db_;
+    const Visible &vis_;
     std::string want_, fallback_;
+    mutable std::unordered_map<std::string, bool> keep_; /* article id -> accepted */
 };
 
 /* Counts topic, product and locale over the matching units, each
@@ -1268,21 +1326,24 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
                                                              : want.c_str());
     if (want.empty())
         want = fallback;
+    /* Content the reader may see: an anonymous reader's locales and
+     * translations are those of public articles. */
+    Visible vis(ix->db, qy->include_internal != 0);
     /* A locale with no content at all searches the default one. */
-    if (want != fallback && !ix->db.term_exists(KB_PREFIX_LOCALE + want))
+    if (want != fallback && !vis.has(KB_PREFIX_LOCALE + want))
         want = fallback;
     r->locale = want;
     /* The default locale is searched too for articles missing in the
      * requested one, when it has any content. */
-    bool use_fallback = want != fallback && ix->db.term_exists(KB_PREFIX_LOCALE + fallback);
+    bool use_fallback = want != fallback && vis.has(KB_PREFIX_LOCALE + fallback);
 
-    Xapian::Query q = kb_build_query(ix->db, qy, want, use_fallback ? fallback : want,
+    Xapian::Query q = kb_build_query(vis, qy, want, use_fallback ? fallback : want,
                                      &r->suggestion);
     if (!q.empty())
         q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(KB_PREFIX_LOCALE + want));
     if (use_fallback) {
         /* The default locale's words are stemmed with its own stemmer. */
-        Xapian::Query f = kb_build_query(ix->db, qy, fallback, want, nullptr);
+        Xapian::Query f = kb_build_query(vis, qy, fallback, want, nullptr);
         if (!f.empty())
             q = Xapian::Query(Xapian::Query::OP_OR, q,
                               Xapian::Query(Xapian::Query::OP_FILTER, f,
@@ -1304,7 +1365,7 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     enq.set_collapse_key(KB_SLOT_ID);
     enq.set_weighting_scheme(
         Xapian::BM25Weight(KB_BM25_K1, 0, 1, KB_BM25_B, KB_BM25_MIN_NORMLEN));
-    FallbackDecider decider(ix->db, want, fallback);
+    FallbackDecider decider(vis, want, fallback);
     FacetSpy spy;
     if (qy->facets)
         enq.add_matchspy(&spy);
@@ -1730,12 +1791,101 @@ std::string lower_words(const std::string &text)
     return out;
 }
 
-Xapian::Query parser_query(const Xapian::Database &db, const kb_query *qy,
-                           const std::string &text, const std::string &locale)
+/* The pattern of a QueryParser partial word, or "" when its description
+ * is not the one a wildcard of that pattern has (a Xapian that writes it
+ * otherwise): Xapian 1.4 has no accessor for it. */
+std::string wildcard_pattern(const Xapian::Query &w)
+{
+    std::string d = w.get_description();
+    const std::string head = "Query(WILDCARD ";
+    if (d.compare(0, head.size(), head) != 0 || d.back() != ')')
+        return "";
+    size_t sp = d.find(' ', head.size()); /* after the combiner's name */
+    if (sp == std::string::npos)
+        return "";
+    std::string pattern = d.substr(sp + 1, d.size() - sp - 2);
+    Xapian::Query again(Xapian::Query::OP_WILDCARD, pattern, KB_PARTIAL_MAX_TERMS,
+                        Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT, Xapian::Query::OP_SYNONYM);
+    return !pattern.empty() && again.get_description() == d ? pattern : "";
+}
+
+/* What QueryParser's partial word expands to when the search runs (the
+ * KB_PARTIAL_MAX_TERMS most frequent terms that begin with pattern,
+ * OP_SYNONYM), but over the terms of documents vis shows. */
+Xapian::Query visible_expansion(const Visible &vis, const std::string &pattern)
+{
+    const Xapian::Database &db = vis.db();
+    std::vector<std::pair<Xapian::doccount, std::string>> cand;
+    for (Xapian::TermIterator t = db.allterms_begin(pattern); t != db.allterms_end(pattern); ++t)
+        cand.emplace_back(t.get_termfreq(), *t);
+    if (cand.size() > KB_PARTIAL_MAX_TERMS)
+        std::sort(cand.begin(), cand.end(), [](const auto &a, const auto &b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
+    std::vector<Xapian::Query> terms;
+    for (const auto &c : cand) {
+        if (terms.size() >= KB_PARTIAL_MAX_TERMS)
+            break;
+        if (vis.has(c.second, c.first))
+            terms.emplace_back(c.second);
+    }
+    if (terms.empty())
+        return Xapian::Query(Xapian::Query::MatchNothing);
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+}
+
+/* An anonymous reader's partial word: Xapian would expand it over every
+ * term of the index, so a word only internal articles use would count
+ * (in the synonym's statistics, so in the weights of public hits, and
+ * among the terms kept), and a public word could lose its place to it.
+ * Returns true when q holds a wildcard, with *out the same query with
+ * each replaced by visible_expansion().  QueryParser puts a partial word
+ * only under operators without parameters (OR, AND, AND_NOT, AND_MAYBE,
+ * FILTER, SYNONYM); under any other the part matches nothing rather
+ * than reach internal words. */
+bool visible_partial(const Visible &vis, const Xapian::Query &q, Xapian::Query *out)
+{
+    Xapian::Query::op op = q.get_type();
+    if (op == Xapian::Query::OP_WILDCARD) {
+        std::string pattern = wildcard_pattern(q);
+        *out = pattern.empty() ? Xapian::Query(Xapian::Query::MatchNothing)
+                               : visible_expansion(vis, pattern);
+        return true;
+    }
+    std::vector<Xapian::Query> subs;
+    bool found = false;
+    for (size_t i = 0; i < q.get_num_subqueries(); i++) {
+        subs.emplace_back();
+        if (visible_partial(vis, q.get_subquery(i), &subs.back()))
+            found = true;
+        else
+            subs.back() = q.get_subquery(i);
+    }
+    if (!found)
+        return false;
+    switch (op) {
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+        *out = Xapian::Query(op, subs.begin(), subs.end());
+        break;
+    default: /* parameters (a window, a factor) Xapian 1.4 does not give back */
+        *out = Xapian::Query(Xapian::Query::MatchNothing);
+    }
+    return true;
+}
+
+Xapian::Query parser_query(const Visible &vis, const kb_query *qy, const std::string &text,
+                           const std::string &locale)
 {
     Xapian::QueryParser qp;
     Xapian::SimpleStopper stopper;
-    qp.set_database(db);
+    qp.set_database(vis.db());
     qp.set_stemmer(kb_stem_for(locale));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME); /* phrases: words as written */
     const char *const *sw = stopwords_for(kb_locale_lang(locale).c_str());
@@ -1751,35 +1901,43 @@ Xapian::Query parser_query(const Xapian::Database &db, const kb_query *qy,
     qp.add_boolean_prefix("topic", KB_PREFIX_TOPIC);
     qp.add_boolean_prefix("product", KB_PREFIX_PRODUCT);
     qp.add_boolean_prefix("tag", KB_PREFIX_TAG);
+    qp.set_max_expansion(KB_PARTIAL_MAX_TERMS, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+                         Xapian::QueryParser::FLAG_PARTIAL);
     unsigned partial = qy->prefix_last ? Xapian::QueryParser::FLAG_PARTIAL : 0;
     unsigned full = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
                     Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_CJK_NGRAM |
                     partial;
     std::string lowered = lower_words(text);
-    try {
-        return qp.parse_query(lowered, full);
-    } catch (const Xapian::QueryParserError &) {
-    }
-    try {
-        return qp.parse_query(lowered, Xapian::QueryParser::FLAG_CJK_NGRAM | partial);
-    } catch (const Xapian::QueryParserError &) {
-    }
-    /* Xapian 1.4 cannot parse some mixes of Latin words and single CJK
-     * characters ("a 和 b"): the words one by one, then. */
-    std::vector<Xapian::Query> parts;
-    size_t i = 0;
-    while (i < lowered.size()) {
-        size_t e = lowered.find_first_of(" \t", i);
-        if (e == std::string::npos)
-            e = lowered.size();
+    auto parse = [&]() {
         try {
-            parts.push_back(qp.parse_query(lowered.substr(i, e - i),
-                                           Xapian::QueryParser::FLAG_CJK_NGRAM));
+            return qp.parse_query(lowered, full);
         } catch (const Xapian::QueryParserError &) {
         }
-        i = e + 1;
-    }
-    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+        try {
+            return qp.parse_query(lowered, Xapian::QueryParser::FLAG_CJK_NGRAM | partial);
+        } catch (const Xapian::QueryParserError &) {
+        }
+        /* Xapian 1.4 cannot parse some mixes of Latin words and single
+         * CJK characters ("a 和 b"): the words one by one, then. */
+        std::vector<Xapian::Query> parts;
+        size_t i = 0;
+        while (i < lowered.size()) {
+            size_t e = lowered.find_first_of(" \t", i);
+            if (e == std::string::npos)
+                e = lowered.size();
+            try {
+                parts.push_back(qp.parse_query(lowered.substr(i, e - i),
+                                               Xapian::QueryParser::FLAG_CJK_NGRAM));
+            } catch (const Xapian::QueryParserError &) {
+            }
+            i = e + 1;
+        }
+        return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+    };
+    Xapian::Query q = parse(), visible;
+    if (partial && !vis.all() && visible_partial(vis, q, &visible))
+        return visible;
+    return q;
 }
 
 bool in_list(const char *const *list, const std::string &w)
@@ -1868,18 +2026,23 @@ size_t utf8_length(const std::string &s)
 
 /* Replaces each unknown word by the most frequent public word of the
  * locale one or two edits away (Xapian's spelling table holds only
- * words of public articles, see kb_put).  Returns the corrections. */
-std::map<std::string, std::string> correct_spelling(const Xapian::Database &db, words *w,
+ * words of public articles, see kb_put).  Unknown means in no document
+ * the reader may see: for an anonymous reader a word of internal
+ * articles only is unknown, and corrected like any other, so that
+ * whether it gets a suggestion tells nothing.  Returns the
+ * corrections. */
+std::map<std::string, std::string> correct_spelling(const Visible &vis, words *w,
                                                     const std::string &locale,
                                                     const std::string &other)
 {
+    const Xapian::Database &db = vis.db();
     std::map<std::string, std::string> fixes;
     Xapian::Stem stem = kb_stem_for(locale);
     for (qtok &k : w->toks) {
         if (k.stop || k.used || k.cjk || !kb_spelling_word(k.raw))
             continue;
         size_t len = utf8_length(k.raw);
-        if (len < KB_SPELL_MIN_QUERY || db.get_termfreq(k.term) != 0)
+        if (len < KB_SPELL_MIN_QUERY || vis.has(k.term))
             continue;
         std::string fix = db.get_spelling_suggestion(k.raw, len >= KB_SPELL_TWO_EDITS ? 2 : 1);
         if (fix.empty())
@@ -1935,18 +2098,19 @@ void mark_stop_words(words *w, const std::string &locale)
 /* A word, weighted as one term with, for German, the compounds it ends
  * ("Gebühr" in "Säumnisgebühren") and its form without a genitive -s:
  * Snowball stems "Kundenproblems" to "kundenproblem" but "Kundenproblem"
- * to "kundenprobl". */
-Xapian::Query word_query(const Xapian::Database &db, const qtok &k, Xapian::termcount wqf,
+ * to "kundenprobl".  Only forms the reader may see join: one of
+ * internal articles only would weigh in the synonym's statistics. */
+Xapian::Query word_query(const Visible &vis, const qtok &k, Xapian::termcount wqf,
                          bool compounds, const Xapian::Stem &stem)
 {
     std::vector<Xapian::Query> alts{Xapian::Query(k.term, wqf)};
     if (compounds && k.term[0] == 'Z') {
         std::string c = KB_PREFIX_COMPOUND + k.term.substr(1);
-        if (db.get_termfreq(c) > 0)
+        if (vis.has(c))
             alts.emplace_back(c, wqf);
         if (k.raw.size() > 4 && k.raw.back() == 's') {
             std::string bare = "Z" + stem(k.raw.substr(0, k.raw.size() - 1));
-            if (bare != k.term && db.get_termfreq(bare) > 0)
+            if (bare != k.term && vis.has(bare))
                 alts.emplace_back(bare, wqf);
         }
     }
@@ -1958,8 +2122,10 @@ Xapian::Query word_query(const Xapian::Database &db, const qtok &k, Xapian::term
 /* German, the other way round: a compound in the query also finds its
  * head noun, alone or ending other compounds ("Kundenproblems" finds
  * "Problem" and "Supportproblem"), at KB_COMPOUND_HEAD_WEIGHT.  The
- * head is the longest ending that is a word of the index. */
-void add_compound_heads(const Xapian::Database &db, const std::vector<const qtok *> &toks,
+ * head is the longest ending that is a word of the index the reader may
+ * see (for an anonymous one, a word of internal articles only would
+ * find nothing in place of a shorter public head). */
+void add_compound_heads(const Visible &vis, const std::vector<const qtok *> &toks,
                         const Xapian::Stem &stem, std::vector<Xapian::Query> *parts)
 {
     std::vector<Xapian::Query> heads;
@@ -1969,7 +2135,7 @@ void add_compound_heads(const Xapian::Database &db, const std::vector<const qtok
         kb_compound_parts(k->raw, stem, &endings); /* longest first */
         for (const std::string &e : endings) {
             std::string word = "Z" + e.substr(strlen(KB_PREFIX_COMPOUND));
-            if (word != k->term && db.get_termfreq(word) > 0) {
+            if (word != k->term && vis.has(word)) {
                 Xapian::Query both[] = {Xapian::Query(word), Xapian::Query(e)};
                 heads.emplace_back(Xapian::Query::OP_SYNONYM, both, both + 2);
                 break;
@@ -2063,9 +2229,9 @@ Xapian::Query add_proximity(Xapian::Query q, const std::vector<const qtok *> &co
                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, bonus, KB_NEAR_WEIGHT));
 }
 
-Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
-                          const std::string &text, const std::string &locale,
-                          const std::string &other, std::string *suggestion)
+Xapian::Query plain_query(const Visible &vis, const kb_query *qy, const std::string &text,
+                          const std::string &locale, const std::string &other,
+                          std::string *suggestion)
 {
     words w = split_words(text, locale);
     mark_stop_words(&w, locale);
@@ -2073,7 +2239,7 @@ Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
     if (qy->synonyms)
         apply_synonyms(&w, qy->synonyms, locale, &parts);
     if (suggestion) { /* the requested locale only, not the fallback */
-        std::map<std::string, std::string> fixes = correct_spelling(db, &w, locale, other);
+        std::map<std::string, std::string> fixes = correct_spelling(vis, &w, locale, other);
         if (!fixes.empty())
             *suggestion = corrected_text(text, fixes);
     }
@@ -2087,9 +2253,9 @@ Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
     bool compounds = kb_splits_compounds(locale);
     Xapian::Stem stem = kb_stem_for(locale);
     for (const qtok *k : content)
-        parts.push_back(word_query(db, *k, wqf[k->term], compounds, stem));
+        parts.push_back(word_query(vis, *k, wqf[k->term], compounds, stem));
     if (compounds)
-        add_compound_heads(db, content, stem, &parts);
+        add_compound_heads(vis, content, stem, &parts);
     for (const std::string &b : w.bigrams)
         parts.emplace_back(b);
     add_cjk_unigrams(w, &parts);
@@ -2102,12 +2268,12 @@ Xapian::Query plain_query(const Xapian::Database &db, const kb_query *qy,
 
 } /* namespace */
 
-Xapian::Query kb_build_query(const Xapian::Database &db, const kb_query *qy,
+Xapian::Query kb_build_query(const Visible &vis, const kb_query *qy,
                              const std::string &locale, const std::string &other_locale,
                              std::string *suggestion)
 {
     std::string text(qy->text ? qy->text : "");
     if (qy->prefix_last || has_syntax(text))
-        return parser_query(db, qy, text, locale);
-    return plain_query(db, qy, text, locale, other_locale, suggestion);
+        return parser_query(vis, qy, text, locale);
+    return plain_query(vis, qy, text, locale, other_locale, suggestion);
 }
