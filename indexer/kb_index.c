@@ -5,6 +5,13 @@
  * whole run is committed once, so a reader sees either the old or the
  * new revision, never half of a run.
  *
+ * "Disappeared" means the scan saw the file's folder and the file was
+ * not in it.  A file or folder that could not be read is an error, and
+ * the articles from it (or from below it) stay as they were: not being
+ * able to look is not evidence that they are gone.  --full therefore
+ * does not empty the index first: it parses every file it can read and
+ * then removes the articles that no file of this run accounts for.
+ *
  * What a run needs from the last one and the index cannot give cheaply
  * (stat() and hash of every file, the link map) is in the run cache,
  * INDEX/kb-index.cache: see runcache.h.  --full does not read it but
@@ -56,7 +63,9 @@ struct run {
     struct progress progress;
     struct linkcheck *links;
     struct runcache *cache;
-    json_t *seen_keys; /* article key -> path, duplicate detection */
+    const struct scan *scan;
+    json_t *seen_keys; /* article key -> path: duplicates; kept by --full */
+    json_t *failed;    /* content path -> true: the file had an error */
     unsigned long indexed, unchanged, deleted, errors, warnings, skipped;
     int index_trouble; /* an index write failed: the link map may be off */
 };
@@ -100,9 +109,9 @@ static void diag_print(struct run *r, const char *path, unsigned line, int is_er
         r->warnings++;
 }
 
-static void scan_warn(void *ctx, const char *path, const char *msg)
+static void scan_diag(void *ctx, const char *path, int is_error, const char *msg)
 {
-    diag_print(ctx, path, 0, 0, msg);
+    diag_print(ctx, path, 0, is_error, msg);
 }
 
 static void lower_in_place(char *s)
@@ -313,6 +322,30 @@ static void unchanged(struct run *r, const struct content_file *f, const char *k
     json_object_set_new(r->seen_keys, key, json_string(f->path));
 }
 
+/* The article from path stays as the index has it, although this run
+ * did not (or could not) read it again. */
+static void keep(struct run *r, const char *path, const char *key)
+{
+    if (key)
+        json_object_set_new(r->seen_keys, key, json_string(path));
+}
+
+/* The file at path is no article (any more): its article and its file
+ * entry go.  Returns 0, or -1 when the index could not be changed
+ * (reported). */
+static int forget_file(struct run *r, const char *path, const char *key)
+{
+    if (key && delete_key(r, path, key) != 0)
+        return -1;
+    linkcheck_forget(r->links, path);
+    if (kb_file_forget(r->ix, path) != KB_OK) {
+        r->index_trouble = 1;
+        diag_print(r, path, 0, 1, kb_last_error(r->ix));
+        return -1;
+    }
+    return 0;
+}
+
 /* Handles one file; updates the run's counters. */
 static void index_file(struct run *r, const struct content_file *f)
 {
@@ -324,7 +357,7 @@ static void index_file(struct run *r, const struct content_file *f)
     }
     const char *known = r->opt.full ? NULL : runcache_hash(r->cache, f);
     if (known && old_hash && strcmp(old_hash, known) == 0) {
-        runcache_keep(r->cache, f);
+        runcache_keep(r->cache, f->path);
         unchanged(r, f, old_key);
         free(old_hash);
         free(old_key);
@@ -335,6 +368,7 @@ static void index_file(struct run *r, const struct content_file *f)
     char *buf = read_file(f->abs, &len, err, sizeof err);
     if (!buf) {
         diag_print(r, f->path, 0, 1, err);
+        keep(r, f->path, old_key);
         free(old_hash);
         free(old_key);
         return;
@@ -361,6 +395,7 @@ static void index_file(struct run *r, const struct content_file *f)
             snprintf(err, sizeof err, "invalid UTF-8 (byte 0x%02x); save the file as UTF-8",
                      (unsigned)c);
         diag_print(r, f->path, line_of(buf, bad), 1, err);
+        keep(r, f->path, old_key);
         free(buf);
         free(old_hash);
         free(old_key);
@@ -397,10 +432,13 @@ static void index_file(struct run *r, const struct content_file *f)
         }
     } else if (rc == 0) {
         r->skipped++;
-    } else if (old_key) {
+        /* An article that became a landing page or a TOC is gone. */
+        if (old_key && forget_file(r, f->path, old_key) == 0)
+            r->deleted++;
+    } else {
         /* Keep the last good version searchable; only this run's parse
          * failed.  Its hash stays old, so the next run tries again. */
-        json_object_set_new(r->seen_keys, old_key, json_string(f->path));
+        keep(r, f->path, old_key);
     }
     article_free(a);
     free(old_hash);
@@ -418,13 +456,61 @@ static int forget_if_gone(void *ctx, const char *path, const char *hash, const c
     (void)hash;
     if (json_object_get(g->present, path))
         return 0;
-    if (delete_key(g->r, path, key) != 0)
+    if (scan_is_unreadable(g->r->scan, path)) {
+        /* Below a folder the scan could not read (reported there). */
+        keep(g->r, path, key);
+        runcache_keep(g->r->cache, path);
         return 0;
-    linkcheck_forget(g->r->links, path);
-    if (kb_file_forget(g->r->ix, path) == KB_OK)
+    }
+    if (forget_file(g->r, path, key) == 0)
         g->r->deleted++;
-    else
-        g->r->index_trouble = 1;
+    return 0;
+}
+
+/* kb_foreach_record callback: the keys of records no file of this run
+ * accounts for. */
+static int collect_unseen(void *ctx, const char *json, size_t len)
+{
+    struct gone_ctx *g = ctx;
+    json_t *rec = json_loadb(json, len, 0, NULL);
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    const char *locale = json_string_value(json_object_get(rec, "locale"));
+    const char *path = json_string_value(json_object_get(rec, "path"));
+    if (id && locale) {
+        char key[1024];
+        snprintf(key, sizeof key, "%s/%s", locale, id);
+        /* A file with an error may not have said which article it had
+         * (the index could not tell): its path keeps the record. */
+        if (!json_object_get(g->r->seen_keys, key) &&
+            !(path && (json_object_get(g->r->failed, path) ||
+                       scan_is_unreadable(g->r->scan, path))))
+            json_object_set_new(g->present, key, json_string(path ? path : key));
+    }
+    json_decref(rec);
+    return 0;
+}
+
+/* --full: removes every article that no file of this run indexed or
+ * kept, as emptying the index first would have, without touching the
+ * ones kept because their files could not be read or had errors.
+ * Returns 0, or -1 on an index error. */
+static int remove_unseen(struct run *r)
+{
+    json_t *unseen = json_object();
+    struct gone_ctx g = {r, unseen};
+    if (!unseen || kb_foreach_record(r->ix, 1, collect_unseen, &g) != KB_OK) {
+        json_decref(unseen);
+        return -1;
+    }
+    /* Deleted after the walk: the walk reads the documents it deletes. */
+    const char *key;
+    json_t *path;
+    json_object_foreach(unseen, key, path)
+    {
+        if (delete_key(r, json_string_value(path), key) == 0)
+            r->deleted++;
+    }
+    json_decref(unseen);
     return 0;
 }
 
@@ -557,7 +643,7 @@ int main(int argc, char **argv)
     char err[512];
     struct scan sc;
     progress_init(&r.progress, 0, 0);
-    if (scan_content(r.opt.content, &sc, scan_warn, &r, err, sizeof err) != 0) {
+    if (scan_content(r.opt.content, &sc, scan_diag, &r, err, sizeof err) != 0) {
         fprintf(stderr, "kb-index: %s\n", err);
         return 2;
     }
@@ -573,11 +659,13 @@ int main(int argc, char **argv)
         return 3;
     }
     int code = 0;
+    r.scan = &sc;
     r.seen_keys = json_object();
+    r.failed = json_object();
     r.links = linkcheck_new();
     r.cache = runcache_new(r.opt.index, hash_context, started_ns);
     json_t *present = json_object();
-    if (!r.seen_keys || !r.links || !r.cache || !present) {
+    if (!r.seen_keys || !r.failed || !r.links || !r.cache || !present) {
         fputs("kb-index: out of memory\n", stderr);
         code = 3;
         goto out;
@@ -588,13 +676,8 @@ int main(int argc, char **argv)
         code = fail(&r, "cannot start the index transaction");
         goto out;
     }
-    if (r.opt.full) {
-        if (kb_clear(r.ix) != KB_OK) {
-            code = fail(&r, "cannot clear the index");
-            goto out;
-        }
+    if (r.opt.full)
         linkcheck_reset(r.links);
-    }
     for (size_t i = 0; i < sc.n; i++)
         json_object_set_new(present, sc.files[i].path, json_true());
     struct gone_ctx g = {&r, present};
@@ -606,7 +689,10 @@ int main(int argc, char **argv)
     progress_init(&r.progress, sc.n, !r.opt.quiet && !r.opt.json && isatty(STDOUT_FILENO));
     double last_json = 0;
     for (size_t i = 0; i < sc.n; i++) {
+        unsigned long errors = r.errors;
         index_file(&r, &sc.files[i]);
+        if (r.errors != errors)
+            json_object_set_new(r.failed, sc.files[i].path, json_true());
         progress_update(&r.progress, i + 1, sc.files[i].path);
         if (r.opt.progress_json && (progress_now() - last_json > 0.2 || i + 1 == sc.n)) {
             last_json = progress_now();
@@ -616,6 +702,16 @@ int main(int argc, char **argv)
     }
     progress_clear(&r.progress);
 
+    if (r.opt.full) {
+        if (remove_unseen(&r) != 0) {
+            code = fail(&r, "cannot read the index's records");
+            goto out;
+        }
+        /* Articles kept without being read are not in the map this
+         * run built. */
+        if (r.errors)
+            linkcheck_recheck_all(r.links);
+    }
     if (linkcheck_run(r.links, r.ix, link_warning, &r) != 0) {
         code = fail(&r, "cannot check links");
         goto out;
@@ -638,6 +734,7 @@ int main(int argc, char **argv)
 out:
     json_decref(present);
     json_decref(r.seen_keys);
+    json_decref(r.failed);
     runcache_free(r.cache);
     linkcheck_free(r.links);
     kb_close(r.ix);

@@ -20,6 +20,7 @@ struct linkcheck {
     json_t *map;     /* content path -> [[anchors], [target, line, ...]] */
     json_t *changed; /* content path -> true: indexed or removed this run */
     int complete;    /* map holds every record of the index */
+    int all;         /* check every article, changed or not */
 };
 
 struct linkcheck *linkcheck_new(void)
@@ -74,6 +75,13 @@ void linkcheck_reset(struct linkcheck *lc)
 {
     json_object_clear(lc->map);
     lc->complete = 1;
+}
+
+void linkcheck_recheck_all(struct linkcheck *lc)
+{
+    json_object_clear(lc->map);
+    lc->complete = 0;
+    lc->all = 1;
 }
 
 /* A new map entry; NULL on OOM. */
@@ -279,7 +287,7 @@ static int by_string(const void *a, const void *b)
 static void check_article(struct linkcheck *lc, const char *path, json_t *e,
                           linkcheck_warn_fn warn, void *ctx)
 {
-    int all = json_object_get(lc->changed, path) != NULL;
+    int all = lc->all || json_object_get(lc->changed, path) != NULL;
     json_t *links = json_array_get(e, 1);
     size_t n = json_array_size(links);
     for (size_t i = 0; i + 1 < n; i += 2) {
@@ -314,7 +322,7 @@ int linkcheck_run(struct linkcheck *lc, kb_index *ix, linkcheck_warn_fn warn, vo
             return -1;
         lc->complete = 1;
     }
-    if (json_object_size(lc->changed) == 0)
+    if (!lc->all && json_object_size(lc->changed) == 0)
         return 0;
     /* Path order: the order a --full run has always reported in. */
     size_t n = json_object_size(lc->map), k = 0;

@@ -40,6 +40,12 @@ int linkcheck_restore(struct linkcheck *lc, json_t *state);
 /* The index was emptied (--full): the map is complete and empty. */
 void linkcheck_reset(struct linkcheck *lc);
 
+/* For a --full run that kept articles without reading them (their
+ * files could not be read): the map it built does not cover the index.
+ * linkcheck_run() then builds the map again from the index's records
+ * and checks the links of every article, as a --full run does. */
+void linkcheck_recheck_all(struct linkcheck *lc);
+
 /* Records the anchors and links of the article just indexed from path
  * and marks path changed.  Returns 0, or -1 on OOM. */
 int linkcheck_set(struct linkcheck *lc, const char *path, const struct article *a);

@@ -97,9 +97,11 @@ const char *runcache_hash(const struct runcache *rc, const struct content_file *
     return json_string_value(json_array_get(e, 5));
 }
 
-void runcache_keep(struct runcache *rc, const struct content_file *f)
+void runcache_keep(struct runcache *rc, const char *path)
 {
-    json_object_set(rc->files, f->path, json_object_get(rc->prev_files, f->path));
+    json_t *e = json_object_get(rc->prev_files, path);
+    if (e)
+        json_object_set(rc->files, path, e);
 }
 
 void runcache_remember(struct runcache *rc, const struct content_file *f,

@@ -63,9 +63,11 @@ void runcache_load(struct runcache *rc, kb_index *ix, struct linkcheck *lc);
  * when nothing was loaded).  Borrowed: valid until runcache_free(). */
 const char *runcache_hash(const struct runcache *rc, const struct content_file *f);
 
-/* Carries f's record from the loaded cache over to the next run's, for
- * a file skipped on the strength of runcache_hash(rc, f) != NULL. */
-void runcache_keep(struct runcache *rc, const struct content_file *f);
+/* Carries the record of path (a content path) from the loaded cache
+ * over to the next run's: for a file skipped on the strength of
+ * runcache_hash() != NULL, or one the run could not look at (below a
+ * folder it could not read).  No-op when the loaded cache has none. */
+void runcache_keep(struct runcache *rc, const char *path);
 
 /* Notes f's stat() and its content hash (32 hex digits, copied) for
  * the next run.  Like runcache_keep(), it cannot fail: on OOM the

@@ -124,10 +124,35 @@ oom:
 struct walk {
     const char *root;
     struct scan *out;
-    void (*warn)(void *ctx, const char *path, const char *msg);
+    void (*diag)(void *ctx, const char *path, int is_error, const char *msg);
     void *ctx;
 };
 
+/* Notes rel as unreadable and reports why.  Returns 0, or -2 on OOM. */
+static int unreadable(struct walk *w, const char *rel, const char *what, int err)
+{
+    struct scan *s = w->out;
+    if (s->nunreadable == s->unreadable_cap) {
+        size_t cap = s->unreadable_cap ? s->unreadable_cap * 2 : 16;
+        char **u = realloc(s->unreadable, cap * sizeof *u);
+        if (!u)
+            return -2;
+        s->unreadable = u;
+        s->unreadable_cap = cap;
+    }
+    if (!(s->unreadable[s->nunreadable] = strdup(rel)))
+        return -2;
+    s->nunreadable++;
+    if (w->diag) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s: %s; its articles stay in the index as they were",
+                 what, strerror(err));
+        w->diag(w->ctx, rel, 1, msg);
+    }
+    return 0;
+}
+
+/* Returns 0, -1 when the root cannot be read, -2 on OOM. */
 static int walk_dir(struct walk *w, const char *rel, int depth)
 {
     char dir[4096];
@@ -136,23 +161,23 @@ static int walk_dir(struct walk *w, const char *rel, int depth)
     else
         snprintf(dir, sizeof dir, "%s", w->root);
     if (depth > SCAN_MAX_DEPTH) {
-        if (w->warn)
-            w->warn(w->ctx, rel, "folder nested too deeply (symlink loop?); skipped");
+        if (w->diag)
+            w->diag(w->ctx, rel, 0, "folder nested too deeply (symlink loop?); skipped");
         return 0;
     }
     DIR *d = opendir(dir);
     if (!d) {
         if (depth == 0)
             return -1;
-        if (w->warn) {
-            char msg[256];
-            snprintf(msg, sizeof msg, "cannot read folder: %s; skipped", strerror(errno));
-            w->warn(w->ctx, rel, msg);
-        }
-        return 0;
+        /* Gone since its parent was listed: nothing below it exists.
+         * Any other failure says nothing about what is below it. */
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        return unreadable(w, rel, "cannot read folder", errno);
     }
+    int rc = 0;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    for (errno = 0; rc == 0 && (e = readdir(d)) != NULL; errno = 0) {
         if (e->d_name[0] == '.')
             continue; /* hidden files, ".", ".." */
         char child[4096];
@@ -165,25 +190,29 @@ static int walk_dir(struct walk *w, const char *rel, int depth)
             continue;
         char full[8192];
         snprintf(full, sizeof full, "%s/%s", w->root, child);
+        int is_yaml;
         struct stat st;
-        if (stat(full, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            if (walk_dir(w, child, depth + 1) < 0) {
-                closedir(d);
-                return -1;
-            }
-        } else if (S_ISREG(st.st_mode)) {
-            int is_yaml;
-            if (is_content_name(e->d_name, &is_yaml) &&
-                add_file(w->out, w->root, child, is_yaml, &st) < 0) {
-                closedir(d);
-                return -2;
-            }
+        if (stat(full, &st) != 0) {
+            /* A dangling symlink has nothing to read.  A file that is
+             * no article could not have been indexed.  Anything else
+             * (a folder without search permission, say) may hide
+             * articles. */
+            if (errno == ENOENT ||
+                (e->d_type == DT_REG && !is_content_name(e->d_name, &is_yaml)))
+                continue;
+            rc = unreadable(w, child, "cannot read", errno);
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = walk_dir(w, child, depth + 1);
+        } else if (S_ISREG(st.st_mode) && is_content_name(e->d_name, &is_yaml)) {
+            if (add_file(w->out, w->root, child, is_yaml, &st) < 0)
+                rc = -2;
         }
     }
+    /* readdir() stopped on an error: the rest of the folder is unknown. */
+    if (rc == 0 && errno != 0)
+        rc = depth == 0 ? -1 : unreadable(w, rel, "cannot read folder", errno);
     closedir(d);
-    return 0;
+    return rc;
 }
 
 static int by_path(const void *a, const void *b)
@@ -192,9 +221,14 @@ static int by_path(const void *a, const void *b)
                   ((const struct content_file *)b)->path);
 }
 
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int scan_content(const char *root, struct scan *out,
-                 void (*warn)(void *ctx, const char *path, const char *msg), void *ctx,
-                 char *err, size_t errlen)
+                 void (*diag)(void *ctx, const char *path, int is_error, const char *msg),
+                 void *ctx, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     struct stat st;
@@ -202,7 +236,7 @@ int scan_content(const char *root, struct scan *out,
         snprintf(err, errlen, "%s: not a readable folder", root);
         return -1;
     }
-    struct walk w = {root, out, warn, ctx};
+    struct walk w = {root, out, diag, ctx};
     int rc = walk_dir(&w, "", 0);
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", root,
@@ -212,7 +246,29 @@ int scan_content(const char *root, struct scan *out,
     }
     if (out->n)
         qsort(out->files, out->n, sizeof out->files[0], by_path);
+    if (out->nunreadable)
+        qsort(out->unreadable, out->nunreadable, sizeof out->unreadable[0], by_string);
     return 0;
+}
+
+int scan_is_unreadable(const struct scan *s, const char *path)
+{
+    if (!s->nunreadable)
+        return 0;
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf, "%s", path);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return 0;
+    /* The path itself, then each folder above it. */
+    for (;;) {
+        const char *key = buf;
+        if (bsearch(&key, s->unreadable, s->nunreadable, sizeof s->unreadable[0], by_string))
+            return 1;
+        char *slash = strrchr(buf, '/');
+        if (!slash)
+            return 0;
+        *slash = '\0';
+    }
 }
 
 void scan_release(struct scan *s)
@@ -226,5 +282,8 @@ void scan_release(struct scan *s)
         free(s->files[i].id);
     }
     free(s->files);
+    for (size_t i = 0; i < s->nunreadable; i++)
+        free(s->unreadable[i]);
+    free(s->unreadable);
     memset(s, 0, sizeof *s);
 }

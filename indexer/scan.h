@@ -27,16 +27,29 @@ struct scan {
     struct content_file *files; /* sorted by path */
     size_t n;
     size_t cap;
+    /* Folders and entries the walk could not read (relative paths,
+     * sorted): what is below them is not known, so it is not gone. */
+    char **unreadable;
+    size_t nunreadable;
+    size_t unreadable_cap;
 };
 
 /* Walks root recursively.  Hidden entries, TOC files and the content
  * folder's own configuration (synonyms.yml, _defaults.yml) are left
  * out.  Returns 0, or -1 with a message in err (unreadable root, OOM).
- * A sub-folder that cannot be read is reported through warn() and
- * skipped.  Free the result with scan_release(). */
+ * A sub-folder that cannot be listed, or an entry that cannot be
+ * stat()ed for a reason other than not existing (ENOENT), is reported
+ * through diag() as an error and noted in out->unreadable; an entry
+ * that does not exist is simply left out.  A folder nested too deeply
+ * is a warning.  Free the result with scan_release(). */
 int scan_content(const char *root, struct scan *out,
-                 void (*warn)(void *ctx, const char *path, const char *msg),
+                 void (*diag)(void *ctx, const char *path, int is_error, const char *msg),
                  void *ctx, char *err, size_t errlen);
+
+/* 1 when path (relative, like content_file.path) is one of the
+ * scan's unreadable paths or lies below one: the scan cannot say
+ * whether it exists. */
+int scan_is_unreadable(const struct scan *s, const char *path);
 
 void scan_release(struct scan *s);
 

@@ -1,6 +1,7 @@
 /* test_index_cli.c -- kb-index as a user runs it: summaries, errors
  * with file:line, incremental runs, --strict, deletions, link warnings
- * that follow the articles a run changed. */
+ * that follow the articles a run changed, files and folders it cannot
+ * read. */
 #include "harness.h"
 #include "testutil.h"
 
@@ -11,11 +12,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static json_t *run_index(struct harness *h, const char *content, const char *index,
-                         const char *extra, int want_status, char **err_out)
+/* Root reads a folder of mode 000 all the same, so a test of file modes
+ * runs kb-index, as root, as nobody through setpriv (util-linux). */
+#define SETPRIV "/usr/bin/setpriv"
+#define NOBODY "65534"
+
+/* Runs kb-index --json; with unprivileged, as a user file modes apply
+ * to (nobody when the test runs as root). */
+static json_t *run_index_as(struct harness *h, int unprivileged, const char *content,
+                            const char *index, const char *extra, int want_status,
+                            char **err_out)
 {
-    char *argv[12];
+    char *argv[16];
     int n = 0;
+    if (unprivileged && getuid() == 0) {
+        argv[n++] = SETPRIV;
+        argv[n++] = "--reuid=" NOBODY;
+        argv[n++] = "--regid=" NOBODY;
+        argv[n++] = "--clear-groups";
+    }
     argv[n++] = KB_INDEX_BIN;
     argv[n++] = "--content";
     argv[n++] = (char *)content;
@@ -29,7 +44,7 @@ static json_t *run_index(struct harness *h, const char *content, const char *ind
     int st = tu_run(argv, &out, &err);
     CHECK_INT_EQ(h, st, want_status);
     json_t *j = json_loads(out, 0, NULL);
-    if (!j)
+    if (!j || st != want_status)
         fprintf(stderr, "kb-index stdout: %s\nstderr: %s\n", out, err);
     CHECK(h, j != NULL);
     free(out);
@@ -38,6 +53,12 @@ static json_t *run_index(struct harness *h, const char *content, const char *ind
     else
         free(err);
     return j;
+}
+
+static json_t *run_index(struct harness *h, const char *content, const char *index,
+                         const char *extra, int want_status, char **err_out)
+{
+    return run_index_as(h, 0, content, index, extra, want_status, err_out);
 }
 
 static long jint(json_t *o, const char *k)
@@ -262,6 +283,131 @@ static void test_links_follow_changes(struct harness *h)
     tu_rmrf(scratch);
 }
 
+static void set_mode(struct harness *h, const char *dir, const char *rel, mode_t mode)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    CHECK_INT_EQ(h, chmod(path, mode), 0);
+}
+
+static const char article_refunds[] =
+    "---\ntitle: Ask for a refund\n---\n"
+    "# Ask for a refund\n"
+    "\n"
+    "Refunds go back to the card that paid.\n";
+static const char article_tax[] =
+    "---\ntitle: Tax on invoices\n---\n"
+    "# Tax on invoices\n"
+    "\n"
+    "## Tax numbers\n"
+    "\n"
+    "Add your tax number before the invoice is issued.\n";
+
+/* One run over content that kb-index cannot wholly read: exit status 1
+ * with what (path) could not be read as an error, nothing deleted, and
+ * the index still holds the articles and sections it held. */
+static void check_kept(struct harness *h, const char *content, const char *index,
+                       const char *extra, const char *what, long articles, long sections)
+{
+    char *err = NULL;
+    json_t *j = run_index_as(h, 1, content, index, extra, 1, &err);
+    CHECK_CONTAINS(h, err, what);
+    CHECK_INT_EQ(h, jint(j, "deleted"), 0);
+    CHECK_INT_EQ(h, jint(j, "articles"), articles);
+    CHECK_INT_EQ(h, jint(j, "sections"), sections);
+    CHECK(h, jint(j, "errors") >= 1);
+    json_decref(j);
+    free(err);
+}
+
+/* A folder or file kb-index cannot read is an error, not a deletion:
+ * its articles stay in the index as they were, incremental or --full,
+ * and --strict commits nothing.  A file that is really gone is still
+ * removed meanwhile. */
+static void test_unreadable(struct harness *h)
+{
+    if (getuid() == 0 && access(SETPRIV, X_OK) != 0) {
+        printf("SKIP unreadable files: running as root without %s, so file modes "
+               "cannot be tested\n", SETPRIV);
+        return;
+    }
+    char content[512], index[512], path[1024];
+    CHECK_INT_EQ(h, tu_mkdtemp(content, sizeof content, "unreadable"), 0);
+    CHECK_INT_EQ(h, tu_mkdtemp(index, sizeof index, "unreadable-ix"), 0);
+    CHECK_INT_EQ(h, tu_copy_tree(KB_SOURCE_DIR "/tests/data/kb", content), 0);
+    write_text(content, "en-us/billing/refunds.md", article_refunds);
+    write_text(content, "en-us/billing/tax.md", article_tax);
+    if (getuid() == 0) {
+        char *argv[] = {"/bin/chown", "-R", NOBODY ":" NOBODY, content, index, NULL};
+        CHECK_INT_EQ(h, tu_run(argv, NULL, NULL), 0);
+    }
+
+    json_t *j = run_index_as(h, 1, content, index, NULL, 0, NULL);
+    CHECK_INT_EQ(h, jint(j, "indexed"), 10);
+    long articles = jint(j, "articles"), sections = jint(j, "sections");
+    CHECK_INT_EQ(h, articles, 10);
+    json_decref(j);
+
+    /* A folder that cannot be listed: its three articles stay. */
+    set_mode(h, content, "en-us/billing", 0);
+    const char *folder = "en-us/billing: error: cannot read folder";
+    check_kept(h, content, index, NULL, folder, articles, sections);
+    check_kept(h, content, index, "--strict", folder, articles, sections);
+    check_kept(h, content, index, "--full", folder, articles, sections);
+    check_kept(h, content, index, NULL, folder, articles, sections);
+
+    /* A file that is gone is removed all the same. */
+    snprintf(path, sizeof path, "%s/en-us/sign-in/reset.md", content);
+    CHECK_INT_EQ(h, remove(path), 0);
+    char *err = NULL;
+    j = run_index_as(h, 1, content, index, NULL, 1, &err);
+    CHECK_CONTAINS(h, err, folder);
+    CHECK_INT_EQ(h, jint(j, "deleted"), 1);
+    CHECK_INT_EQ(h, jint(j, "articles"), articles - 1);
+    articles = jint(j, "articles");
+    sections = jint(j, "sections");
+    json_decref(j);
+    free(err);
+
+    /* Readable again: the index had kept them as they were, so there
+     * is nothing to index again. */
+    set_mode(h, content, "en-us/billing", 0755);
+    j = run_index_as(h, 1, content, index, NULL, 0, NULL);
+    CHECK_INT_EQ(h, jint(j, "indexed"), 0);
+    CHECK_INT_EQ(h, jint(j, "unchanged"), articles);
+    CHECK_INT_EQ(h, jint(j, "deleted"), 0);
+    CHECK_INT_EQ(h, jint(j, "errors"), 0);
+    CHECK_INT_EQ(h, jint(j, "articles"), articles);
+    CHECK_INT_EQ(h, jint(j, "sections"), sections);
+    json_decref(j);
+
+    /* A folder that can be listed but not searched: its files cannot
+     * even be stat()ed. */
+    set_mode(h, content, "en-us/billing", 0444);
+    check_kept(h, content, index, NULL, "en-us/billing/tax.md: error: cannot read",
+               articles, sections);
+    check_kept(h, content, index, "--full", "en-us/billing/tax.md: error: cannot read",
+               articles, sections);
+    set_mode(h, content, "en-us/billing", 0755);
+
+    /* One file that cannot be read. */
+    set_mode(h, content, "en-us/billing/refunds.md", 0);
+    const char *file = "en-us/billing/refunds.md: error: cannot read file";
+    check_kept(h, content, index, NULL, file, articles, sections);
+    check_kept(h, content, index, "--strict", file, articles, sections);
+    check_kept(h, content, index, "--full", file, articles, sections);
+    set_mode(h, content, "en-us/billing/refunds.md", 0644);
+    j = run_index_as(h, 1, content, index, NULL, 0, NULL);
+    CHECK_INT_EQ(h, jint(j, "indexed"), 0);
+    CHECK_INT_EQ(h, jint(j, "errors"), 0);
+    CHECK_INT_EQ(h, jint(j, "articles"), articles);
+    CHECK_INT_EQ(h, jint(j, "sections"), sections);
+    json_decref(j);
+
+    tu_rmrf(content);
+    tu_rmrf(index);
+}
+
 int main(void)
 {
     struct harness h = {0, 0};
@@ -341,6 +487,7 @@ int main(void)
     json_decref(j);
 
     test_links_follow_changes(&h);
+    test_unreadable(&h);
 
     /* Usage errors and --help. */
     char *argv_help[] = {KB_INDEX_BIN, "--help", NULL};
