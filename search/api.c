@@ -3,6 +3,7 @@
 #include "api_events.h"
 #include "auth.h"
 #include "escape.h"
+#include "pages.h"
 #include "routes.h"
 #include "searchreq.h"
 
@@ -20,13 +21,18 @@ unsigned api_healthz(struct request *rq)
                                              "message", ix ? kb_last_error(ix) : err));
     kb_cache_stats cs;
     kb_cache_get_stats(rq->app->results, &cs);
+    struct popular_stats ps;
+    popular_get_stats(rq->app->popular, &ps);
     return reply_json(rq, 200,
-                      json_pack("{s:s,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I}}", "status", "ok",
-                                "articles", (json_int_t)st.articles, "sections",
-                                (json_int_t)st.sections, "revision", (json_int_t)st.revision,
-                                "cache", "hits", (json_int_t)cs.hits, "misses",
-                                (json_int_t)cs.misses, "entries", (json_int_t)cs.entries,
-                                "bytes", (json_int_t)cs.bytes));
+                      json_pack("{s:s,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I}}",
+                                "status", "ok", "articles", (json_int_t)st.articles,
+                                "sections", (json_int_t)st.sections, "revision",
+                                (json_int_t)st.revision, "cache", "hits", (json_int_t)cs.hits,
+                                "misses", (json_int_t)cs.misses, "entries",
+                                (json_int_t)cs.entries, "bytes", (json_int_t)cs.bytes,
+                                "popular", "locales", (json_int_t)ps.locales, "revision",
+                                (json_int_t)ps.revision, "refreshes",
+                                (json_int_t)ps.refreshes));
 }
 
 /* The strings come from the index, which holds only valid UTF-8 (the

@@ -3,6 +3,7 @@
  * searches, suggestions and page views the server logs itself. */
 #include "api_events.h"
 
+#include "auth.h"
 #include "escape.h"
 #include "eventq.h"
 #include "maint.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Field limits: generous for people, small enough that nobody stores
  * a novel in the event log. */
@@ -143,6 +145,74 @@ static const char *locale_field(struct field_errors *fe, json_t *body)
     return l;
 }
 
+int events_locale_known(struct request *rq, const char *locale, char *out, size_t outlen)
+{
+    if (!locale || !searchreq_locale_ok(locale) || strlen(locale) >= outlen)
+        return 0;
+    size_t i;
+    for (i = 0; locale[i]; i++) {
+        char ch = locale[i];
+        out[i] = ch == '_' ? '-' : (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+    }
+    out[i] = '\0';
+    const char *dflt = rq->app->cfg.default_locale;
+    if (strcasecmp(out, dflt) == 0)
+        return 1;
+    char err[256];
+    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
+    if (!ix)
+        return 0;
+    /* kb_search answers a locale with no content in the default one
+     * and says so; with no words it stops right there. */
+    kb_query q = {.text = "", .locale = out, .default_locale = dflt};
+    kb_results *res = NULL;
+    if (kb_search(ix, &q, &res) != KB_OK)
+        return 0;
+    int known = strcmp(kb_results_locale(res), out) == 0;
+    kb_results_free(res);
+    return known;
+}
+
+/* One check for every event that names an article: it must be in the
+ * index the server reads, in some locale, and public unless a
+ * signed-in agent or author asks.  An event for an article that does
+ * not exist would only pollute the reports, and the popular list is
+ * made from them. */
+static int article_exists(struct request *rq, const char *id)
+{
+    char err[256];
+    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
+    if (!ix || kb_reopen(ix) != KB_OK)
+        return 0;
+    char *found[1] = {NULL};
+    size_t n = 0;
+    if (kb_article_locales(ix, id, req_sees_internal(rq), found, 1, &n) != KB_OK)
+        return 0;
+    free(found[0]);
+    return n > 0;
+}
+
+/* The article and locale of an event or a vote (both well formed, or
+ * NULL), checked against the index.  A known locale is written back
+ * into body in the index's spelling ("ru-ru" for "ru_RU") and *locale
+ * borrows it from there. */
+static void check_in_index(struct request *rq, struct field_errors *fe, json_t *body,
+                           const char *article, const char **locale)
+{
+    char buf[64];
+    if (*locale) {
+        json_t *known;
+        if (!events_locale_known(rq, *locale, buf, sizeof buf))
+            field_error(fe, "locale", "is not a locale of this knowledge base");
+        else if ((known = json_string(buf)) && json_object_set_new(body, "locale", known) == 0)
+            *locale = json_string_value(known);
+        else
+            field_error(fe, "locale", "could not be stored (out of memory)");
+    }
+    if (article && !article_exists(rq, article))
+        field_error(fe, "article", "no such article");
+}
+
 static unsigned fail_fields(struct request *rq, struct field_errors *fe)
 {
     json_t *o = json_pack("{s:s,s:s,s:O}", "error", "invalid_fields", "message", fe->first,
@@ -201,6 +271,7 @@ unsigned api_events_post(struct request *rq)
     }
     ev.section = text_field(&fe, body, "section", MAX_ANCHOR, 0);
     ev.locale = locale_field(&fe, body);
+    check_in_index(rq, &fe, body, ev.article, &ev.locale);
     if (fe.first[0]) {
         st = fail_fields(rq, &fe);
         json_decref(body);
@@ -226,19 +297,6 @@ static const char *reason_value(const char *r)
     if (strcmp(r, "other") == 0)
         return "other";
     return "";
-}
-
-/* Votes name a real, public article: a vote for an id that does not
- * exist would only pollute the reports. */
-static int article_exists(struct request *rq, const char *id, const char *locale)
-{
-    char err[256];
-    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
-    char *json = NULL;
-    if (!ix || kb_article_get(ix, id, locale, rq->app->cfg.default_locale, 0, &json) != KB_OK)
-        return 0;
-    free(json);
-    return 1;
 }
 
 int feedback_validate(struct request *rq, json_t *body, struct eventlog_event *out,
@@ -267,8 +325,7 @@ int feedback_validate(struct request *rq, json_t *body, struct eventlog_event *o
     if (ev.reason && ev.helpful == 1)
         field_error(&fe, "reason", "is only for helpful: false");
     ev.comment = text_field(&fe, body, "comment", MAX_COMMENT, 0);
-    if (ev.article && !fe.first[0] && !article_exists(rq, ev.article, ev.locale))
-        field_error(&fe, "article", "no such article");
+    check_in_index(rq, &fe, body, ev.article, &ev.locale);
     *out = ev;
     snprintf(first, firstlen, "%s", fe.first);
     if (fe.first[0]) {

@@ -4,27 +4,41 @@
  * is young, with a pick from the index (how-to, FAQ and
  * troubleshooting articles first, the most recently updated first).
  *
- * Counting means scanning a month of events, so each locale's list is
- * kept for POPULAR_TTL seconds in struct popular_cache (one per
- * service, in struct app), under its own lock, never held while
- * computing. */
-#include "escape.h"
+ * Counting means scanning a month of events, so no request does it.
+ * One background thread (popular_start) makes the lists: one per
+ * locale of the index, every POPULAR_TTL seconds and as soon as it
+ * sees a new index revision (it looks every POPULAR_POLL seconds).  It
+ * reads with an index handle and a connection to the service database
+ * of its own, so it never takes app->reader_lock (which agents'
+ * reports and case reads share) and never makes a request wait.  The
+ * lists are published together as one immutable, reference-counted
+ * snapshot: a request takes a reference under the cache's lock (a
+ * pointer copy), renders, and drops it.  A locale the snapshot does
+ * not hold (the index has no such locale, or gained it since the last
+ * refresh) gets the default locale's list, so whatever a client puts
+ * in ?locale= costs a lookup, never a computation.  Until the first
+ * snapshot is out (the index pick comes first, before the events are
+ * counted) the list is empty. */
+#include "eventlog.h"
 #include "kb.h"
 #include "pages.h"
 #include "reports.h"
 #include "searchreq.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #define POPULAR_MAX 8
-#define POPULAR_TTL 120.0
+#define POPULAR_TTL 120.0      /* seconds between two counts of the events */
+#define POPULAR_POLL 1.0       /* seconds between two looks at the index revision */
 #define POPULAR_DAYS 30
-#define POPULAR_LOCALES 8
-#define POPULAR_SCAN 400 /* index records looked at for the fallback */
+#define POPULAR_CANDIDATES 64  /* most read articles looked up per locale */
 
 struct pop_item {
     char *id, *locale, *title, *topic;
@@ -35,13 +49,31 @@ struct pop_list {
     size_t n;
 };
 
+struct pop_entry {
+    char *locale; /* lower case */
+    struct pop_list list;
+};
+
+/* What requests read: never changed once published. */
+struct pop_snapshot {
+    unsigned refs;               /* under popular_cache.lock */
+    unsigned long long revision; /* of the index the lists were made from */
+    size_t n;
+    struct pop_entry *entry;     /* one per locale of the index */
+};
+
 struct popular_cache {
-    pthread_mutex_t lock;
-    struct {
-        char locale[33];
-        double at; /* now_monotonic() when computed; 0: empty */
-        struct pop_list list;
-    } slot[POPULAR_LOCALES];
+    pthread_mutex_t lock;        /* guards the fields up to stop */
+    pthread_cond_t wake;         /* signalled on stop; CLOCK_MONOTONIC */
+    struct pop_snapshot *snap;   /* current lists, or NULL before the first */
+    unsigned long refreshes;     /* lists made from the event store so far */
+    int stop;
+    /* Set by popular_start, read-only while the thread runs. */
+    int started;
+    pthread_t thread;
+    char *index_dir, *db_path, *default_locale;
+    double window;               /* deflection window, seconds */
+    double interval;             /* POPULAR_TTL, or KB_POPULAR_REFRESH_MS */
 };
 
 static void list_clear(struct pop_list *l)
@@ -55,24 +87,21 @@ static void list_clear(struct pop_list *l)
     l->n = 0;
 }
 
-int popular_cache_new(struct popular_cache **out)
+static void entries_free(struct pop_entry *e, size_t n)
 {
-    struct popular_cache *c = calloc(1, sizeof *c);
-    *out = c;
-    if (!c)
-        return -1;
-    pthread_mutex_init(&c->lock, NULL);
-    return 0;
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].locale);
+        list_clear(&e[i].list);
+    }
+    free(e);
 }
 
-void popular_cache_free(struct popular_cache *c)
+static void snapshot_free(struct pop_snapshot *s)
 {
-    if (!c)
+    if (!s)
         return;
-    for (size_t i = 0; i < POPULAR_LOCALES; i++)
-        list_clear(&c->slot[i].list);
-    pthread_mutex_destroy(&c->lock);
-    free(c);
+    entries_free(s->entry, s->n);
+    free(s);
 }
 
 static int list_has(const struct pop_list *l, const char *id)
@@ -122,60 +151,37 @@ static void list_copy(struct pop_list *to, const struct pop_list *from)
                  from->item[i].topic);
 }
 
-/* The most viewed and clicked articles, in the report's order. */
-static void from_events(struct request *rq, kb_index *ix, const char *locale,
-                        struct pop_list *l)
+static char *lower_dup(const char *s)
 {
-    struct app *app = rq->app;
-    if (!app->reader)
-        return;
-    double now = now_wall();
-    double window = app->cfg.deflection_window > 0 ? app->cfg.deflection_window : 1800;
-    json_t *rep = NULL;
-    pthread_mutex_lock(&app->reader_lock);
-    int rc = reports_articles(app->reader, now - POPULAR_DAYS * 86400.0, now + 1, window, now,
-                              &rep);
-    if (rc != EVENTLOG_OK)
-        fprintf(stderr, "kb-serve: popular articles: %s\n", eventlog_errmsg(app->reader));
-    pthread_mutex_unlock(&app->reader_lock);
-    size_t i;
-    json_t *a;
-    json_array_foreach(json_object_get(rep, "articles"), i, a)
-    {
-        const char *id = jstr(a, "article");
-        if (l->n >= POPULAR_MAX)
-            break;
-        if (!article_id_ok(id) || list_has(l, id))
-            continue;
-        char *json = NULL;
-        if (kb_article_get(ix, id, locale, app->cfg.default_locale, 0, &json) != KB_OK)
-            continue; /* gone since, or internal */
-        json_t *rec = json_loads(json, 0, NULL);
-        free(json);
-        if (rec)
-            list_add(l, rec);
-        json_decref(rec);
-    }
-    json_decref(rep);
+    char *d = strdup(s);
+    for (char *p = d; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return d;
 }
 
-struct pick {
-    const char *locale;
-    json_t *recs; /* candidates in locale */
-    size_t seen;
+static const struct pop_entry *entry_find(const struct pop_entry *e, size_t n,
+                                          const char *locale)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(e[i].locale, locale) == 0)
+            return &e[i];
+    return NULL;
+}
+
+/* ---- the index pick, made again for each revision ---------------------- */
+
+struct pick_locale {
+    char *locale;
+    json_t *best[POPULAR_MAX]; /* best first, by pick_cmp */
+    size_t n;
 };
 
-static int pick_record(void *ctx, const char *json, size_t len)
-{
-    struct pick *p = ctx;
-    json_t *rec = json_loadb(json, len, 0, NULL);
-    if (rec && strcmp(jstr(rec, "locale"), p->locale) == 0) {
-        json_object_del(rec, "markdown");
-        json_array_append(p->recs, rec);
-    }
-    json_decref(rec);
-    return ++p->seen >= POPULAR_SCAN;
-}
+struct pick {
+    struct pick_locale *loc;
+    size_t n, cap;
+    int failed;
+};
 
 static int topic_rank(const char *topic)
 {
@@ -185,98 +191,445 @@ static int topic_rank(const char *topic)
                : 1;
 }
 
-static int pick_cmp(const void *a, const void *b)
+static int pick_cmp(json_t *x, json_t *y)
 {
-    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
     int d = topic_rank(jstr(x, "topic")) - topic_rank(jstr(y, "topic"));
     if (d)
         return d;
     d = strcmp(jstr(y, "updated"), jstr(x, "updated"));
-    return d ? d : strcmp(jstr(x, "title"), jstr(y, "title"));
+    if (d)
+        return d;
+    d = strcmp(jstr(x, "title"), jstr(y, "title"));
+    return d ? d : strcmp(jstr(x, "id"), jstr(y, "id"));
 }
 
-/* Tops the list up with a pick from the index, in locale. */
-static void from_index(kb_index *ix, const char *locale, struct pop_list *l)
+static struct pick_locale *pick_locale_get(struct pick *p, const char *locale)
 {
-    struct pick p = {locale, json_array(), 0};
-    if (!p.recs || kb_foreach_record(ix, 0, pick_record, &p) != KB_OK) {
-        json_decref(p.recs);
-        return;
+    for (size_t i = 0; i < p->n; i++)
+        if (strcasecmp(p->loc[i].locale, locale) == 0)
+            return &p->loc[i];
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 8;
+        struct pick_locale *grown = realloc(p->loc, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        p->loc = grown;
+        p->cap = cap;
     }
-    size_t n = json_array_size(p.recs);
-    json_t **v = calloc(n ? n : 1, sizeof *v);
-    for (size_t i = 0; v && i < n; i++)
-        v[i] = json_array_get(p.recs, i);
-    if (v) {
-        qsort(v, n, sizeof *v, pick_cmp);
-        for (size_t i = 0; i < n && l->n < POPULAR_MAX; i++)
-            list_add(l, v[i]);
-    }
-    free(v);
-    json_decref(p.recs);
+    struct pick_locale *pl = &p->loc[p->n];
+    memset(pl, 0, sizeof *pl);
+    if (!(pl->locale = lower_dup(locale)))
+        return NULL;
+    p->n++;
+    return pl;
 }
 
-static void compute(struct request *rq, const char *locale, struct pop_list *l)
+/* Keeps rec among the POPULAR_MAX best of its locale. */
+static int pick_record(void *ctx, const char *json, size_t len)
 {
-    char err[256];
-    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
-    if (!ix)
-        return;
-    from_events(rq, ix, locale, l);
-    if (l->n < POPULAR_MAX)
-        from_index(ix, locale, l);
-    if (l->n < POPULAR_MAX && strcmp(locale, rq->app->cfg.default_locale) != 0)
-        from_index(ix, rq->app->cfg.default_locale, l);
+    struct pick *p = ctx;
+    json_t *rec = json_loadb(json, len, 0, NULL);
+    const char *locale = jstr(rec, "locale");
+    struct pick_locale *pl = rec && *locale ? pick_locale_get(p, locale) : NULL;
+    if (!pl) {
+        p->failed |= rec && *locale; /* out of memory */
+        json_decref(rec);
+        return 0;
+    }
+    json_t *keep = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", jstr(rec, "id"), "locale",
+                             locale, "title", jstr(rec, "title"), "topic",
+                             jstr(rec, "topic"), "updated", jstr(rec, "updated"));
+    json_decref(rec);
+    if (!keep) {
+        p->failed = 1;
+        return 0;
+    }
+    size_t at = pl->n;
+    while (at > 0 && pick_cmp(keep, pl->best[at - 1]) < 0)
+        at--;
+    if (at >= POPULAR_MAX) {
+        json_decref(keep);
+        return 0;
+    }
+    if (pl->n == POPULAR_MAX)
+        json_decref(pl->best[--pl->n]);
+    memmove(&pl->best[at + 1], &pl->best[at], (pl->n - at) * sizeof pl->best[0]);
+    pl->best[at] = keep;
+    pl->n++;
+    return 0;
 }
 
-static void cached(struct request *rq, const char *locale, struct pop_list *out)
+static void pick_release(struct pick *p)
 {
-    struct popular_cache *cache = rq->app->popular;
-    if (!cache) {
-        compute(rq, locale, out);
-        return;
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->loc[i].locale);
+        for (size_t k = 0; k < p->loc[i].n; k++)
+            json_decref(p->loc[i].best[k]);
     }
-    double now = now_monotonic();
-    pthread_mutex_lock(&cache->lock);
-    for (size_t i = 0; i < POPULAR_LOCALES; i++)
-        if (strcmp(cache->slot[i].locale, locale) == 0 &&
-            now - cache->slot[i].at < POPULAR_TTL && cache->slot[i].at > 0) {
-            list_copy(out, &cache->slot[i].list);
-            pthread_mutex_unlock(&cache->lock);
-            return;
+    free(p->loc);
+}
+
+static int locale_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct pop_entry *)a)->locale, ((const struct pop_entry *)b)->locale);
+}
+
+/* The index pick of every locale with a public article, sorted by
+ * locale: 0 with *out and *n (free with entries_free()), or -1. */
+static int index_pick(kb_index *ix, struct pop_entry **out, size_t *n)
+{
+    struct pick p = {NULL, 0, 0, 0};
+    kb_status st = kb_foreach_record(ix, 0, pick_record, &p);
+    if (st != KB_OK || p.failed) {
+        fprintf(stderr, "kb-serve: popular articles: %s\n",
+                st != KB_OK ? kb_last_error(ix) : "out of memory");
+        pick_release(&p);
+        return -1;
+    }
+    struct pop_entry *e = calloc(p.n ? p.n : 1, sizeof *e);
+    if (!e) {
+        pick_release(&p);
+        return -1;
+    }
+    for (size_t i = 0; i < p.n; i++) {
+        e[i].locale = p.loc[i].locale;
+        p.loc[i].locale = NULL;
+        for (size_t k = 0; k < p.loc[i].n; k++)
+            list_add(&e[i].list, p.loc[i].best[k]);
+    }
+    pick_release(&p);
+    qsort(e, p.n, sizeof *e, locale_cmp);
+    *out = e;
+    *n = p.n;
+    return 0;
+}
+
+/* ---- the most read articles, from the event store ---------------------- */
+
+struct read_count {
+    const char *article; /* borrowed from the report */
+    long long n;         /* views + clicks, all sections */
+};
+
+static int read_count_id_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct read_count *)a)->article,
+                  ((const struct read_count *)b)->article);
+}
+
+static int read_count_cmp(const void *a, const void *b)
+{
+    const struct read_count *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return strcmp(x->article, y->article);
+}
+
+/* Article ids read in the last POPULAR_DAYS days, most read first, at
+ * most POPULAR_CANDIDATES; NULL when there are none or the store
+ * cannot say.  Caller json_decref()s. */
+static json_t *most_read(struct eventlog *el, double window)
+{
+    double now = now_wall();
+    json_t *rep = NULL;
+    if (reports_articles(el, now - POPULAR_DAYS * 86400.0, now + 1, window, now, &rep) !=
+        EVENTLOG_OK) {
+        fprintf(stderr, "kb-serve: popular articles: %s\n", eventlog_errmsg(el));
+        return NULL;
+    }
+    json_t *rows = json_object_get(rep, "articles");
+    size_t nrows = json_array_size(rows), n = 0;
+    struct read_count *c = calloc(nrows ? nrows : 1, sizeof *c);
+    json_t *ids = c ? json_array() : NULL;
+    if (!ids) {
+        free(c);
+        json_decref(rep);
+        return NULL;
+    }
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        const char *id = jstr(row, "article");
+        long long reads = json_integer_value(json_object_get(row, "views")) +
+                          json_integer_value(json_object_get(row, "clicks"));
+        if (reads > 0 && article_id_ok(id))
+            c[n++] = (struct read_count){id, reads};
+    }
+    /* The report has one row per article and section: add them up. */
+    qsort(c, n, sizeof *c, read_count_id_cmp);
+    size_t m = 0;
+    for (i = 0; i < n; i++) {
+        if (m && strcmp(c[m - 1].article, c[i].article) == 0)
+            c[m - 1].n += c[i].n;
+        else
+            c[m++] = c[i];
+    }
+    n = m;
+    qsort(c, n, sizeof *c, read_count_cmp);
+    for (i = 0; i < n && i < POPULAR_CANDIDATES; i++)
+        json_array_append_new(ids, json_string(c[i].article));
+    free(c);
+    json_decref(rep);
+    return ids;
+}
+
+/* ---- the refresh thread ------------------------------------------------- */
+
+struct refresher {
+    struct popular_cache *c;
+    kb_index *ix;
+    struct eventlog *el;
+    int el_failed;                /* the database would not open: index pick only */
+    struct pop_entry *pick;       /* index pick per locale, for pick_revision */
+    size_t npick;
+    unsigned long long pick_revision;
+    int have_pick;
+    double next;                  /* monotonic time of the next count */
+};
+
+static void snapshot_publish(struct popular_cache *c, struct pop_snapshot *s, int counted)
+{
+    pthread_mutex_lock(&c->lock);
+    struct pop_snapshot *old = c->snap;
+    c->snap = s;
+    c->refreshes += counted;
+    int last = old && --old->refs == 0;
+    pthread_mutex_unlock(&c->lock);
+    if (last)
+        snapshot_free(old);
+}
+
+/* One list per locale: its most read articles (in that locale, else
+ * the default one), then its index pick, then the default locale's. */
+static struct pop_snapshot *snapshot_make(struct refresher *r, json_t *read)
+{
+    struct popular_cache *c = r->c;
+    struct pop_snapshot *s = calloc(1, sizeof *s);
+    if (!s || !(s->entry = calloc(r->npick ? r->npick : 1, sizeof *s->entry))) {
+        free(s);
+        return NULL;
+    }
+    s->refs = 1;
+    s->revision = r->pick_revision;
+    const struct pop_entry *dflt = entry_find(r->pick, r->npick, c->default_locale);
+    for (size_t i = 0; i < r->npick; i++) {
+        struct pop_entry *e = &s->entry[i];
+        if (!(e->locale = strdup(r->pick[i].locale))) {
+            snapshot_free(s);
+            return NULL;
         }
-    pthread_mutex_unlock(&cache->lock);
-
-    compute(rq, locale, out);
-
-    pthread_mutex_lock(&cache->lock);
-    size_t victim = 0;
-    for (size_t i = 0; i < POPULAR_LOCALES; i++) {
-        if (strcmp(cache->slot[i].locale, locale) == 0) {
-            victim = i;
-            break;
+        s->n++;
+        size_t k;
+        json_t *id;
+        json_array_foreach(read, k, id)
+        {
+            if (e->list.n >= POPULAR_MAX)
+                break;
+            if (list_has(&e->list, json_string_value(id)))
+                continue;
+            char *json = NULL;
+            if (kb_article_get(r->ix, json_string_value(id), e->locale, c->default_locale, 0,
+                               &json) != KB_OK)
+                continue; /* gone since, or internal */
+            json_t *rec = json_loads(json, 0, NULL);
+            free(json);
+            if (rec)
+                list_add(&e->list, rec);
+            json_decref(rec);
         }
-        if (cache->slot[i].at < cache->slot[victim].at)
-            victim = i;
+        list_copy(&e->list, &r->pick[i].list);
+        if (dflt)
+            list_copy(&e->list, &dflt->list);
     }
-    list_clear(&cache->slot[victim].list);
-    snprintf(cache->slot[victim].locale, sizeof cache->slot[victim].locale, "%s", locale);
-    cache->slot[victim].at = now;
-    list_copy(&cache->slot[victim].list, out);
-    pthread_mutex_unlock(&cache->lock);
+    return s;
+}
+
+static int refresher_open(struct refresher *r)
+{
+    struct popular_cache *c = r->c;
+    if (!r->ix) {
+        kb_status st = kb_open(c->index_dir, KB_OPEN_READ, &r->ix);
+        if (st != KB_OK) {
+            fprintf(stderr, "kb-serve: popular articles: index %s: %s\n", c->index_dir,
+                    r->ix ? kb_last_error(r->ix) : kb_status_str(st));
+            kb_close(r->ix);
+            r->ix = NULL;
+            return -1;
+        }
+    }
+    if (!r->el && !r->el_failed) {
+        char err[512];
+        if (eventlog_open(c->db_path, &r->el, err, sizeof err) != EVENTLOG_OK) {
+            fprintf(stderr, "kb-serve: popular articles: %s\n", err);
+            r->el_failed = 1;
+        }
+    }
+    return 0;
+}
+
+/* Makes new lists when the index has a new revision or the last count
+ * is POPULAR_TTL old. */
+static void refresher_step(struct refresher *r)
+{
+    struct popular_cache *c = r->c;
+    kb_stats st;
+    if (refresher_open(r) != 0)
+        return;
+    if (kb_reopen(r->ix) != KB_OK || kb_get_stats(r->ix, &st) != KB_OK) {
+        fprintf(stderr, "kb-serve: popular articles: %s\n", kb_last_error(r->ix));
+        return;
+    }
+    int new_revision = !r->have_pick || st.revision != r->pick_revision;
+    if (!new_revision && now_monotonic() < r->next)
+        return;
+    if (new_revision) {
+        struct pop_entry *pick;
+        size_t n;
+        if (index_pick(r->ix, &pick, &n) != 0)
+            return; /* tried again at the next look */
+        entries_free(r->pick, r->npick);
+        r->pick = pick;
+        r->npick = n;
+        r->pick_revision = st.revision;
+        r->have_pick = 1;
+        pthread_mutex_lock(&c->lock);
+        int first = c->snap == NULL;
+        pthread_mutex_unlock(&c->lock);
+        struct pop_snapshot *s;
+        if (first && (s = snapshot_make(r, NULL)))
+            snapshot_publish(c, s, 0); /* something to show while counting */
+    }
+    json_t *read = r->el ? most_read(r->el, c->window) : NULL;
+    if (read || new_revision) {
+        struct pop_snapshot *s = snapshot_make(r, read);
+        if (s)
+            snapshot_publish(c, s, read != NULL);
+    } /* else the lists there are stay; most_read() said why */
+    json_decref(read);
+    r->next = now_monotonic() + c->interval;
+}
+
+static void *refresher_main(void *arg)
+{
+    struct refresher r = {.c = arg};
+    struct popular_cache *c = r.c;
+    pthread_mutex_lock(&c->lock);
+    while (!c->stop) {
+        pthread_mutex_unlock(&c->lock);
+        refresher_step(&r);
+        /* r.next is still due when the step failed: look again later. */
+        double wait = r.next - now_monotonic();
+        if (wait > POPULAR_POLL || wait <= 0)
+            wait = POPULAR_POLL;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        long long ns = until.tv_nsec + (long long)(wait * 1e9);
+        until.tv_sec += (time_t)(ns / 1000000000);
+        until.tv_nsec = (long)(ns % 1000000000);
+        pthread_mutex_lock(&c->lock);
+        while (!c->stop && pthread_cond_timedwait(&c->wake, &c->lock, &until) != ETIMEDOUT)
+            ;
+    }
+    pthread_mutex_unlock(&c->lock);
+    entries_free(r.pick, r.npick);
+    eventlog_close(r.el);
+    kb_close(r.ix);
+    return NULL;
+}
+
+/* ---- the API ------------------------------------------------------------ */
+
+int popular_cache_new(struct popular_cache **out)
+{
+    struct popular_cache *c = calloc(1, sizeof *c);
+    *out = c;
+    if (!c)
+        return -1;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&c->lock, NULL);
+    return 0;
+}
+
+int popular_start(struct popular_cache *c, const struct app_config *cfg)
+{
+    c->index_dir = strdup(cfg->index_dir);
+    c->db_path = strdup(cfg->db_path);
+    c->default_locale = lower_dup(cfg->default_locale);
+    c->window = cfg->deflection_window > 0 ? cfg->deflection_window : 1800;
+    c->interval = POPULAR_TTL;
+    /* For tests only: a shorter time between two counts, so that a
+     * test sees its events in the list without waiting two minutes. */
+    const char *ms = getenv("KB_POPULAR_REFRESH_MS");
+    if (ms && atol(ms) > 0)
+        c->interval = (double)atol(ms) / 1000.0;
+    if (!c->index_dir || !c->db_path || !c->default_locale)
+        return -1;
+    if (pthread_create(&c->thread, NULL, refresher_main, c) != 0)
+        return -1;
+    c->started = 1;
+    return 0;
+}
+
+void popular_cache_free(struct popular_cache *c)
+{
+    if (!c)
+        return;
+    if (c->started) {
+        pthread_mutex_lock(&c->lock);
+        c->stop = 1;
+        pthread_cond_signal(&c->wake);
+        pthread_mutex_unlock(&c->lock);
+        pthread_join(c->thread, NULL);
+    }
+    snapshot_free(c->snap);
+    pthread_cond_destroy(&c->wake);
+    pthread_mutex_destroy(&c->lock);
+    free(c->index_dir);
+    free(c->db_path);
+    free(c->default_locale);
+    free(c);
+}
+
+void popular_get_stats(struct popular_cache *c, struct popular_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    if (c->snap) {
+        out->locales = c->snap->n;
+        out->revision = c->snap->revision;
+    }
+    out->refreshes = c->refreshes;
+    pthread_mutex_unlock(&c->lock);
 }
 
 void popular_render(struct page *pg, size_t n, struct strbuf *out)
 {
-    struct pop_list l = {.n = 0};
-    cached(pg->rq, pg->locale, &l);
-    for (size_t i = 0; i < l.n && i < n; i++) {
+    struct popular_cache *c = pg->rq->app->popular;
+    struct pop_snapshot *s = NULL;
+    if (c) {
+        pthread_mutex_lock(&c->lock);
+        if ((s = c->snap))
+            s->refs++;
+        pthread_mutex_unlock(&c->lock);
+    }
+    const struct pop_entry *e = NULL;
+    if (s && !(e = entry_find(s->entry, s->n, pg->locale)))
+        e = entry_find(s->entry, s->n, pg->rq->app->cfg.default_locale);
+    for (size_t i = 0; e && i < e->list.n && i < n; i++) {
+        const struct pop_item *it = &e->list.item[i];
         struct strbuf url = STRBUF_INIT;
-        searchreq_article_url(&url, l.item[i].id, l.item[i].locale, NULL);
+        searchreq_article_url(&url, it->id, it->locale, NULL);
         page_set(pg, "url", url.buf);
-        page_set(pg, "title", l.item[i].title);
-        page_set(pg, "topic", page_topic_name(pg, l.item[i].topic));
-        page_set(pg, "item_locale", l.item[i].locale);
+        page_set(pg, "title", it->title);
+        page_set(pg, "topic", page_topic_name(pg, it->topic));
+        page_set(pg, "item_locale", it->locale);
         page_render(pg, "popular-item", out);
         page_set(pg, "url", "");
         page_set(pg, "title", "");
@@ -284,5 +637,11 @@ void popular_render(struct page *pg, size_t n, struct strbuf *out)
         page_set(pg, "item_locale", "");
         strbuf_release(&url);
     }
-    list_clear(&l);
+    if (s) {
+        pthread_mutex_lock(&c->lock);
+        int last = --s->refs == 0;
+        pthread_mutex_unlock(&c->lock);
+        if (last)
+            snapshot_free(s);
+    }
 }

@@ -29,6 +29,16 @@ static const char *locale_arg(struct request *rq)
     return bad ? NULL : locale;
 }
 
+/* The locale a page is shown in: the one asked for when the index has
+ * it, else NULL (the default).  A made-up ?locale= then names no list,
+ * no log entry and no UI language of its own. */
+static const char *known_locale(struct request *rq, const char *locale, char *buf,
+                                size_t len)
+{
+    return locale && *locale && events_locale_known(rq, locale, buf, len) ? buf : NULL;
+}
+
+/* locale: one of the index (known_locale()), or NULL. */
 static unsigned home(struct request *rq, const char *locale)
 {
     struct page pg;
@@ -48,7 +58,8 @@ static unsigned home(struct request *rq, const char *locale)
 
 unsigned page_home(struct request *rq)
 {
-    return home(rq, locale_arg(rq));
+    char buf[64];
+    return home(rq, known_locale(rq, locale_arg(rq), buf, sizeof buf));
 }
 
 /* One result: title, best section as a deep link, snippet, topic,
@@ -174,6 +185,8 @@ unsigned page_search(struct request *rq)
     unsigned st = searchreq_parse(rq, &sr, 0);
     if (st)
         return st;
+    char locale[64];
+    sr.locale = known_locale(rq, sr.locale, locale, sizeof locale);
     if (!sr.q || !*sr.q)
         return home(rq, sr.locale);
     struct page pg;

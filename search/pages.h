@@ -71,15 +71,37 @@ unsigned page_finish(struct page *pg, unsigned status, const char *title, const 
 void page_release(struct page *pg);
 
 /* page_popular.c: appends up to n <li> items of the most read articles
- * in locale (from the event store, else a pick from the index). */
+ * in the page's locale (from the event store, else a pick from the
+ * index), or of the default locale's when the lists have none for it.
+ * Only reads the lists the background thread made: never counts, never
+ * waits for a count; empty until the first lists are out. */
 void popular_render(struct page *pg, size_t n, struct strbuf *out);
 
-/* The per-locale lists popular_render() keeps for a while (struct
- * app's popular).  0, or -1 when out of memory; free with
- * popular_cache_free() (NULL is a no-op). */
+/* The lists popular_render() reads (struct app's popular).  0, or -1
+ * when out of memory; free with popular_cache_free() (NULL is a
+ * no-op), which also stops and joins the thread popular_start()
+ * started. */
 struct popular_cache;
 int popular_cache_new(struct popular_cache **out);
 void popular_cache_free(struct popular_cache *c);
+
+/* Starts the thread that makes the lists: one per locale of the index
+ * at cfg->index_dir, from the events in cfg->db_path (a connection of
+ * its own), again every two minutes and on each new index revision.
+ * Call after the service database is set up, with signals blocked.
+ * The strings of cfg are copied.  0, or -1 when the thread cannot
+ * start.  The environment variable KB_POPULAR_REFRESH_MS, for tests,
+ * shortens the two minutes. */
+int popular_start(struct popular_cache *c, const struct app_config *cfg);
+
+/* For /healthz: locales the current lists cover, the index revision
+ * they were made from, and how many times the events were counted. */
+struct popular_stats {
+    size_t locales;
+    unsigned long long revision;
+    unsigned long refreshes;
+};
+void popular_get_stats(struct popular_cache *c, struct popular_stats *out);
 
 /* page_contact.c: appends <li> items of suggestions for text (the
  * case form's subject without JavaScript). */

@@ -379,8 +379,13 @@ int main(int argc, char **argv)
         }
     }
 
+    if (popular_start(app.popular, &app.cfg) != 0) {
+        fputs("kb-serve: cannot start the popular-articles thread\n", stderr);
+        return 1;
+    }
     if (server_start(&app, err, sizeof err) != 0) {
         fprintf(stderr, "kb-serve: %s\n", err);
+        popular_cache_free(app.popular);
         maint_stop(app.maint);
         eventq_stop(app.events);
         eventlog_close(app.reader);
@@ -404,6 +409,7 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     fprintf(stderr, "kb-serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     server_stop(&app);
+    popular_cache_free(app.popular);
     reindex_free(app.reindex);
     accounts_close(app.accounts);
     maint_stop(app.maint);
@@ -412,7 +418,6 @@ int main(int argc, char **argv)
     pthread_mutex_destroy(&app.reader_lock);
     handle_pool_free(app.pool);
     templates_free(app.tpl);
-    popular_cache_free(app.popular);
     i18n_free(app.i18n);
     synonyms_watch_free(app.synonyms);
     kb_cache_free(app.results);
