@@ -600,7 +600,7 @@ static int fail(struct run *r, const char *what)
 
 static void print_summary(struct run *r, double seconds)
 {
-    kb_stats st = {0, 0, 0};
+    kb_stats st = {0};
     kb_get_stats(r->ix, &st);
     if (r->opt.json) {
         json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "indexed",

@@ -63,6 +63,8 @@ kb_status kb_reopen(kb_index *ix);
 typedef struct {
     unsigned long articles;    /* article records, all locales */
     unsigned long sections;    /* answer units */
+    unsigned long public_articles; /* the same without internal ones: */
+    unsigned long public_sections; /* what an anonymous reader may count */
     unsigned long long revision;
 } kb_stats;
 kb_status kb_get_stats(kb_index *ix, kb_stats *out);

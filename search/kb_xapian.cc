@@ -471,6 +471,21 @@ extern "C" kb_status kb_reopen(kb_index *ix)
     });
 }
 
+/* Documents with term that are internal: a walk of the (short)
+ * internal posting list, skipping along term's. */
+static unsigned long count_internal(const Xapian::Database &db, const char *term)
+{
+    unsigned long n = 0;
+    Xapian::PostingIterator t = db.postlist_begin(term), tend = db.postlist_end(term);
+    for (Xapian::PostingIterator i = db.postlist_begin(KB_TERM_INTERNAL);
+         i != db.postlist_end(KB_TERM_INTERNAL) && t != tend; ++i) {
+        t.skip_to(*i);
+        if (t != tend && *t == *i)
+            n++;
+    }
+    return n;
+}
+
 extern "C" kb_status kb_get_stats(kb_index *ix, kb_stats *out)
 {
     if (!ix || !out)
@@ -480,6 +495,9 @@ extern "C" kb_status kb_get_stats(kb_index *ix, kb_stats *out)
             try {
                 out->articles = ix->db.get_termfreq(KB_TERM_RECORD);
                 out->sections = ix->db.get_termfreq(KB_TERM_UNIT);
+                out->public_articles =
+                    out->articles - count_internal(ix->db, KB_TERM_RECORD);
+                out->public_sections = out->sections - count_internal(ix->db, KB_TERM_UNIT);
                 out->revision = ix->db.get_revision();
                 return KB_OK;
             } catch (const Xapian::DatabaseModifiedError &) {
