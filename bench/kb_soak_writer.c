@@ -6,7 +6,9 @@
  *                        [--threads N] [--case-every K]
  *   kb-soak-writer check --db FILE --acked FILE
  *
- * write: N threads (2), each on its own keep-alive connection, POST
+ * write: reads the public en-us article ids from BASE/sitemap.xml (the
+ * server refuses events for articles its index does not have), then N
+ * threads (2), each on its own keep-alive connection, POST
  * /api/events for S seconds (types click, view, case_form and deflect
  * in turn) and every K-th request (10) POST /api/cases instead.  Each
  * event comes from its own visit (X-KB-Visit: soakvisit-TAG-T-SEQ; a
@@ -40,8 +42,12 @@
 #define MAX_THREADS 64
 #define REPORT_BAD 5 /* failed requests described on stderr */
 
+#define MAX_ARTICLES 256
+
 struct writer {
     const char *base;   /* http://127.0.0.1:PORT */
+    char *article[MAX_ARTICLES]; /* real article ids, from the sitemap */
+    unsigned long narticles;
     const char *tag;
     double seconds;
     unsigned case_every;
@@ -89,27 +95,28 @@ static const char *event_json(const struct writer *w, unsigned id, unsigned long
 {
     static const char *const kinds[] = {"click", "view", "case_form", "deflect"};
     snprintf(key, keylen, "soakvisit-%s-%u-%06lu", w->tag, id, seq);
+    const char *art = w->article[seq % w->narticles];
     switch (seq % 4) {
     case 0:
         snprintf(json, jsonlen,
-                 "{\"type\":\"click\",\"query\":\"soak query %lu\",\"article\":\"soak/article-%lu\","
+                 "{\"type\":\"click\",\"query\":\"soak query %lu\",\"article\":\"%s\","
                  "\"rank\":%lu,\"section\":\"%s\",\"locale\":\"en-us\"}",
-                 seq, seq % 50, seq % 10 + 1, key);
+                 seq, art, seq % 10 + 1, key);
         break;
     case 1:
         snprintf(json, jsonlen,
-                 "{\"type\":\"view\",\"article\":\"soak/article-%lu\",\"section\":\"%s\","
+                 "{\"type\":\"view\",\"article\":\"%s\",\"section\":\"%s\","
                  "\"locale\":\"en-us\"}",
-                 seq % 50, key);
+                 art, key);
         break;
     case 2:
         snprintf(json, jsonlen, "{\"type\":\"case_form\",\"section\":\"%s\"}", key);
         break;
     default:
         snprintf(json, jsonlen,
-                 "{\"type\":\"deflect\",\"article\":\"soak/article-%lu\",\"source\":\"article\","
+                 "{\"type\":\"deflect\",\"article\":\"%s\",\"source\":\"article\","
                  "\"section\":\"%s\"}",
-                 seq % 50, key);
+                 art, key);
         break;
     }
     return kinds[seq % 4];
@@ -199,6 +206,78 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Growable buffer for the sitemap. */
+struct sitemap_buf {
+    char *p;
+    size_t len, cap;
+};
+
+static size_t on_sitemap(char *p, size_t size, size_t n, void *vb)
+{
+    struct sitemap_buf *b = vb;
+    size_t add = size * n;
+    if (b->len + add + 1 > b->cap) {
+        size_t cap = (b->len + add + 1) * 2;
+        char *np = realloc(b->p, cap);
+        if (!np)
+            return 0;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, p, add);
+    b->len += add;
+    b->p[b->len] = '\0';
+    return add;
+}
+
+/* The ids of up to MAX_ARTICLES en-us articles named in the sitemap
+ * (".../articles/ID?locale=en-us", ID percent-encoded).  0 or -1. */
+static int load_articles(struct writer *w)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s/sitemap.xml", w->base);
+    struct sitemap_buf b = {0};
+    CURL *h = curl_easy_init();
+    if (!h)
+        return -1;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_sitemap);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    CURLcode rc = curl_easy_perform(h);
+    curl_easy_cleanup(h);
+    for (const char *p = b.p; rc == CURLE_OK && p && w->narticles < MAX_ARTICLES &&
+                              (p = strstr(p, "/articles/"));) {
+        p += strlen("/articles/");
+        size_t n = strcspn(p, "?<");
+        if (strncmp(p + n, "?locale=en-us", 13) == 0) {
+            char *id = malloc(n + 1);
+            size_t k = 0;
+            for (size_t i = 0; id && i < n; i++) {
+                unsigned hx;
+                if (p[i] == '%' && i + 2 < n && sscanf(p + i + 1, "%2x", &hx) == 1) {
+                    id[k++] = (char)hx;
+                    i += 2;
+                } else {
+                    id[k++] = p[i];
+                }
+            }
+            if (id) {
+                id[k] = '\0';
+                w->article[w->narticles++] = id;
+            }
+        }
+        p += n;
+    }
+    free(b.p);
+    if (!w->narticles) {
+        fprintf(stderr, "kb-soak-writer: %s: no en-us article found (%s)\n", url,
+                curl_easy_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
 static int do_write(const char *base, const char *tag, double seconds, unsigned threads,
                     unsigned case_every, const char *out_path)
 {
@@ -210,6 +289,11 @@ static int do_write(const char *base, const char *tag, double seconds, unsigned 
     }
     pthread_mutex_init(&w.lock, NULL);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (load_articles(&w) != 0) {
+        fclose(w.out);
+        curl_global_cleanup();
+        return 2;
+    }
     struct worker wk[MAX_THREADS];
     pthread_t tid[MAX_THREADS];
     unsigned started = 0;
@@ -231,6 +315,8 @@ static int do_write(const char *base, const char *tag, double seconds, unsigned 
         perror(out_path);
     curl_global_cleanup();
     pthread_mutex_destroy(&w.lock);
+    for (unsigned long i = 0; i < w.narticles; i++)
+        free(w.article[i]);
     printf("events_acked=%lu\ncases_acked=%lu\nnon2xx=%lu\nerrors=%lu\nrps=%.1f\n",
            w.events_acked, w.cases_acked, w.non2xx, w.errors,
            (double)(w.events_acked + w.cases_acked + w.non2xx + w.errors) / took);
