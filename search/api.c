@@ -19,6 +19,11 @@ unsigned api_healthz(struct request *rq)
     if (!ix || kb_reopen(ix) != KB_OK || kb_get_stats(ix, &st) != KB_OK)
         return reply_json(rq, 503, json_pack("{s:s,s:s}", "status", "unavailable",
                                              "message", ix ? kb_last_error(ix) : err));
+    /* Internal articles are counted for agents and authors only. */
+    if (!req_sees_internal(rq)) {
+        st.articles = st.public_articles;
+        st.sections = st.public_sections;
+    }
     kb_cache_stats cs;
     kb_cache_get_stats(rq->app->results, &cs);
     struct popular_stats ps;

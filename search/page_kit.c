@@ -1,6 +1,7 @@
 /* page_kit.c -- the common frame of every server-rendered page: locale,
  * UI strings as template variables, the language switcher, the layout. */
 #include "pages.h"
+#include "api_events.h"
 
 #include "auth.h"
 #include "escape.h"
@@ -208,9 +209,15 @@ void page_init(struct page *pg, struct request *rq, const char *locale, const ch
 {
     memset(pg, 0, sizeof *pg);
     pg->rq = rq;
-    if (!locale || !*locale || !searchreq_locale_ok(locale) ||
-        strlen(locale) >= sizeof pg->locale)
+    /* Only a locale the index has (public content in it) is used: a
+     * made-up ?locale= gets the default locale's page, not <html
+     * lang="xx"> or a list, log entry or event of its own. */
+    char known[sizeof pg->locale];
+    if (!locale || !*locale || strlen(locale) >= sizeof pg->locale ||
+        !events_locale_known(rq, locale, known, sizeof known))
         locale = rq->app->cfg.default_locale;
+    else
+        locale = known;
     snprintf(pg->locale, sizeof pg->locale, "%s", locale);
     for (char *p = pg->locale; *p; p++) {
         if (*p >= 'A' && *p <= 'Z')

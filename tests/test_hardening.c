@@ -8,7 +8,10 @@
  * - kb-user passwd ends the account's sessions and tokens;
  * - Cache-Control: no-store on staff pages and signed-in answers;
  * - the sitemap's links come from --public-url, not the Host header;
- * - anonymous case posts are throttled per address (429, Retry-After). */
+ * - anonymous case posts are throttled per address (429, Retry-After);
+ * - /healthz counts internal articles for staff only;
+ * - every page falls back to the default locale for a locale the index
+ *   does not have. */
 #include "harness.h"
 #include "testutil.h"
 
@@ -347,6 +350,40 @@ static void case_throttle_test(void)
     tu_response_free(&r);
 }
 
+static void counts_and_locales_test(void)
+{
+    long st;
+    json_t *anon = tu_get_json(&srv, "/healthz", &st);
+    CHECK_INT_EQ(&h, st, 200);
+    struct tu_response r;
+    CHECK_INT_EQ(&h, req3(&srv, "GET", "/healthz", NULL, NULL, agent_auth, NULL, NULL, &r), 200);
+    json_t *staff = json_loads(r.body, 0, NULL);
+    tu_response_free(&r);
+    json_int_t a = json_integer_value(json_object_get(anon, "articles"));
+    json_int_t s = json_integer_value(json_object_get(staff, "articles"));
+    /* tests/data/kb has one internal article (one locale). */
+    CHECK(&h, a > 0);
+    CHECK_INT_EQ(&h, s - a, 1);
+    CHECK(&h, json_integer_value(json_object_get(staff, "sections")) >
+                  json_integer_value(json_object_get(anon, "sections")));
+    json_decref(anon);
+    json_decref(staff);
+
+    static const char *const pages[] = {"/articles/billing/invoices?locale=xx-yy",
+                                        "/contact?locale=xx-yy", "/login?locale=xx-yy"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        CHECK_INT_EQ(&h, req3(&srv, "GET", pages[i], NULL, NULL, NULL, NULL, NULL, &r), 200);
+        CHECK_CONTAINS(&h, r.body, "<html lang=\"en\"");
+        CHECK(&h, r.body && !strstr(r.body, "xx-yy"));
+        tu_response_free(&r);
+    }
+    CHECK_INT_EQ(&h, req3(&srv, "GET", "/articles/billing/invoices?locale=ru-RU", NULL, NULL,
+                          NULL, NULL, NULL, &r),
+                 200);
+    CHECK_CONTAINS(&h, r.body, "<html lang=\"ru\"");
+    tu_response_free(&r);
+}
+
 int main(void)
 {
     char content[512], index[512], db[600], db2[600];
@@ -379,6 +416,7 @@ int main(void)
     cache_control_test();
     sitemap_test();
     case_throttle_test();
+    counts_and_locales_test();
     CHECK_INT_EQ(&h, tu_server_stop(&srv), 0);
     CHECK_INT_EQ(&h, tu_server_stop(&plain), 0);
     tu_rmrf(content);
