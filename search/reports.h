@@ -95,10 +95,31 @@ int reports_articles(struct eventlog *el, double from_ts, double to_ts,
 /* RFC 4180 CSV of a report made above; which is "deflection" (a header,
  * one row per interval, then a "total" row), "queries", "gaps" (cases
  * joined with "; ") or "articles" (a header and one row per entry).
- * CRLF line ends; fields with a comma, quote, CR or LF are quoted, with
- * quotes doubled.  Returns 0 and *out (caller free()s), or -1 on an
- * unknown which, a report of another shape, or OOM. */
+ * CRLF line ends; every cell is written by reports_csv_cell(): numbers
+ * the report holds are cells of kind REPORTS_CSV_NUMBER, everything
+ * else (queries, case subjects, ids, labels, lists) REPORTS_CSV_TEXT,
+ * and each case subject in a gaps "cases" cell that begins with a
+ * formula character gets the ' prefix of its own too.  Returns 0 and
+ * *out (caller free()s), or -1 on an unknown which, a report of another
+ * shape, or OOM. */
 int reports_to_csv(const json_t *report, const char *which, char **out);
+
+struct strbuf;
+
+enum reports_csv_kind {
+    REPORTS_CSV_TEXT,  /* text, possibly a customer's: neutralised */
+    REPORTS_CSV_NUMBER /* a number (or true/false) formatted by the report */
+};
+
+/* Appends one CSV cell of n bytes of s to sb: the only CSV cell writer.
+ * A TEXT cell that begins with =, +, -, @, TAB or CR is prefixed with '
+ * so that a spreadsheet shows it as text instead of running it as a
+ * formula (the OWASP CSV injection rule); NUMBER cells are written as
+ * they are, so counts, rates and negative numbers stay numbers.  Then
+ * RFC 4180: a cell with a comma, quote, CR or LF is quoted (the prefix
+ * inside the quotes), with quotes doubled. */
+void reports_csv_cell(struct strbuf *sb, const char *s, size_t n,
+                      enum reports_csv_kind kind);
 
 /* Parses a strict "YYYY-MM-DD" (a real calendar date, years 1970-9999)
  * into *ts, midnight UTC.  Returns 0, or -1 if s is not such a date. */

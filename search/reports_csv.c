@@ -1,4 +1,5 @@
-/* reports_csv.c -- RFC 4180 CSV of a report object. */
+/* reports_csv.c -- RFC 4180 CSV of a report object, safe to open in a
+ * spreadsheet: text cells that could start a formula are neutralised. */
 #include "reports.h"
 
 #include <string.h>
@@ -28,17 +29,32 @@ static const struct csv_shape {
     {"articles", "articles", article_cols},
 };
 
-/* One field, quoted when RFC 4180 requires it. */
-static void add_field(struct strbuf *sb, const char *s, size_t n)
+/* 1 when text beginning with s[0] would be read as a formula by a
+ * spreadsheet: = + - @, TAB or CR (the OWASP CSV injection rule). */
+static int csv_formula_start(const char *s, size_t n)
 {
+    return n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
+                     s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+}
+
+/* The one CSV cell writer: every cell of every report, the header and
+ * the deflection labels go through here. */
+void reports_csv_cell(struct strbuf *sb, const char *s, size_t n,
+                      enum reports_csv_kind kind)
+{
+    int prefix = kind == REPORTS_CSV_TEXT && csv_formula_start(s, n);
     size_t i;
 
     if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\r', n) &&
         !memchr(s, '\n', n)) {
+        if (prefix)
+            strbuf_addch(sb, '\'');
         strbuf_add(sb, s, n);
         return;
     }
     strbuf_addch(sb, '"');
+    if (prefix)
+        strbuf_addch(sb, '\'');
     for (i = 0; i < n; i++) {
         if (s[i] == '"')
             strbuf_addch(sb, '"');
@@ -47,11 +63,17 @@ static void add_field(struct strbuf *sb, const char *s, size_t n)
     strbuf_addch(sb, '"');
 }
 
-/* A scalar as text, appended to sb (unquoted). */
-static void add_scalar(struct strbuf *sb, const json_t *v)
+/* A scalar as text, appended to sb (unquoted).  A string that is one
+ * item of a list gets the formula prefix of its own (item), so the
+ * list split into cells later (a spreadsheet's text to columns) is
+ * still safe. */
+static void add_scalar(struct strbuf *sb, const json_t *v, int item)
 {
     switch (json_typeof(v)) {
     case JSON_STRING:
+        if (item && csv_formula_start(json_string_value(v),
+                                      json_string_length(v)))
+            strbuf_addch(sb, '\'');
         strbuf_add(sb, json_string_value(v), json_string_length(v));
         break;
     case JSON_INTEGER:
@@ -71,10 +93,13 @@ static void add_scalar(struct strbuf *sb, const json_t *v)
     }
 }
 
-/* A value as one field; an array's items are joined with "; ". */
+/* A value as one cell; an array's items are joined with "; ".  Only a
+ * lone number or boolean, formatted here, is written as it is; strings
+ * and lists are text. */
 static void add_value(struct strbuf *sb, const json_t *v)
 {
     struct strbuf tmp = STRBUF_INIT;
+    enum reports_csv_kind kind = REPORTS_CSV_TEXT;
     size_t i;
 
     if (!v)
@@ -83,15 +108,17 @@ static void add_value(struct strbuf *sb, const json_t *v)
         for (i = 0; i < json_array_size(v); i++) {
             if (i)
                 strbuf_adds(&tmp, "; ");
-            add_scalar(&tmp, json_array_get(v, i));
+            add_scalar(&tmp, json_array_get(v, i), 1);
         }
     } else {
-        add_scalar(&tmp, v);
+        if (!json_is_string(v))
+            kind = REPORTS_CSV_NUMBER;
+        add_scalar(&tmp, v, 0);
     }
     if (strbuf_failed(&tmp))
         sb->failed = 1; /* so strbuf_detach() reports it */
     else if (tmp.len)
-        add_field(sb, tmp.buf, tmp.len);
+        reports_csv_cell(sb, tmp.buf, tmp.len, kind);
     strbuf_release(&tmp);
 }
 
@@ -101,7 +128,7 @@ static void add_row(struct strbuf *sb, const char *label, const json_t *row,
     size_t i;
 
     if (label) {
-        add_field(sb, label, strlen(label));
+        reports_csv_cell(sb, label, strlen(label), REPORTS_CSV_TEXT);
         strbuf_addch(sb, ',');
     }
     for (i = 0; cols[i]; i++) {
@@ -128,12 +155,15 @@ int reports_to_csv(const json_t *report, const char *which, char **out)
     if (!json_is_array(rows))
         return -1;
     is_defl = shape->cols == defl_cols;
-    if (is_defl)
-        strbuf_adds(&sb, "interval,");
+    if (is_defl) {
+        reports_csv_cell(&sb, "interval", 8, REPORTS_CSV_TEXT);
+        strbuf_addch(&sb, ',');
+    }
     for (i = 0; shape->cols[i]; i++) {
         if (i)
             strbuf_addch(&sb, ',');
-        strbuf_adds(&sb, shape->cols[i]);
+        reports_csv_cell(&sb, shape->cols[i], strlen(shape->cols[i]),
+                         REPORTS_CSV_TEXT);
     }
     strbuf_adds(&sb, "\r\n");
     json_array_foreach(rows, i, row) {

