@@ -1,4 +1,5 @@
-/* page_popular.c -- "popular articles" on the home page and when a
+/* popular.c -- the lists of "popular articles" for the home page and
+ * for searches that find nothing
  * search finds nothing: the articles read most in the last 30 days
  * (views and clicks from the event store), topped up, while the store
  * is young, with a pick from the index (how-to, FAQ and
@@ -21,7 +22,7 @@
  * counted) the list is empty. */
 #include "eventlog.h"
 #include "kb.h"
-#include "pages.h"
+#include "popular.h"
 #include "reports.h"
 #include "searchreq.h"
 
@@ -609,9 +610,9 @@ void popular_get_stats(struct popular_cache *c, struct popular_stats *out)
     pthread_mutex_unlock(&c->lock);
 }
 
-void popular_render(struct page *pg, size_t n, struct strbuf *out)
+void popular_each(struct popular_cache *c, const char *locale, const char *fallback,
+                  size_t n, popular_fn fn, void *ctx)
 {
-    struct popular_cache *c = pg->rq->app->popular;
     struct pop_snapshot *s = NULL;
     if (c) {
         pthread_mutex_lock(&c->lock);
@@ -620,22 +621,11 @@ void popular_render(struct page *pg, size_t n, struct strbuf *out)
         pthread_mutex_unlock(&c->lock);
     }
     const struct pop_entry *e = NULL;
-    if (s && !(e = entry_find(s->entry, s->n, pg->locale)))
-        e = entry_find(s->entry, s->n, pg->rq->app->cfg.default_locale);
+    if (s && !(e = entry_find(s->entry, s->n, locale)))
+        e = entry_find(s->entry, s->n, fallback);
     for (size_t i = 0; e && i < e->list.n && i < n; i++) {
         const struct pop_item *it = &e->list.item[i];
-        struct strbuf url = STRBUF_INIT;
-        searchreq_article_url(&url, it->id, it->locale, NULL);
-        page_set(pg, "url", url.buf);
-        page_set(pg, "title", it->title);
-        page_set(pg, "topic", page_topic_name(pg, it->topic));
-        page_set(pg, "item_locale", it->locale);
-        page_render(pg, "popular-item", out);
-        page_set(pg, "url", "");
-        page_set(pg, "title", "");
-        page_set(pg, "topic", "");
-        page_set(pg, "item_locale", "");
-        strbuf_release(&url);
+        fn(ctx, it->id, it->locale, it->title, it->topic);
     }
     if (s) {
         pthread_mutex_lock(&c->lock);

@@ -1,5 +1,6 @@
 /* server.c -- libmicrohttpd glue: request contexts, body limits,
  * response headers, error bodies. */
+#include "request.h"
 #include "server.h"
 
 #include "escape.h"
@@ -191,85 +192,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     guard_mark(cls, conn, 0);
     request_free(*req_cls);
     *req_cls = NULL;
-}
-
-const char *req_arg(struct request *rq, const char *name, int *bad)
-{
-    const char *v = NULL;
-    size_t len = 0;
-    *bad = 0;
-    if (MHD_lookup_connection_value_n(rq->conn, MHD_GET_ARGUMENT_KIND, name,
-                                      strlen(name), &v, &len) != MHD_YES)
-        return NULL;
-    if (!v)
-        return "";
-    if (strlen(v) != len || !utf8_valid_text(v, len)) {
-        *bad = 1;
-        return NULL;
-    }
-    return v;
-}
-
-const char *req_header(struct request *rq, const char *name)
-{
-    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
-}
-
-void reply_header(struct request *rq, const char *name, const char *value)
-{
-    if (rq->nheaders >= REQ_MAX_HEADERS)
-        return;
-    char *v = strdup(value);
-    if (!v)
-        return;
-    rq->headers[rq->nheaders].name = name;
-    rq->headers[rq->nheaders].value = v;
-    rq->nheaders++;
-}
-
-static int dump_to_strbuf(const char *data, size_t len, void *sb)
-{
-    strbuf_add(sb, data, len);
-    return 0;
-}
-
-unsigned reply_json(struct request *rq, unsigned status, json_t *o)
-{
-    strbuf_release(&rq->out);
-    /* Straight into the response buffer: no second copy of the body. */
-    int failed = !o || json_dump_callback(o, dump_to_strbuf, &rq->out, JSON_COMPACT) != 0;
-    json_decref(o);
-    strbuf_addch(&rq->out, '\n');
-    if (failed || strbuf_failed(&rq->out)) {
-        strbuf_release(&rq->out);
-        return 500;
-    }
-    rq->content_type = "application/json; charset=utf-8";
-    return status;
-}
-
-unsigned reply_error(struct request *rq, unsigned status, const char *code,
-                     const char *msg)
-{
-    rq->error_code = code;
-    if (rq->is_api)
-        return reply_json(rq, status, json_pack("{s:s,s:s}", "error", code, "message", msg));
-    strbuf_release(&rq->out);
-    char st[16];
-    snprintf(st, sizeof st, "%u", status);
-    struct tpl_var vars[] = {{"status", st}, {"message", msg}, {"code", code}};
-    struct strbuf body = STRBUF_INIT;
-    if (template_render(rq->app->tpl, "error", vars, 3, &body) == 0) {
-        struct tpl_var lv[] = {{"title", msg}, {"lang", "en"}, {"body", body.buf}};
-        template_render(rq->app->tpl, "layout", lv, 3, &rq->out);
-    } else {
-        strbuf_adds(&rq->out, "<!doctype html><title>Error</title><p>");
-        escape_html(&rq->out, msg);
-        strbuf_adds(&rq->out, "</p>\n");
-    }
-    strbuf_release(&body);
-    rq->content_type = "text/html; charset=utf-8";
-    return status;
 }
 
 static int staff_path(const char *p)

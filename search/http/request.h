@@ -1,4 +1,4 @@
-/* server.h -- the HTTP side of kb-serve: the application state, the
+/* request.h -- the application state every handler sees, the
  * per-request context and the helpers handlers use to answer.
  *
  * Handlers (routes.h) read the request through req_arg() and friends,
@@ -6,12 +6,11 @@
  * HTTP status.  A non-2xx status with an empty body is turned into a
  * JSON error (API paths) or an HTML error page (pages) by the
  * dispatcher. */
-#ifndef KB_SERVER_H
-#define KB_SERVER_H
+#ifndef KB_REQUEST_H
+#define KB_REQUEST_H
 
 #include "handle_pool.h"
 #include "strbuf.h"
-#include "template.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -28,6 +27,9 @@ struct i18n_table;
 struct popular_cache;
 struct conn_guard;
 struct ratelimit;
+struct templates;
+struct route;
+struct request;
 
 struct app_config {
     const char *index_dir;
@@ -83,6 +85,12 @@ struct app {
     struct popular_cache *popular; /* page_popular.c's lists, under their own lock */
     kb_cache *results;         /* shared search results, or NULL (--cache-mb 0) */
     struct trusted_proxies proxies;
+    const struct route *routes; /* the program's route table (routes.h) */
+    size_t nroutes;
+    /* Renders the HTML page for an error into rq->out (the pages layer
+     * gives one); NULL: a bare page. */
+    void (*error_page)(struct request *rq, unsigned status, const char *code,
+                       const char *msg);
     struct ratelimit *case_limit; /* cases filed per client address, or NULL */
 };
 
@@ -115,12 +123,6 @@ struct request {
 };
 
 enum { AUTH_NONE = 0, AUTH_SESSION = 1, AUTH_TOKEN = 2 };
-
-/* Starts listening; returns 0, or -1 with err filled. */
-int server_start(struct app *app, char *err, size_t errlen);
-/* The port actually bound (useful with port 0). */
-unsigned server_port(const struct app *app);
-void server_stop(struct app *app);
 
 /* A query-string argument, or NULL when missing.  *bad is set to 1 when
  * the value holds a NUL byte or is not valid UTF-8 (then NULL is

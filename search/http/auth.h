@@ -3,7 +3,10 @@
 #ifndef KB_AUTH_H
 #define KB_AUTH_H
 
-#include "server.h"
+#include "request.h"
+
+/* The session cookie's name. */
+#define AUTH_SESSION_COOKIE "kb_session"
 
 /* The signed-in account, or NULL for an anonymous request.  Resolved
  * once per request from "Authorization: Bearer TOKEN" or the

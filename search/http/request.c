@@ -1,6 +1,7 @@
-/* request.c -- what handlers read from a request beyond query
- * arguments: the visit id, the client address, the body. */
-#include "server.h"
+/* request.c -- what handlers read from a request (query arguments,
+ * headers, the visit id, the client address, the body) and how they
+ * answer (reply_json, reply_error, reply_header). */
+#include "request.h"
 
 #include "escape.h"
 
@@ -322,4 +323,77 @@ unsigned req_body_object(struct request *rq, json_t **out)
     }
     *out = j;
     return 0;
+}
+
+const char *req_arg(struct request *rq, const char *name, int *bad)
+{
+    const char *v = NULL;
+    size_t len = 0;
+    *bad = 0;
+    if (MHD_lookup_connection_value_n(rq->conn, MHD_GET_ARGUMENT_KIND, name,
+                                      strlen(name), &v, &len) != MHD_YES)
+        return NULL;
+    if (!v)
+        return "";
+    if (strlen(v) != len || !utf8_valid_text(v, len)) {
+        *bad = 1;
+        return NULL;
+    }
+    return v;
+}
+
+const char *req_header(struct request *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+void reply_header(struct request *rq, const char *name, const char *value)
+{
+    if (rq->nheaders >= REQ_MAX_HEADERS)
+        return;
+    char *v = strdup(value);
+    if (!v)
+        return;
+    rq->headers[rq->nheaders].name = name;
+    rq->headers[rq->nheaders].value = v;
+    rq->nheaders++;
+}
+
+static int dump_to_strbuf(const char *data, size_t len, void *sb)
+{
+    strbuf_add(sb, data, len);
+    return 0;
+}
+
+unsigned reply_json(struct request *rq, unsigned status, json_t *o)
+{
+    strbuf_release(&rq->out);
+    /* Straight into the response buffer: no second copy of the body. */
+    int failed = !o || json_dump_callback(o, dump_to_strbuf, &rq->out, JSON_COMPACT) != 0;
+    json_decref(o);
+    strbuf_addch(&rq->out, '\n');
+    if (failed || strbuf_failed(&rq->out)) {
+        strbuf_release(&rq->out);
+        return 500;
+    }
+    rq->content_type = "application/json; charset=utf-8";
+    return status;
+}
+
+unsigned reply_error(struct request *rq, unsigned status, const char *code,
+                     const char *msg)
+{
+    rq->error_code = code;
+    if (rq->is_api)
+        return reply_json(rq, status, json_pack("{s:s,s:s}", "error", code, "message", msg));
+    strbuf_release(&rq->out);
+    if (rq->app->error_page) {
+        rq->app->error_page(rq, status, code, msg);
+    } else {
+        strbuf_adds(&rq->out, "<!doctype html><title>Error</title><p>");
+        escape_html(&rq->out, msg);
+        strbuf_adds(&rq->out, "</p>\n");
+    }
+    rq->content_type = "text/html; charset=utf-8";
+    return status;
 }

@@ -1,19 +1,10 @@
-/* routes.c -- the URL space of kb-serve. */
+/* serve_routes.c -- the URL space of kb-serve: every route, API and
+ * page, on one screen. */
+#include "pages.h"
 #include "routes.h"
+#include "serve_routes.h"
 
-#include <stdio.h>
-#include <string.h>
-
-enum match { ROUTE_EXACT, ROUTE_PREFIX };
-
-struct route {
-    const char *method;
-    const char *path;
-    enum match match;
-    route_fn fn;
-};
-
-static const struct route routes[] = {
+const struct route serve_routes[] = {
     {"GET", "/healthz", ROUTE_EXACT, api_healthz},
     {"GET", "/api/search", ROUTE_EXACT, api_search},
     {"GET", "/api/suggest", ROUTE_EXACT, api_suggest},
@@ -31,7 +22,7 @@ static const struct route routes[] = {
     {"POST", "/api/admin/reindex", ROUTE_EXACT, api_reindex_start},
     {"GET", "/api/admin/reindex/", ROUTE_PREFIX, api_reindex_get},
     {"GET", "/api/admin/content-report", ROUTE_EXACT, api_content_report},
-    {"GET", "/sitemap.xml", ROUTE_EXACT, page_sitemap},
+    {"GET", "/sitemap.xml", ROUTE_EXACT, api_sitemap},
     {"GET", "/login", ROUTE_EXACT, page_login},
     {"POST", "/login", ROUTE_EXACT, post_login},
     {"POST", "/logout", ROUTE_EXACT, post_logout},
@@ -50,33 +41,4 @@ static const struct route routes[] = {
     {"GET", "/author/reindex/", ROUTE_PREFIX, page_reindex_get},
 };
 
-static int path_matches(const struct route *r, const char *path)
-{
-    if (r->match == ROUTE_EXACT)
-        return strcmp(r->path, path) == 0;
-    return strncmp(r->path, path, strlen(r->path)) == 0;
-}
-
-unsigned routes_dispatch(struct request *rq)
-{
-    int path_known = 0;
-    char allow[64] = "";
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        const struct route *r = &routes[i];
-        if (!path_matches(r, rq->path))
-            continue;
-        if (strcmp(r->method, rq->method) == 0)
-            return r->fn(rq);
-        path_known = 1;
-        if (!strstr(allow, r->method)) {
-            size_t n = strlen(allow);
-            snprintf(allow + n, sizeof allow - n, "%s%s", n ? ", " : "", r->method);
-        }
-    }
-    if (path_known) {
-        reply_header(rq, "Allow", allow);
-        return reply_error(rq, 405, "method_not_allowed",
-                           "this path does not accept that method");
-    }
-    return reply_error(rq, 404, "not_found", "no such path");
-}
+const size_t serve_nroutes = sizeof serve_routes / sizeof serve_routes[0];

@@ -6,7 +6,9 @@
 #include "page_i18n.h"
 #include "pages.h"
 #include "ratelimit.h"
+#include "popular.h"
 #include "reindex.h"
+#include "serve_routes.h"
 #include "server.h"
 #include "synonyms.h"
 
@@ -171,6 +173,9 @@ int main(int argc, char **argv)
     app.cfg.timeout = 15;
     app.cfg.deflection_window = 1800;
     app.cfg.case_limit = 30;
+    app.routes = serve_routes;
+    app.nroutes = serve_nroutes;
+    app.error_page = page_error;
     char public_url[512] = "";
     unsigned long n;
     int c;

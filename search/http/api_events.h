@@ -4,7 +4,7 @@
 
 #include "eventlog.h"
 #include "kb.h"
-#include "server.h"
+#include "request.h"
 
 /* Logs a search (or, with is_suggest, the suggestions shown) for the
  * request's visit without waiting for the disk. */

@@ -166,3 +166,72 @@ void searchreq_article_url(struct strbuf *sb, const char *id, const char *locale
         escape_url(sb, anchor, 0);
     }
 }
+
+/* Article ids are paths ("billing/late-fees"); anything that could
+ * climb out of a folder or smuggle control characters is refused. */
+int article_id_ok(const char *id)
+{
+    size_t len = strlen(id);
+    if (len == 0 || len > 512 || !utf8_valid_text(id, len))
+        return 0;
+    if (id[0] == '/' || strstr(id, "//") || strchr(id, '\\'))
+        return 0;
+    const char *p = id;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)p[i] < 0x20)
+                return 0;
+        p += n;
+        if (*p == '/')
+            p++;
+    }
+    return 1;
+}
+
+/* Fetches the article record for /api/articles/ and /articles/; on
+ * failure returns the HTTP status after reply_error. */
+unsigned article_load(struct request *rq, const char *id, json_t **rec,
+                      json_t **locales)
+{
+    int bad;
+    *rec = NULL;
+    *locales = NULL;
+    if (!article_id_ok(id))
+        return reply_error(rq, 400, "invalid_id", "the article id is not valid");
+    const char *locale = req_arg(rq, "locale", &bad);
+    if (bad || (locale && *locale && !searchreq_locale_ok(locale)))
+        return reply_error(rq, 400, "invalid_locale",
+                           "'locale' must look like en-us, ru-ru or zh-cn");
+    char err[256];
+    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
+    if (!ix)
+        return reply_error(rq, 503, "index_unavailable", "the index cannot be opened");
+    char *json = NULL;
+    int internal = req_sees_internal(rq);
+    kb_status st = kb_article_get(ix, id, locale, rq->app->cfg.default_locale, internal,
+                                  &json);
+    if (st == KB_ERR_NOT_FOUND)
+        return reply_error(rq, 404, "not_found", "no article with this id");
+    if (st != KB_OK) {
+        fprintf(stderr, "kb-serve: article %s: %s\n", id, kb_last_error(ix));
+        return reply_error(rq, 500, "index_error", "the article could not be read");
+    }
+    *rec = json_loads(json, 0, NULL);
+    free(json);
+    if (!*rec)
+        return reply_error(rq, 500, "index_error", "the article record is damaged");
+    char *locs[32];
+    size_t n = 0;
+    *locales = json_array();
+    if (kb_article_locales(ix, id, internal, locs, 32, &n) == KB_OK) {
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(*locales, json_string(locs[i]));
+            free(locs[i]);
+        }
+    }
+    return 0;
+}

@@ -4,7 +4,7 @@
 #define KB_SEARCHREQ_H
 
 #include "kb.h"
-#include "server.h"
+#include "request.h"
 #include "strbuf.h"
 
 /* Longest accepted query, and most words in it: a real question fits
@@ -42,7 +42,7 @@ void searchreq_article_url(struct strbuf *sb, const char *id, const char *locale
 /* 1 when s looks like a locale ("en-us"), 0 otherwise. */
 int searchreq_locale_ok(const char *s);
 
-/* api.c: shared with the article page. */
+/* Shared by the article API and the article page. */
 int article_id_ok(const char *id);
 /* Loads the record of the article in rq's path; 0 with *rec and
  * *locales (caller json_decref()s both), or an HTTP status after

@@ -11,7 +11,7 @@
 #ifndef KB_CSRF_H
 #define KB_CSRF_H
 
-#include "server.h"
+#include "request.h"
 
 #include <jansson.h>
 

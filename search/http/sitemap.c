@@ -37,7 +37,7 @@ static int add_url(void *ctx, const char *json, size_t len)
     return 0;
 }
 
-unsigned page_sitemap(struct request *rq)
+unsigned api_sitemap(struct request *rq)
 {
     char err[256];
     kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);

@@ -14,7 +14,7 @@
 #define KB_PAGES_H
 
 #include "page_i18n.h"
-#include "server.h"
+#include "request.h"
 #include "strbuf.h"
 #include "template.h"
 
@@ -77,31 +77,31 @@ void page_release(struct page *pg);
  * waits for a count; empty until the first lists are out. */
 void popular_render(struct page *pg, size_t n, struct strbuf *out);
 
-/* The lists popular_render() reads (struct app's popular).  0, or -1
- * when out of memory; free with popular_cache_free() (NULL is a
- * no-op), which also stops and joins the thread popular_start()
- * started. */
-struct popular_cache;
-int popular_cache_new(struct popular_cache **out);
-void popular_cache_free(struct popular_cache *c);
+/* The HTML error page for reply_error() (struct app's error_page). */
+void page_error(struct request *rq, unsigned status, const char *code, const char *msg);
 
-/* Starts the thread that makes the lists: one per locale of the index
- * at cfg->index_dir, from the events in cfg->db_path (a connection of
- * its own), again every two minutes and on each new index revision.
- * Call after the service database is set up, with signals blocked.
- * The strings of cfg are copied.  0, or -1 when the thread cannot
- * start.  The environment variable KB_POPULAR_REFRESH_MS, for tests,
- * shortens the two minutes. */
-int popular_start(struct popular_cache *c, const struct app_config *cfg);
-
-/* For /healthz: locales the current lists cover, the index revision
- * they were made from, and how many times the events were counted. */
-struct popular_stats {
-    size_t locales;
-    unsigned long long revision;
-    unsigned long refreshes;
-};
-void popular_get_stats(struct popular_cache *c, struct popular_stats *out);
+/* The page handlers (cmd/serve_routes.c routes to them). */
+/* pages.c */
+unsigned page_home(struct request *rq);
+unsigned page_search(struct request *rq);
+unsigned page_article(struct request *rq);
+unsigned page_static(struct request *rq);
+/* page_article.c, page_contact.c */
+unsigned page_article_post(struct request *rq);
+unsigned api_article_html(struct request *rq);
+unsigned page_contact(struct request *rq);
+unsigned page_contact_post(struct request *rq);
+/* page_login.c */
+unsigned page_login(struct request *rq);
+unsigned post_login(struct request *rq);
+unsigned post_logout(struct request *rq);
+/* page_agent.c, page_agent_case.c: the agent console */
+unsigned page_agent(struct request *rq);
+unsigned page_agent_case(struct request *rq);
+/* page_author.c, page_reindex.c: the author dashboard */
+unsigned page_author(struct request *rq);
+unsigned page_reindex_post(struct request *rq);
+unsigned page_reindex_get(struct request *rq);
 
 /* page_contact.c: appends <li> items of suggestions for text (the
  * case form's subject without JavaScript). */

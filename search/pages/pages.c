@@ -270,3 +270,20 @@ unsigned page_static(struct request *rq)
     reply_header(rq, "Cache-Control", "public, max-age=300");
     return 200;
 }
+
+void page_error(struct request *rq, unsigned status, const char *code, const char *msg)
+{
+    char st[16];
+    snprintf(st, sizeof st, "%u", status);
+    struct tpl_var vars[] = {{"status", st}, {"message", msg}, {"code", code}};
+    struct strbuf body = STRBUF_INIT;
+    if (template_render(rq->app->tpl, "error", vars, 3, &body) == 0) {
+        struct tpl_var lv[] = {{"title", msg}, {"lang", "en"}, {"body", body.buf}};
+        template_render(rq->app->tpl, "layout", lv, 3, &rq->out);
+    } else {
+        strbuf_adds(&rq->out, "<!doctype html><title>Error</title><p>");
+        escape_html(&rq->out, msg);
+        strbuf_adds(&rq->out, "</p>\n");
+    }
+    strbuf_release(&body);
+}

@@ -3,7 +3,7 @@
 #ifndef KB_ADMIN_H
 #define KB_ADMIN_H
 
-#include "server.h"
+#include "request.h"
 
 #include <jansson.h>
 
