@@ -4,6 +4,7 @@
 #include "harness.h"
 #include "strbuf.h"
 #include "template.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,24 @@ int main(void)
         const char *want = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
                          : c == '"' ? "&quot;" : c == '\'' ? "&#39;" : in;
         CHECK_STR_EQ(&h, sb.buf, want);
+        strbuf_release(&sb);
+    }
+    /* The cmark-style escaper: the same, but ' stays, and it takes a
+     * length (a NUL inside is copied). */
+    for (int c = 1; c < 256; c++) {
+        char in[2] = {(char)c, 0};
+        struct strbuf sb = STRBUF_INIT;
+        escape_html_cmark(&sb, in, 1);
+        const char *want = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
+                         : c == '"' ? "&quot;" : in;
+        CHECK_STR_EQ(&h, sb.buf, want);
+        strbuf_release(&sb);
+    }
+    {
+        struct strbuf sb = STRBUF_INIT;
+        escape_html_cmark(&sb, "a'<b>&\0\"x", 8);
+        CHECK_INT_EQ(&h, sb.len, 23);
+        CHECK(&h, memcmp(sb.buf, "a'&lt;b&gt;&amp;\0&quot;", 23) == 0);
         strbuf_release(&sb);
     }
     /* URL: unreserved bytes stay, everything else is %XX. */
@@ -46,7 +65,72 @@ int main(void)
     CHECK_STR_EQ(&h, sb.buf, "a%20b/c");
     strbuf_release(&sb);
 
-    /* UTF-8. */
+    /* UTF-8 decoding: every lead byte alone is a character (ASCII) or
+     * invalid (a continuation byte, or a sequence cut short). */
+    for (int c = 0; c < 256; c++) {
+        char in[1] = {(char)c};
+        uint32_t cp = 0xABCD;
+        size_t k = utf8_decode(in, 1, &cp);
+        CHECK_INT_EQ(&h, k, c < 0x80 ? 1 : 0);
+        CHECK_INT_EQ(&h, cp, c < 0x80 ? (uint32_t)c : 0xABCD);
+    }
+    static const struct {
+        const char *s;
+        size_t len, k;
+        uint32_t cp;
+    } dec[] = {
+        {"\xc2\x80", 2, 2, 0x80},           {"\xdf\xbf", 2, 2, 0x7ff},
+        {"\xe0\xa0\x80", 3, 3, 0x800},      {"\xef\xbf\xbd", 3, 3, 0xfffd},
+        {"\xed\x9f\xbf", 3, 3, 0xd7ff},     {"\xee\x80\x80", 3, 3, 0xe000},
+        {"\xf0\x90\x80\x80", 4, 4, 0x10000}, {"\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff},
+        {"\xd0\x9f!", 3, 2, 0x41f},         {"", 0, 0, 0},
+        {"\xc0\x80", 2, 0, 0},              {"\xc1\xbf", 2, 0, 0},
+        {"\xe0\x9f\xbf", 3, 0, 0},          {"\xed\xa0\x80", 3, 0, 0},
+        {"\xed\xbf\xbf", 3, 0, 0},          {"\xf0\x8f\xbf\xbf", 4, 0, 0},
+        {"\xf4\x90\x80\x80", 4, 0, 0},      {"\xf5\x80\x80\x80", 4, 0, 0},
+        {"\xe2\x82", 2, 0, 0},              {"\xe2\x82\xac", 2, 0, 0},
+        {"\xe2\x28\xac", 3, 0, 0},          {"\xf0\x9f\x99", 3, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++) {
+        uint32_t cp = 0;
+        CHECK_INT_EQ(&h, utf8_decode(dec[i].s, dec[i].len, &cp), dec[i].k);
+        CHECK_INT_EQ(&h, cp, dec[i].cp);
+    }
+    /* Encoding: every code point comes back from the decoder; what is
+     * not a character becomes U+FFFD. */
+    size_t wrong = 0;
+    for (uint32_t v = 0; v <= 0x110000; v += v < 0x1000 ? 1 : 7) {
+        char out[4];
+        uint32_t back = 0;
+        size_t k = utf8_encode(v, out);
+        int ok = v <= 0x10ffff && (v < 0xd800 || v > 0xdfff);
+        size_t want = !ok ? 3 : v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4;
+        wrong += k != want || utf8_decode(out, k, &back) != k || back != (ok ? v : 0xfffd);
+    }
+    CHECK_INT_EQ(&h, wrong, 0);
+    char enc[4];
+    CHECK_INT_EQ(&h, utf8_encode(0x110000, enc), 3);
+    CHECK(&h, memcmp(enc, "\xef\xbf\xbd", 3) == 0);
+    CHECK_INT_EQ(&h, utf8_encode(0xffffffffu, enc), 3);
+    CHECK(&h, memcmp(enc, "\xef\xbf\xbd", 3) == 0);
+    /* utf8_valid: where the first bad byte is. */
+    static const struct {
+        const char *s;
+        size_t len;
+        int ok;
+        size_t bad;
+    } val[] = {
+        {"", 0, 1, 0},           {"abc", 3, 1, 0},     {"\xd0\x9f\xd1\x80", 4, 1, 0},
+        {"ab\0c", 4, 0, 2},      {"a\xff", 2, 0, 1},   {"ab\xe2\x82", 4, 0, 2},
+        {"\xe2\x82\xac\xc0", 4, 0, 3}, {"\x1b\x7f\t", 3, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof val / sizeof val[0]; i++) {
+        size_t bad = 99;
+        CHECK_INT_EQ(&h, utf8_valid(val[i].s, val[i].len, &bad), val[i].ok);
+        CHECK_INT_EQ(&h, bad, val[i].ok ? 99 : val[i].bad);
+    }
+
+    /* UTF-8 text from requests. */
     CHECK(&h, utf8_valid_text("plain", 5));
     CHECK(&h, utf8_valid_text("Сброс 密码 🙂", strlen("Сброс 密码 🙂")));
     CHECK(&h, !utf8_valid_text("\xff", 1));

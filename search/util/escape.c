@@ -4,24 +4,37 @@
 
 #include <string.h>
 
-void escape_html(struct strbuf *sb, const char *s)
+/* The one HTML escaper; keep_apos is for escape_html_cmark(). */
+static void html_escape(struct strbuf *sb, const char *s, size_t len, int keep_apos)
 {
-    const char *run = s;
-    for (; *s; s++) {
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
         const char *rep = NULL;
-        switch (*s) {
+        switch (s[i]) {
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
         case '>': rep = "&gt;"; break;
         case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
+        case '\'': rep = keep_apos ? NULL : "&#39;"; break;
+        default: break;
         }
-        strbuf_add(sb, run, (size_t)(s - run));
+        if (!rep)
+            continue;
+        strbuf_add(sb, s + run, i - run);
         strbuf_adds(sb, rep);
-        run = s + 1;
+        run = i + 1;
     }
-    strbuf_add(sb, run, (size_t)(s - run));
+    strbuf_add(sb, s + run, len - run);
+}
+
+void escape_html(struct strbuf *sb, const char *s)
+{
+    html_escape(sb, s, strlen(s), 0);
+}
+
+void escape_html_cmark(struct strbuf *sb, const char *s, size_t len)
+{
+    html_escape(sb, s, len, 1);
 }
 
 void escape_url(struct strbuf *sb, const char *s, int keep_slash)
@@ -37,45 +50,4 @@ void escape_url(struct strbuf *sb, const char *s, int keep_slash)
             strbuf_add(sb, e, 3);
         }
     }
-}
-
-int utf8_valid_text(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                return 0;
-            if (c == 0x7f)
-                return 0;
-            i++;
-            continue;
-        }
-        size_t n;
-        unsigned cp;
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        for (size_t k = 1; k <= n; k++) {
-            if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += n + 1;
-    }
-    return 1;
 }

@@ -77,6 +77,13 @@ int strbuf_failed(const struct strbuf *sb)
     return sb->failed;
 }
 
+void strbuf_reset(struct strbuf *sb)
+{
+    sb->len = 0;
+    if (sb->buf)
+        sb->buf[0] = '\0';
+}
+
 char *strbuf_detach(struct strbuf *sb, size_t *len)
 {
     if (sb->failed) {

@@ -25,6 +25,9 @@ void strbuf_addch(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int strbuf_failed(const struct strbuf *sb);
+/* Empties the buffer but keeps its memory (and a failure: it sticks
+ * until strbuf_release() or strbuf_detach()). */
+void strbuf_reset(struct strbuf *sb);
 /* Hands the buffer to the caller (free() it); sb is reset.  Never NULL
  * unless allocation failed. */
 char *strbuf_detach(struct strbuf *sb, size_t *len);
