@@ -18,6 +18,7 @@
 #include "docfx.h"
 #include "fuzz_util.h"
 #include "markdown.h"
+#include "utf8.h"
 
 /* cmark's HTML renderer, plus the pipe tables of mdtable.c
  * (<div class="table"><table>...). */
@@ -285,7 +286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(a != NULL);
     memset(&d, 0, sizeof d);
     rc = markdown_extract(a, clean, clen, 1, &d);
-    valid = markdown_utf8_valid(clean, clen, &bad);
+    valid = utf8_valid(clean, clen, &bad);
     FUZZ_CHECK(valid == fuzz_utf8_wellformed((const uint8_t *)clean, clen));
     html = markdown_render_html(clean, clen);
     FUZZ_CHECK(html != NULL);

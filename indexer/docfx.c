@@ -10,35 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct out {
-    char *p;
-    size_t n, cap;
-    int oom;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-    char *np;
-    size_t cap;
-
-    if (o->oom || n == 0)
-        return;
-    if (o->n + n + 1 > o->cap) {
-        cap = o->cap * 2;
-        if (cap < o->n + n + 1)
-            cap = o->n + n + 1;
-        np = realloc(o->p, cap);
-        if (!np) {
-            o->oom = 1;
-            return;
-        }
-        o->p = np;
-        o->cap = cap;
-    }
-    memcpy(o->p + o->n, s, n);
-    o->n += n;
-    o->p[o->n] = '\0';
-}
+#include "strbuf.h"
+#include "utf8.h"
 
 static int lower(int c)
 {
@@ -87,7 +60,7 @@ static void track_fence(const char *l, size_t n, char *fch, size_t *flen)
 }
 
 /* "> [!NOTE]" -> "> **Note:**".  Returns 1 when the line was written. */
-static int alert_line(struct out *o, const char *l, size_t n)
+static int alert_line(struct strbuf *o, const char *l, size_t n)
 {
     static const struct {
         const char *type, *label;
@@ -113,9 +86,9 @@ static int alert_line(struct out *o, const char *l, size_t n)
         return 0;
     for (i = 0; i < sizeof alerts / sizeof alerts[0]; i++) {
         if (word_eq(l + b, k - b, alerts[i].type)) {
-            put(o, l, b - 2);
-            put(o, alerts[i].label, strlen(alerts[i].label));
-            put(o, l + k + 1, n - k - 1);
+            strbuf_add(o, l, b - 2);
+            strbuf_add(o, alerts[i].label, strlen(alerts[i].label));
+            strbuf_add(o, l + k + 1, n - k - 1);
             return 1;
         }
     }
@@ -180,37 +153,32 @@ static size_t triple_colon(const char *l, size_t n, const char **val,
     }
 }
 
-static void colon_line(struct out *o, const char *l, size_t n)
+static void colon_line(struct strbuf *o, const char *l, size_t n)
 {
     size_t i = 0, start = 0, used, vlen;
     const char *val;
 
     while (i + 3 <= n) {
         if (l[i] == ':' && (used = triple_colon(l + i, n - i, &val, &vlen)) > 0) {
-            put(o, l + start, i - start);
-            put(o, val, vlen);
+            strbuf_add(o, l + start, i - start);
+            strbuf_add(o, val, vlen);
             i += used;
             start = i;
         } else {
             i++;
         }
     }
-    put(o, l + start, n - start);
+    strbuf_add(o, l + start, n - start);
 }
 
 char *docfx_clean(const char *md, size_t len)
 {
-    struct out o = {NULL, 0, 0, 0};
+    struct strbuf o = STRBUF_INIT;
     size_t pos = 0, eol;
     const char *nl;
     char fch = 0;
     size_t flen = 0;
 
-    o.cap = len + 64;
-    o.p = malloc(o.cap);
-    if (!o.p)
-        return NULL;
-    o.p[0] = '\0';
     while (pos < len) {
         int in_fence;
 
@@ -220,19 +188,15 @@ char *docfx_clean(const char *md, size_t len)
         track_fence(md + pos, eol - pos, &fch, &flen);
         if (in_fence || fch != 0 || !alert_line(&o, md + pos, eol - pos)) {
             if (in_fence || fch != 0 || !memchr(md + pos, ':', eol - pos))
-                put(&o, md + pos, eol - pos);
+                strbuf_add(&o, md + pos, eol - pos);
             else
                 colon_line(&o, md + pos, eol - pos);
         }
         if (nl)
-            put(&o, "\n", 1);
+            strbuf_addch(&o, '\n');
         pos = eol + 1;
     }
-    if (o.oom) {
-        free(o.p);
-        return NULL;
-    }
-    return o.p;
+    return strbuf_detach(&o, NULL);
 }
 
 /* Raw HTML, as cmark hands it over (see docfx.h). */
@@ -381,32 +345,6 @@ static size_t tag_len(const char *s, size_t n)
     return 0;
 }
 
-static size_t utf8_put(unsigned long cp, char *out)
-{
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes the character reference at s (s[0] == '&') into out; returns
  * its length, or 0 when it is not one we know (then it stays as is).
  * cmark decodes references in text itself but keeps HTML blocks raw. */
@@ -434,13 +372,15 @@ static size_t entity(const char *s, size_t n, char *out, size_t *olen)
         }
         if (i >= n || s[i] != ';' || i == (hex ? 3u : 2u))
             return 0;
-        *olen = utf8_put(v, out);
+        /* NUL and what is no character are shown as U+FFFD, as HTML
+         * does (v has at most 36 bits here: no wrap-around). */
+        *olen = utf8_encode(v == 0 || v > 0x10FFFF ? UTF8_REPLACEMENT : (uint32_t)v, out);
         return i + 1;
     }
     for (j = 0; j < sizeof named / sizeof named[0]; j++) {
         i = strlen(named[j].name);
         if (n > i && memcmp(s + 1, named[j].name, i) == 0) {
-            *olen = utf8_put(named[j].cp, out);
+            *olen = utf8_encode(named[j].cp, out);
             return i + 1;
         }
     }
@@ -449,21 +389,21 @@ static size_t entity(const char *s, size_t n, char *out, size_t *olen)
 
 char *docfx_html_text(const char *s, size_t n)
 {
-    struct out o = {NULL, 0, 0, 0};
+    struct strbuf o = STRBUF_INIT;
     size_t i = 0, start = 0, k, olen, wb = 0, wl = 0, nl;
     const char *name, *end;
     char buf[4];
 
     while (i < n) {
         if (s[i] == '<' && (k = tag_len(s + i, n - i)) > 0) {
-            put(&o, s + start, i - start);
+            strbuf_add(&o, s + start, i - start);
             switch (docfx_tag_kind(s + i, k, &wb, &wl)) {
             case DOCFX_TAG_PLACEHOLDER:
-                put(&o, s + i + wb, wl);
+                strbuf_add(&o, s + i + wb, wl);
                 break;
             case DOCFX_TAG_BREAK:
             case DOCFX_TAG_LINEBREAK:
-                put(&o, " ", 1);
+                strbuf_addch(&o, ' ');
                 break;
             default:
                 break;
@@ -476,18 +416,14 @@ char *docfx_html_text(const char *s, size_t n)
             i += k;
             start = i;
         } else if (s[i] == '&' && (k = entity(s + i, n - i, buf, &olen)) > 0) {
-            put(&o, s + start, i - start);
-            put(&o, buf, olen);
+            strbuf_add(&o, s + start, i - start);
+            strbuf_add(&o, buf, olen);
             i += k;
             start = i;
         } else {
             i++;
         }
     }
-    put(&o, s + start, n - start);
-    if (o.oom) {
-        free(o.p);
-        return NULL;
-    }
-    return o.p ? o.p : calloc(1, 1);
+    strbuf_add(&o, s + start, n - start);
+    return strbuf_detach(&o, NULL);
 }

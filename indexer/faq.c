@@ -16,46 +16,13 @@
 #include "docfx.h"
 #include "frontmatter.h"
 #include "markdown.h"
+#include "strbuf.h"
 
 #ifdef __GNUC__
 #define FAQ_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define FAQ_PRINTF(f, a)
 #endif
-
-/* Growable NUL-terminated buffer for the synthesised page. */
-struct faq_buf {
-    char *p;
-    size_t n, cap;
-    int oom;
-};
-
-static void put(struct faq_buf *b, const char *s, size_t n)
-{
-    size_t cap = b->cap ? b->cap : 1024;
-    char *np;
-
-    if (b->oom || n == 0)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        if ((np = realloc(b->p, cap)) == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void puts_(struct faq_buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
 
 /* State of one parse: the document, the anchors handed out so far and
  * the outputs being built. */
@@ -65,7 +32,7 @@ struct faq {
     struct diag *d;
     char **anchors;
     size_t nanchors;
-    struct faq_buf md, heads, title;
+    struct strbuf md, heads, title; /* the page, headings, title */
     unsigned nquestions;
 };
 
@@ -125,7 +92,7 @@ static char *scalar_md(const yaml_node_t *n)
 }
 
 /* One line: whitespace runs become one space, ends trimmed. */
-static void put_one_line(struct faq_buf *b, const char *s)
+static void put_one_line(struct strbuf *b, const char *s)
 {
     int space = 0;
 
@@ -137,9 +104,9 @@ static void put_one_line(struct faq_buf *b, const char *s)
             continue;
         }
         if (space)
-            put(b, " ", 1);
+            strbuf_addch(b, ' ');
         space = 0;
-        put(b, s, 1);
+        strbuf_addch(b, *s);
     }
 }
 
@@ -180,15 +147,15 @@ static const char *anchor_for(struct faq *f, const char *text,
 }
 
 /* "### <a name="anchor"></a>text" + blank line. */
-static void put_heading(struct faq_buf *b, const char *hashes,
+static void put_heading(struct strbuf *b, const char *hashes,
                         const char *anchor, const char *text)
 {
-    puts_(b, hashes);
-    puts_(b, " <a name=\"");
-    puts_(b, anchor);
-    puts_(b, "\"></a>");
+    strbuf_adds(b, hashes);
+    strbuf_adds(b, " <a name=\"");
+    strbuf_adds(b, anchor);
+    strbuf_adds(b, "\"></a>");
     put_one_line(b, text);
-    puts_(b, "\n\n");
+    strbuf_adds(b, "\n\n");
 }
 
 /* One line holding the end marker of every raw HTML block that a blank
@@ -205,7 +172,7 @@ static const char html_block_end[] = "--> ?> ]]> </script></pre></style></textar
  * if not, the open block is closed first: a fence by a fence of the
  * same character and length, an HTML block by html_block_end.  On OOM
  * the fragment is written as before. */
-static void put_fragment(struct faq_buf *b, const char *md)
+static void put_fragment(struct strbuf *b, const char *md)
 {
     static const char probe_tail[] = "\n\n# x\n";
     size_t len = strlen(md), k = 0;
@@ -220,8 +187,8 @@ static void put_fragment(struct faq_buf *b, const char *md)
         doc = cmark_parse_document(probe, len + sizeof probe_tail - 1, CMARK_OPT_DEFAULT);
         last = doc ? cmark_node_last_child(doc) : NULL;
     }
-    puts_(b, md);
-    puts_(b, "\n");
+    strbuf_adds(b, md);
+    strbuf_addch(b, '\n');
     if (last && cmark_node_get_type(last) == CMARK_NODE_CODE_BLOCK) {
         /* Only a fence reaches this far: the fence line is where the
          * block starts, after at most three spaces.  Lines are counted
@@ -234,14 +201,14 @@ static void put_fragment(struct faq_buf *b, const char *md)
         while ((*p == '`' || *p == '~') && p[k] == *p)
             k++;
         if (k >= 3) {
-            put(b, p, k);
-            puts_(b, "\n");
+            strbuf_add(b, p, k);
+            strbuf_addch(b, '\n');
         }
     } else if (last && cmark_node_get_type(last) == CMARK_NODE_HTML_BLOCK) {
-        puts_(b, html_block_end);
-        puts_(b, "\n");
+        strbuf_adds(b, html_block_end);
+        strbuf_addch(b, '\n');
     }
-    puts_(b, "\n");
+    strbuf_addch(b, '\n');
     if (doc)
         cmark_node_free(doc);
     free(probe);
@@ -317,9 +284,9 @@ static int section(struct faq *f, yaml_node_t *sec)
             return oom(f);
         }
         if (*text) {
-            if (f->heads.n)
-                puts_(&f->heads, "\n");
-            puts_(&f->heads, text);
+            if (f->heads.len)
+                strbuf_addch(&f->heads, '\n');
+            strbuf_adds(&f->heads, text);
         }
         put_heading(&f->md, "##", anchor, (const char *)name->data.scalar.value);
         free(text);
@@ -379,7 +346,8 @@ static int faq_document(struct faq *f, yaml_node_t *root)
         return fail(f, title, "FAQ: 'title' must be text");
     if (title && title->data.scalar.length > 0) {
         put_one_line(&f->title, (const char *)title->data.scalar.value);
-        if (f->title.oom || (f->title.p && article_set(&f->a->title, f->title.p) != 0))
+        if (strbuf_failed(&f->title) ||
+            (f->title.len && article_set(&f->a->title, f->title.buf) != 0))
             return oom(f);
     }
     if (prose(f, map_get(f->doc, root, "summary"), 1) != 0)
@@ -399,16 +367,14 @@ static int faq_document(struct faq *f, yaml_node_t *root)
                                  "with 'question:' and 'answer:' entries");
     if (prose(f, map_get(f->doc, root, "additionalContent"), 0) != 0)
         return -1;
-    if (f->md.oom || f->heads.oom)
+    if (strbuf_failed(&f->md) || strbuf_failed(&f->heads))
         return oom(f);
     if (!f->a->topic && article_set(&f->a->topic, "faq") != 0)
         return oom(f);
     free(f->a->markdown);
-    f->a->markdown = f->md.p ? f->md.p : calloc(1, 1);
-    f->md.p = NULL;
+    f->a->markdown = strbuf_detach(&f->md, NULL);
     free(f->a->headings);
-    f->a->headings = f->heads.p ? f->heads.p : calloc(1, 1);
-    f->heads.p = NULL;
+    f->a->headings = strbuf_detach(&f->heads, NULL);
     return f->a->markdown && f->a->headings ? 0 : oom(f);
 }
 
@@ -451,9 +417,9 @@ int faq_parse(const char *buf, size_t len, struct article *a, struct diag *d)
     for (i = 0; i < f.nanchors; i++)
         free(f.anchors[i]);
     free(f.anchors);
-    free(f.md.p);
-    free(f.heads.p);
-    free(f.title.p);
+    strbuf_release(&f.md);
+    strbuf_release(&f.heads);
+    strbuf_release(&f.title);
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     return rc;

@@ -28,6 +28,7 @@
 #include "record.h"
 #include "runcache.h"
 #include "scan.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -386,7 +387,7 @@ static void index_file(struct run *r, const struct content_file *f)
         return;
     }
     size_t bad = 0;
-    if (!markdown_utf8_valid(buf, len, &bad)) {
+    if (!utf8_valid(buf, len, &bad)) {
         unsigned char c = (unsigned char)buf[bad];
         if (c == 0)
             snprintf(err, sizeof err,

@@ -12,101 +12,19 @@
 #include <string.h>
 
 #include "docfx.h"
-
-/* Growable NUL-terminated byte buffer; oom sticks so callers check once. */
-struct buf {
-    char *p;
-    size_t n, cap;
-    int oom;
-};
-
-static void buf_put(struct buf *b, const char *s, size_t n)
-{
-    size_t cap = b->cap ? b->cap : 256;
-    char *np;
-    if (b->oom || n == 0)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        if ((np = realloc(b->p, cap)) == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void buf_puts(struct buf *b, const char *s)
-{
-    buf_put(b, s, strlen(s));
-}
-
-/* Returns the string ("" when nothing was written; NULL after OOM) and
- * leaves b empty. */
-static char *buf_take(struct buf *b)
-{
-    char *p = b->oom ? (free(b->p), NULL) : b->p ? b->p : calloc(1, 1);
-    memset(b, 0, sizeof *b);
-    return p;
-}
+#include "escape.h"
+#include "strbuf.h"
+#include "utf8.h"
 
 static int is_space(int c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes available) with its
- * code point in *cp, or 0 when the bytes there are not valid UTF-8. */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0], v, min;
-    size_t need, i;
-    if (c < 0x80)
-        return *cp = c, 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1, min = 0x80, v = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        need = 2, min = 0x800, v = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        need = 3, min = 0x10000, v = c & 0x07;
-    else
-        return 0;
-    if (n <= need)
-        return 0;
-    for (i = 1; i <= need; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    return *cp = v, need + 1;
-}
-
-int markdown_utf8_valid(const char *s, size_t len, size_t *bad_off)
-{
-    size_t i = 0, k;
-    unsigned cp;
-    for (; i < len; i += k) {
-        k = s[i] ? utf8_seq((const unsigned char *)s + i, len - i, &cp) : 0;
-        if (k == 0) {
-            if (bad_off)
-                *bad_off = i;
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* 1 for Unicode spaces (U+00A0 alone is in half the translated corpus
  * files), 2 for invisible characters that join words (zero-width ones,
  * the soft hyphen), else 0. */
-static int cp_blank(unsigned cp)
+static int cp_blank(uint32_t cp)
 {
     if (cp == 0xAD || cp == 0x200B || cp == 0x2060 || cp == 0xFEFF)
         return 2;
@@ -116,7 +34,7 @@ static int cp_blank(unsigned cp)
 
 /* Unicode punctuation and symbols that make poor anchors.  The common
  * blocks are enough: a full category table is not worth it here. */
-static int cp_punct(unsigned cp)
+static int cp_punct(uint32_t cp)
 {
     if (cp >= 0xA1 && cp <= 0xBF)
         return cp != 0xAA && cp != 0xB5 && cp != 0xBA;
@@ -132,9 +50,9 @@ static int cp_punct(unsigned cp)
 /* Lower-cases the capitals of the alphabets our content is written in
  * (Latin-1, Greek, Cyrillic), so "Поиск" and "поиск" give one anchor.
  * The lower-case letter is never longer in UTF-8. */
-static int lower_cp(unsigned *cp)
+static int lower_cp(uint32_t *cp)
 {
-    unsigned c = *cp;
+    uint32_t c = *cp;
     if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3AB && c != 0x3A2) ||
         (c >= 0x410 && c <= 0x42F))
         *cp = c + 0x20;
@@ -145,35 +63,18 @@ static int lower_cp(unsigned *cp)
     return 1;
 }
 
-static size_t put_utf8(char *out, unsigned cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
-
 char *markdown_slug(const char *text)
 {
     size_t n = strlen(text), i, k, o = 0;
     int dash = 0, alnum;
-    unsigned cp;
+    uint32_t cp;
     unsigned char c;
     char *out = malloc(n + 1);
     if (!out)
         return NULL;
     for (i = 0; i < n; i += k ? k : 1) {
         c = (unsigned char)text[i];
-        if ((k = utf8_seq((const unsigned char *)text + i, n - i, &cp)) == 0)
+        if ((k = utf8_decode(text + i, n - i, &cp)) == 0)
             continue; /* invalid bytes are dropped */
         alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         if (c == '-' || c == '_' || is_space(c) || cp_blank(cp) == 1) {
@@ -187,7 +88,7 @@ char *markdown_slug(const char *text)
             if (c >= 'A' && c <= 'Z')
                 c = (unsigned char)(c - 'A' + 'a');
             if (k > 1 && lower_cp(&cp)) {
-                o += put_utf8(out + o, cp);
+                o += utf8_encode(cp, out + o);
             } else {
                 out[o++] = (char)c;
                 memcpy(out + o, text + i + 1, k - 1);
@@ -204,7 +105,7 @@ char *markdown_slug(const char *text)
  * written before the next visible character, which also trims both
  * ends. */
 struct text {
-    struct buf b;
+    struct strbuf b;
     int sep;
     int pipes; /* inside a pipe table: '|' is a cell border, not a word */
 };
@@ -218,20 +119,20 @@ static void text_sep(struct text *t, int sep)
 static void text_put(struct text *t, const char *s, size_t n)
 {
     size_t i, k;
-    unsigned cp;
+    uint32_t cp;
     unsigned char c;
     for (i = 0; i < n; i += k) {
         c = (unsigned char)s[i];
-        if ((k = utf8_seq((const unsigned char *)s + i, n - i, &cp)) == 0)
-            cp = 0xFFFD, k = 1; /* not after cmark's check; stay valid */
+        if ((k = utf8_decode(s + i, n - i, &cp)) == 0)
+            cp = UTF8_REPLACEMENT, k = 1; /* not after cmark's check; stay valid */
         if ((c < 0x80 && (c <= ' ' || c == 0x7F || (t->pipes && c == '|'))) ||
             cp_blank(cp) == 1) {
             text_sep(t, 1);
         } else if (cp_blank(cp) != 2) {
-            if (t->sep && t->b.n)
-                buf_put(&t->b, t->sep == 2 ? "\n" : " ", 1);
+            if (t->sep && t->b.len)
+                strbuf_addch(&t->b, t->sep == 2 ? '\n' : ' ');
             t->sep = 0;
-            buf_put(&t->b, k == 1 && c >= 0x80 ? "\xEF\xBF\xBD" : s + i, k == 1 && c >= 0x80 ? 3 : k);
+            strbuf_add(&t->b, k == 1 && c >= 0x80 ? "\xEF\xBF\xBD" : s + i, k == 1 && c >= 0x80 ? 3 : k);
         }
     }
 }
@@ -381,7 +282,7 @@ static void emit(struct text *t, cmark_node *root, struct walk *w)
             break;
         }
     }
-    if (!it || t->b.oom)
+    if (!it || strbuf_failed(&t->b))
         w->oom = 1;
     if (it)
         cmark_iter_free(it);
@@ -481,10 +382,10 @@ static int reserve_explicit(cmark_node *doc, struct anchors *used,
 static int heading_info(cmark_node *h, struct anchors *used, const char *reserved,
                         struct walk *w, char **text, const char **anchor)
 {
-    struct text t = {{NULL, 0, 0, 0}, 0, 0};
+    struct text t = {STRBUF_INIT, 0, 0};
     char *slug = NULL;
     emit(&t, h, w);
-    *text = buf_take(&t.b);
+    *text = strbuf_detach(&t.b, NULL);
     *anchor = reserved;
     if (!reserved && *text && (slug = markdown_slug(*text)) != NULL)
         *anchor = anchors_add(used, *slug ? slug : "section");
@@ -516,7 +417,7 @@ struct unit {
 /* Adds the unit to a (unless it is an empty lead) and resets it. */
 static int unit_flush(struct article *a, struct unit *u)
 {
-    char *text = buf_take(&u->text.b);
+    char *text = strbuf_detach(&u->text.b, NULL);
     int rc = text ? 0 : -1;
     if (text && (u->level != 0 || text[0] != '\0'))
         rc = article_add_section(a, u->anchor, u->title ? u->title : "",
@@ -565,7 +466,7 @@ int markdown_extract(struct article *a, const char *md, size_t len,
 {
     struct walk w = {a, first_line, 0, 0};
     struct anchors used = {NULL, 0};
-    struct buf heads = {NULL, 0, 0, 0};
+    struct strbuf heads = STRBUF_INIT;
     struct unit cur;
     cmark_node *doc = NULL, *n;
     const char *anchor, **reserved = NULL;
@@ -573,7 +474,7 @@ int markdown_extract(struct article *a, const char *md, size_t len,
     int seen_h1 = 0, level, fail, rc = -1;
     size_t bad, i, hi = 0;
     char msg[80];
-    if (!markdown_utf8_valid(md, len, &bad)) {
+    if (!utf8_valid(md, len, &bad)) {
         for (i = 0; i < bad; i++)
             first_line += md[i] == '\n';
         snprintf(msg, sizeof msg, "invalid UTF-8 (byte 0x%02X); save the file as UTF-8",
@@ -601,9 +502,9 @@ int markdown_extract(struct article *a, const char *md, size_t len,
         level = cmark_node_get_heading_level(n);
         if (heading_info(n, &used, reserved[hi++], &w, &htext, &anchor) != 0)
             goto out;
-        if (htext[0] && heads.n)
-            buf_put(&heads, "\n", 1);
-        buf_puts(&heads, htext);
+        if (htext[0] && heads.len)
+            strbuf_addch(&heads, '\n');
+        strbuf_adds(&heads, htext);
         if (level == 1 && !seen_h1) {
             /* The first H1 is the title, not part of any unit. */
             seen_h1 = 1;
@@ -618,14 +519,14 @@ int markdown_extract(struct article *a, const char *md, size_t len,
     if (w.oom || unit_flush(a, &cur) != 0)
         goto out;
     free(a->headings);
-    a->headings = buf_take(&heads);
+    a->headings = strbuf_detach(&heads, NULL);
     rc = a->headings ? 0 : -1;
 out:
     if (rc != 0)
         diag_set(d, 0, "out of memory while parsing Markdown");
     free(cur.title);
-    free(cur.text.b.p);
-    free(heads.p);
+    strbuf_release(&cur.text.b);
+    strbuf_release(&heads);
     free(reserved);
     anchors_free(&used);
     if (doc)
@@ -637,17 +538,17 @@ char *markdown_fragment_text(struct article *a, const char *md, size_t len,
                              unsigned line)
 {
     struct walk w = {a, line, 1, 0};
-    struct text t = {{NULL, 0, 0, 0}, 0, 0};
+    struct text t = {STRBUF_INIT, 0, 0};
     cmark_node *doc = cmark_parse_document(md, len, CMARK_OPT_VALIDATE_UTF8);
     if (!doc)
         return NULL;
     emit(&t, doc, &w);
     cmark_node_free(doc);
     if (w.oom) {
-        free(t.b.p);
+        strbuf_release(&t.b);
         return NULL;
     }
-    return buf_take(&t.b);
+    return strbuf_detach(&t.b, NULL);
 }
 
 char *markdown_plain_text(const char *md, size_t len)
@@ -722,26 +623,15 @@ static int rewrite_html(cmark_node *doc, markdown_link_fn link_fn, void *ctx)
     return 0;
 }
 
-/* For the id="..." attribute of headings. */
-static void put_attr(struct buf *b, const char *s)
-{
-    char one[2] = {0, 0};
-    for (; *s; s++) {
-        one[0] = *s;
-        buf_puts(b, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
-                    : *s == '"' ? "&quot;" : *s == '\'' ? "&#39;" : one);
-    }
-}
-
 /* CMARK_OPT_DEFAULT is cmark's safe mode; never CMARK_OPT_UNSAFE. */
-static void put_rendered(struct buf *b, cmark_node *n)
+static int put_rendered(struct strbuf *b, cmark_node *n)
 {
     char *h = cmark_render_html(n, CMARK_OPT_DEFAULT);
     if (!h)
-        b->oom = 1;
-    else
-        buf_puts(b, h);
+        return -1;
+    strbuf_adds(b, h);
     free(h);
+    return 0;
 }
 
 char *markdown_render_html(const char *md, size_t len)
@@ -754,12 +644,12 @@ char *markdown_render_html_links(const char *md, size_t len, markdown_link_fn li
 {
     struct walk w = {NULL, 0, 0, 0};
     struct anchors used = {NULL, 0};
-    struct buf out = {NULL, 0, 0, 0};
+    struct strbuf out = STRBUF_INIT;
     const char **ids = NULL;
     size_t hi = 0;
     cmark_node *doc = cmark_parse_document(md, len, CMARK_OPT_VALIDATE_UTF8);
     cmark_node *n, *c;
-    char *htext, tag[24];
+    char *htext;
     int seen_h1 = 0, level, rc = -1;
     /* Anchors first, as rewrite_html() removes the <a name> tags they
      * come from; ids[i] is then the anchor of the i-th heading. */
@@ -780,9 +670,9 @@ char *markdown_render_html_links(const char *md, size_t len, markdown_link_fn li
         if (cmark_node_get_type(n) != CMARK_NODE_HEADING) {
             char *table = mdtable_html(n);
             if (table)
-                buf_puts(&out, table);
-            else
-                put_rendered(&out, n);
+                strbuf_adds(&out, table);
+            else if (put_rendered(&out, n) != 0)
+                goto out;
             free(table);
             continue;
         }
@@ -792,14 +682,13 @@ char *markdown_render_html_links(const char *md, size_t len, markdown_link_fn li
             hi++;
             continue;
         }
-        snprintf(tag, sizeof tag, "<h%d id=\"", level);
-        buf_puts(&out, tag);
-        put_attr(&out, ids[hi++]);
-        buf_puts(&out, "\">");
+        strbuf_addf(&out, "<h%d id=\"", level);
+        escape_html(&out, ids[hi++]);
+        strbuf_adds(&out, "\">");
         for (c = cmark_node_first_child(n); c; c = cmark_node_next(c))
-            put_rendered(&out, c);
-        snprintf(tag, sizeof tag, "</h%d>\n", level);
-        buf_puts(&out, tag);
+            if (put_rendered(&out, c) != 0)
+                goto out;
+        strbuf_addf(&out, "</h%d>\n", level);
     }
     rc = 0;
 out:
@@ -808,8 +697,8 @@ out:
     if (doc)
         cmark_node_free(doc);
     if (rc != 0) {
-        free(out.p);
+        strbuf_release(&out);
         return NULL;
     }
-    return buf_take(&out);
+    return strbuf_detach(&out, NULL);
 }

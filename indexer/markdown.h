@@ -78,10 +78,4 @@ typedef char *(*markdown_link_fn)(void *ctx, const char *url);
 char *markdown_render_html_links(const char *md, size_t len, markdown_link_fn link_fn,
                                  void *ctx);
 
-/* Returns 1 when s[0..len) is valid UTF-8 without NUL bytes; else 0 and
- * *bad_off (if not NULL) = offset of the first bad byte.  Overlong
- * forms, surrogates, code points above U+10FFFF and truncated sequences
- * are invalid. */
-int markdown_utf8_valid(const char *s, size_t len, size_t *bad_off);
-
 #endif

@@ -5,54 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct out {
-    char *p;
-    size_t n, cap;
-    int oom;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-    if (o->oom)
-        return;
-    if (o->n + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 1024;
-        while (cap < o->n + n + 1)
-            cap *= 2;
-        char *p = realloc(o->p, cap);
-        if (!p) {
-            o->oom = 1;
-            return;
-        }
-        o->p = p;
-        o->cap = cap;
-    }
-    memcpy(o->p + o->n, s, n);
-    o->n += n;
-    o->p[o->n] = '\0';
-}
-
-static void puts_(struct out *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
-
-static void put_escaped(struct out *o, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '&')
-            puts_(o, "&amp;");
-        else if (c == '<')
-            puts_(o, "&lt;");
-        else if (c == '>')
-            puts_(o, "&gt;");
-        else if (c == '"')
-            puts_(o, "&quot;");
-        else
-            put(o, &c, 1);
-    }
-}
+#include "escape.h"
+#include "strbuf.h"
 
 static int is_break(cmark_node *n)
 {
@@ -83,19 +37,19 @@ static int row_is_delim(cmark_node *first)
 /* Emits one row: text is split at '|', other inline nodes are rendered
  * whole into the current cell.  The empty cells outside a leading and a
  * trailing pipe are dropped. */
-static void put_row(struct out *o, cmark_node *first, const char *cell_tag)
+static int put_row(struct strbuf *o, cmark_node *first, const char *cell_tag)
 {
-    struct out cell = {NULL, 0, 0, 0};
-    int ncells = 0, started = 0;
+    struct strbuf cell = STRBUF_INIT;
+    int ncells = 0, started = 0, rc;
     char open[8], close[8];
     snprintf(open, sizeof open, "<%s>", cell_tag);
     snprintf(close, sizeof close, "</%s>", cell_tag);
-    puts_(o, "<tr>");
+    strbuf_adds(o, "<tr>");
     for (cmark_node *n = first; n && !is_break(n); n = cmark_node_next(n)) {
         if (cmark_node_get_type(n) != CMARK_NODE_TEXT) {
             char *h = cmark_render_html(n, CMARK_OPT_DEFAULT);
             if (h)
-                puts_(&cell, h);
+                strbuf_adds(&cell, h);
             free(h);
             started = 1;
             continue;
@@ -104,33 +58,31 @@ static void put_row(struct out *o, cmark_node *first, const char *cell_tag)
         for (const char *p = s; p && *p;) {
             const char *bar = strchr(p, '|');
             size_t len = bar ? (size_t)(bar - p) : strlen(p);
-            put_escaped(&cell, p, len);
+            escape_html_cmark(&cell, p, len);
             if (len && strspn(p, " \t") < len)
                 started = 1;
             if (!bar)
                 break;
-            if (started || ncells > 0 || cell.n) {
-                puts_(o, open);
-                puts_(o, cell.p ? cell.p : "");
-                puts_(o, close);
+            if (started || ncells > 0 || cell.len) {
+                strbuf_adds(o, open);
+                strbuf_add(o, cell.buf, cell.len);
+                strbuf_adds(o, close);
                 ncells++;
             }
-            cell.n = 0;
-            if (cell.p)
-                cell.p[0] = '\0';
+            strbuf_reset(&cell);
             started = 0;
             p = bar + 1;
         }
     }
     if (started) {
-        puts_(o, open);
-        puts_(o, cell.p ? cell.p : "");
-        puts_(o, close);
+        strbuf_adds(o, open);
+        strbuf_add(o, cell.buf, cell.len);
+        strbuf_adds(o, close);
     }
-    puts_(o, "</tr>\n");
-    if (cell.oom)
-        o->oom = 1;
-    free(cell.p);
+    strbuf_adds(o, "</tr>\n");
+    rc = strbuf_failed(&cell) ? -1 : 0;
+    strbuf_release(&cell);
+    return rc;
 }
 
 char *mdtable_html(cmark_node *para)
@@ -144,10 +96,11 @@ char *mdtable_html(cmark_node *para)
     cmark_node *second = n ? cmark_node_next(n) : NULL;
     if (!first || !row_is_delim(second))
         return NULL;
-    struct out o = {NULL, 0, 0, 0};
-    puts_(&o, "<div class=\"table\"><table>\n<thead>");
-    put_row(&o, first, "th");
-    puts_(&o, "</thead>\n<tbody>\n");
+    struct strbuf o = STRBUF_INIT;
+    int fail = 0;
+    strbuf_adds(&o, "<div class=\"table\"><table>\n<thead>");
+    fail |= put_row(&o, first, "th");
+    strbuf_adds(&o, "</thead>\n<tbody>\n");
     n = second;
     for (;;) {
         while (n && !is_break(n))
@@ -155,12 +108,12 @@ char *mdtable_html(cmark_node *para)
         if (!n || !cmark_node_next(n))
             break;
         n = cmark_node_next(n);
-        put_row(&o, n, "td");
+        fail |= put_row(&o, n, "td");
     }
-    puts_(&o, "</tbody></table></div>\n");
-    if (o.oom) {
-        free(o.p);
+    strbuf_adds(&o, "</tbody></table></div>\n");
+    if (fail) {
+        strbuf_release(&o);
         return NULL;
     }
-    return o.p;
+    return strbuf_detach(&o, NULL);
 }

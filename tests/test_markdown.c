@@ -5,6 +5,7 @@
 #include "docfx.h"
 #include "frontmatter.h"
 #include "markdown.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,11 +379,11 @@ static void test_plain_text(struct harness *h)
         t = markdown_plain_text(cases[i].md, strlen(cases[i].md));
         CHECK_STR_EQ(h, t, cases[i].want);
         if (t)
-            CHECK(h, markdown_utf8_valid(t, strlen(t), NULL));
+            CHECK(h, utf8_valid(t, strlen(t), NULL));
         free(t);
     }
     t = markdown_plain_text("bad \xFF byte", 10); /* replaced, still valid */
-    CHECK(h, t && markdown_utf8_valid(t, strlen(t), NULL));
+    CHECK(h, t && utf8_valid(t, strlen(t), NULL));
     free(t);
 }
 
@@ -449,7 +450,7 @@ static void test_utf8(struct harness *h)
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bad = 999;
-        CHECK_INT_EQ(h, markdown_utf8_valid(cases[i].s, cases[i].len, &bad), cases[i].ok);
+        CHECK_INT_EQ(h, utf8_valid(cases[i].s, cases[i].len, &bad), cases[i].ok);
         if (!cases[i].ok)
             CHECK_INT_EQ(h, bad, cases[i].bad);
     }
