@@ -1,8 +1,8 @@
 /* kb.h -- the knowledge-base index: write articles, search answer units.
  *
- * Pure C in front of Xapian (search/kb_xapian.cc is the only file that
- * sees <xapian.h>); no C++ type or exception crosses this header.  The
- * index layout is described in kb_schema.h.
+ * Pure C in front of Xapian (only the .cc files of search/index, behind
+ * kb_private.hh, see <xapian.h>); no C++ type or exception crosses this
+ * header.  The index layout is described in kb_schema.h.
  *
  * Threads: a kb_index is used by one thread at a time.  A service gives
  * each worker thread its own read handle; there is one writer per index

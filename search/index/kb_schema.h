@@ -1,8 +1,8 @@
 /* kb_schema.h -- the one description of what the index holds.
  *
- * The indexer writes and the service reads through search/kb_xapian.cc;
- * both take every prefix, value slot and weight from here, so the two
- * cannot drift apart.
+ * The indexer writes (kb_write.cc) and the service reads (kb_search.cc,
+ * kb_query.cc) through the index layer; both take every prefix, value
+ * slot and weight from here, so the two cannot drift apart.
  *
  * Documents.  One content file becomes one *article record* document plus
  * one *unit* document per answer unit (the lead text before the first

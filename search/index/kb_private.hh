@@ -1,0 +1,273 @@
+/* kb_private.hh -- what the index layer's C++ files share behind kb.h:
+ * the handle and result structs, the exception guard, the language
+ * helpers, what a search may see, the query builder and the snippets.
+ *
+ * Only the .cc files of search/index include this header (and so
+ * <xapian.h>).  One job per file:
+ *   kb_lang.cc          stemmers, locales, CJK, compounds, the
+ *                       TermGenerator set-up both sides share
+ *   kb_open.cc          status text, open/close/reopen, stats, article
+ *                       records, errors on the handle
+ *   kb_write.cc         kb-index's side: kb_put, deletes, spelling
+ *                       counts, file bookkeeping, commit
+ *   kb_search.cc        running a search and copying the page out
+ *   kb_snippet.cc       snippets: the window of text with the matches
+ *   kb_results.cc       kb_results accessors and the result cache
+ *   kb_query.cc         the plain-text query: words, synonyms,
+ *                       spelling, field boosts, proximity
+ *   kb_query_parser.cc  the query-syntax path (QueryParser) */
+#ifndef KB_PRIVATE_HH
+#define KB_PRIVATE_HH
+
+#include "kb.h"
+#include "kb_schema.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <xapian.h>
+
+struct kb_index {
+    Xapian::Database db;          /* what searches read */
+    Xapian::WritableDatabase wdb; /* valid when writable */
+    bool writable = false;
+    bool in_txn = false;
+    std::string err;
+    /* Writer only: the committed revision as of kb_begin(), and the
+     * article keys written since.  delete_document(term) on a database
+     * with pending changes is slow, so kb_put deletes only keys that
+     * can exist: in the snapshot (unless kb_clear ran) or put before. */
+    std::string dir;
+    Xapian::Database snapshot;
+    bool cleared = false;
+    std::unordered_set<std::string> put_keys;
+    /* Writer only: the compound endings of each word seen (German), as
+     * stemming every ending of every long word was an eighth of the
+     * time of indexing German articles. */
+    std::unordered_map<std::string, std::vector<std::string>> compounds;
+    std::unordered_map<std::string, Xapian::Stem> stems; /* per locale, see kb_write.cc */
+};
+
+struct kb_results {
+    std::atomic<int> refs{1}; /* the caller's, plus a cache entry's */
+    std::atomic<char *> memo[KB_RESULTS_MEMO_SLOTS] = {}; /* malloc'd, set once */
+    ~kb_results()
+    {
+        for (auto &m : memo)
+            free(m.load());
+    }
+    std::string strings; /* every hit string, NUL-terminated, one after another */
+    std::vector<kb_hit> hits;
+    unsigned long total = 0;
+    std::string locale;
+    std::string suggestion;            /* "" when none */
+    std::vector<kb_facet> facets[KB_FACET_COUNT];
+    std::vector<std::string> facet_values[KB_FACET_COUNT]; /* owns names */
+};
+
+/* ---- errors (kb_open.cc) ---------------------------------------------- */
+
+/* Keeps msg as ix's last error (when ix is not NULL); returns st. */
+kb_status kb_set_err(kb_index *ix, kb_status st, const std::string &msg);
+
+/* Runs body, turning every exception into a kb_status plus a message on
+ * the handle, so none reaches a C caller.  Every extern "C" function
+ * that touches Xapian runs its body through it. */
+template <class Body>
+kb_status kb_guarded(kb_index *ix, Body &&body) noexcept
+{
+    try {
+        return body();
+    } catch (const Xapian::QueryParserError &e) {
+        return kb_set_err(ix, KB_ERR_BAD_QUERY, e.get_description());
+    } catch (const Xapian::DatabaseLockError &e) {
+        return kb_set_err(ix, KB_ERR_LOCKED, e.get_description());
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        return kb_set_err(ix, KB_ERR_NO_INDEX, e.get_description());
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return kb_set_err(ix, KB_ERR_NO_INDEX, e.get_description());
+    } catch (const Xapian::Error &e) {
+        return kb_set_err(ix, KB_ERR_BACKEND, e.get_description());
+    } catch (const std::bad_alloc &) {
+        return kb_set_err(ix, KB_ERR_NOMEM, "out of memory");
+    } catch (const std::exception &e) {
+        return kb_set_err(ix, KB_ERR_BACKEND, e.what());
+    } catch (...) {
+        return kb_set_err(ix, KB_ERR_BACKEND, "unknown error");
+    }
+}
+
+/* A malloc'd copy of s for a C caller (who frees it); throws bad_alloc. */
+char *kb_dup_string(const std::string &s);
+
+/* ---- keys (kb_open.cc) ------------------------------------------------ */
+
+/* Terms are limited to 245 bytes; long keys become a stable hash. */
+std::string kb_key_term(const char *prefix, const std::string &key);
+/* "<locale>/<id>" */
+std::string kb_article_key(const char *locale, const char *id);
+
+/* ---- language helpers (kb_lang.cc) ------------------------------------ */
+
+std::string kb_lower_ascii(const char *s);
+/* "ru-ru" -> "ru"; the part before the first '-' or '_'. */
+std::string kb_locale_lang(const std::string &locale);
+/* The Snowball stemmer of a locale; an empty one (no stemming) for CJK
+ * and unknown languages. */
+Xapian::Stem kb_stem_for(const std::string &locale);
+bool kb_is_cjk_locale(const std::string &locale);
+/* 1 when the code point is a CJK ideograph, kana or hangul syllable
+ * (what FLAG_CJK_NGRAM splits into n-grams). */
+bool kb_is_cjk(unsigned ch);
+/* True when word (a lower-case index term) is worth a spelling entry:
+ * letters only, no CJK, at least KB_SPELL_MIN_WORD characters. */
+bool kb_spelling_word(const std::string &word);
+
+/* True for languages whose compounds get XC terms (German). */
+bool kb_splits_compounds(const std::string &locale);
+/* The XC terms of word (lower case, unstemmed) into *out, longest
+ * ending first. */
+void kb_compound_parts(const std::string &word, const Xapian::Stem &stem,
+                       std::vector<std::string> *out);
+
+/* The TermGenerator every field is indexed with (and the query text is
+ * tokenised with, so both split words the same way).  stem_positions:
+ * stems get positions too (the query side, to pair each word with its
+ * stem); the index keeps positions for the words as written only. */
+void kb_setup_termgen(Xapian::TermGenerator &tg, const std::string &locale,
+                      bool stem_positions = false);
+
+/* ---- what a search sees ----------------------------------------------- */
+
+/* What a search counts as being in the index (kb_schema.h, "What an
+ * anonymous search sees"): every document for signed-in staff, public
+ * documents only for anonymous readers, so that no word, locale or
+ * translation of an internal article changes an anonymous answer.  The
+ * checks run for the few terms a search asks about (query words,
+ * locales, translations of its hits), not over the index. */
+class Visible {
+  public:
+    Visible(const Xapian::Database &db, bool internal) : db_(db), all_(internal) {}
+    const Xapian::Database &db() const { return db_; }
+    /* True for staff: internal documents count too. */
+    bool all() const { return all_; }
+    /* True when a document the reader may see has term. */
+    bool has(const std::string &term) const { return has(term, db_.get_termfreq(term)); }
+    /* The same, when the term's frequency is known already. */
+    bool has(const std::string &term, Xapian::doccount termfreq) const
+    {
+        if (termfreq == 0)
+            return false;
+        if (all_)
+            return true;
+        if (!counted_) {
+            internal_ = db_.get_termfreq(KB_TERM_INTERNAL);
+            counted_ = true;
+        }
+        /* In more documents than there are internal ones: some are public. */
+        if (termfreq > internal_)
+            return true;
+        /* Else the first of its documents that is not internal; at most
+         * termfreq steps, most words stop at the first. */
+        Xapian::PostingIterator in = db_.postlist_begin(KB_TERM_INTERNAL);
+        Xapian::PostingIterator in_end = db_.postlist_end(KB_TERM_INTERNAL);
+        for (Xapian::PostingIterator p = db_.postlist_begin(term); p != db_.postlist_end(term);
+             ++p) {
+            in.skip_to(*p);
+            if (in == in_end || *in != *p)
+                return true;
+        }
+        return false;
+    }
+
+  private:
+    const Xapian::Database &db_;
+    bool all_;
+    mutable bool counted_ = false;
+    mutable Xapian::doccount internal_ = 0;
+};
+
+/* ---- query building (kb_query.cc, kb_query_parser.cc) ------------------ */
+
+/* The query for one locale (not yet filtered by it).  *suggestion gets
+ * the corrected text when a word was unknown and its correction was
+ * searched instead ("" otherwise).  Words count as known, compound heads
+ * and partial words expand, only as far as vis lets the reader see. */
+Xapian::Query kb_build_query(const Visible &vis, const kb_query *qy,
+                             const std::string &locale, const std::string &other_locale,
+                             std::string *suggestion);
+
+/* True when the text uses query syntax the plain path would lose
+ * (quotes, +/-, boolean operators, field prefixes). */
+bool kb_query_has_syntax(const std::string &text);
+
+/* The query of text through Xapian's QueryParser: phrases, boolean
+ * operators, field prefixes, and the last word as a prefix when
+ * qy->prefix_last; an anonymous reader's partial word expands over the
+ * words of public documents only. */
+Xapian::Query kb_parser_query(const Visible &vis, const kb_query *qy, const std::string &text,
+                              const std::string &locale);
+
+/* ---- snippets (kb_snippet.cc) ------------------------------------------ */
+
+/* Snippets.  MSet::snippet() stemmed every word of every hit's text and
+ * looked up each word's frequency in the index: 59% of a search's time
+ * on StackFAQ.  This one knows the query's few terms up front, weighs
+ * each once by its rarity, stems each distinct word of the text once
+ * per search, and keeps the window of text with the most weight.  One
+ * per search: it remembers the words it has seen. */
+class Snippeter {
+  public:
+    Snippeter(const Xapian::Database &db, const Xapian::Query &q);
+
+    /* Up to max_bytes of text around its best matches, HTML-escaped,
+     * matches in <mark>, with an ellipsis where text was cut. */
+    std::string make(const std::string &text, const std::string &locale, size_t max_bytes);
+
+    struct match {
+        size_t begin, end; /* bytes of the text */
+    };
+
+  private:
+    struct locale_stem {
+        Xapian::Stem stem;
+        std::unordered_map<std::string, int> cache; /* word -> term id or -1 */
+    };
+
+    void find_matches(const std::string &text, const std::string &locale,
+                      std::vector<match> *out);
+    int word_id(locale_stem &ls, const std::string &w);
+    void add(std::vector<match> *out, size_t begin, size_t end, int id);
+    void pick_window(const std::vector<match> &m, size_t max_bytes, size_t *first,
+                     size_t *last);
+    locale_stem &stemmer_for(const std::string &locale);
+
+    std::unordered_map<std::string, int> raw_, stems_;
+    std::vector<double> weights_;
+    std::unordered_map<std::string, locale_stem> stemmers_;
+    std::unordered_set<std::string> heads_; /* first two letters of ASCII stems */
+    bool short_stems_ = false;
+    std::string word_;
+    std::vector<std::vector<int>> ids_; /* term ids of each match */
+};
+
+/* ---- the result cache (kb_results.cc) --------------------------------- */
+
+/* The cache key of a search on db as it is now: everything its results
+ * depend on. */
+std::string kb_cache_key(const Xapian::Database &db, const kb_query *qy);
+/* The cached results for key with one reference for the caller, or
+ * NULL (counted as a miss). */
+kb_results *kb_cache_lookup(kb_cache *c, const std::string &key);
+/* Keeps r (taking a reference) under key, made by a search on db with
+ * synonyms syn, unless it is too big or db is older than what the
+ * cache holds. */
+void kb_cache_store(kb_cache *c, const std::string &key, kb_results *r, const kb_synonyms *syn,
+                    const Xapian::Database &db);
+
+#endif

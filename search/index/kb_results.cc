@@ -1,0 +1,214 @@
+/* kb_results.cc -- what kb_search() hands out: the accessors of
+ * kb_results, and the result cache that shares them between callers. */
+#include "kb_private.hh"
+
+#include <cstdio>
+#include <cstring>
+#include <list>
+#include <mutex>
+
+/* ---- results ------------------------------------------------------------ */
+
+extern "C" size_t kb_results_count(const kb_results *r)
+{
+    return r ? r->hits.size() : 0;
+}
+
+extern "C" const kb_hit *kb_results_get(const kb_results *r, size_t i)
+{
+    if (!r || i >= r->hits.size())
+        return nullptr;
+    return &r->hits[i];
+}
+
+extern "C" unsigned long kb_results_total(const kb_results *r)
+{
+    return r ? r->total : 0;
+}
+
+extern "C" const char *kb_results_locale(const kb_results *r)
+{
+    return r ? r->locale.c_str() : "";
+}
+
+extern "C" const char *kb_results_suggestion(const kb_results *r)
+{
+    return r && !r->suggestion.empty() ? r->suggestion.c_str() : nullptr;
+}
+
+extern "C" size_t kb_results_facets(const kb_results *r, kb_facet_field field,
+                                    const kb_facet **out)
+{
+    if (out)
+        *out = nullptr;
+    if (!r || (unsigned)field >= KB_FACET_COUNT || r->facets[field].empty())
+        return 0;
+    if (out)
+        *out = r->facets[field].data();
+    return r->facets[field].size();
+}
+
+extern "C" const char *kb_results_memo(const kb_results *r, unsigned slot)
+{
+    return r && slot < KB_RESULTS_MEMO_SLOTS ? r->memo[slot].load() : nullptr;
+}
+
+extern "C" const char *kb_results_set_memo(kb_results *r, unsigned slot, const char *s)
+{
+    if (!r || slot >= KB_RESULTS_MEMO_SLOTS || !s)
+        return nullptr;
+    char *copy = strdup(s);
+    if (!copy)
+        return nullptr;
+    char *expected = nullptr;
+    if (r->memo[slot].compare_exchange_strong(expected, copy))
+        return copy;
+    free(copy); /* another caller was first: theirs stays */
+    return expected;
+}
+
+extern "C" void kb_results_free(kb_results *r)
+{
+    if (r && r->refs.fetch_sub(1) == 1)
+        delete r;
+}
+
+/* ---- the result cache --------------------------------------------------- */
+
+struct kb_cache {
+    struct entry {
+        std::string key;
+        kb_results *r;    /* one reference */
+        kb_synonyms *syn; /* one reference: its address is in the key */
+        size_t bytes;
+    };
+    std::mutex mu;
+    std::list<entry> lru; /* most recently used first */
+    std::unordered_map<std::string, std::list<entry>::iterator> by_key;
+    size_t max_bytes = 0, bytes = 0;
+    /* The newest index revision an entry was made for: entries of older
+     * ones can never be used again (every search reopens the index to
+     * its newest revision), so they go at once rather than fill the
+     * cache while kb-index commits. */
+    std::string uuid;
+    Xapian::rev revision = 0;
+    unsigned long long hits = 0, misses = 0;
+
+    void drop_last()
+    {
+        entry &e = lru.back();
+        bytes -= e.bytes;
+        by_key.erase(e.key);
+        kb_results_free(e.r);
+        kb_synonyms_free(e.syn);
+        lru.pop_back();
+    }
+};
+
+extern "C" kb_cache *kb_cache_new(size_t max_bytes)
+{
+    kb_cache *c = new (std::nothrow) kb_cache;
+    if (c)
+        c->max_bytes = max_bytes;
+    return c;
+}
+
+extern "C" void kb_cache_free(kb_cache *c)
+{
+    if (!c)
+        return;
+    while (!c->lru.empty())
+        c->drop_last();
+    delete c;
+}
+
+extern "C" void kb_cache_get_stats(kb_cache *c, kb_cache_stats *out)
+{
+    *out = kb_cache_stats{};
+    if (!c)
+        return;
+    std::lock_guard<std::mutex> lock(c->mu);
+    out->hits = c->hits;
+    out->misses = c->misses;
+    out->entries = c->lru.size();
+    out->bytes = c->bytes;
+}
+
+/* Everything a search's results depend on: the index (its uuid, as a
+ * rebuilt index is a new database) and revision, every query field, and
+ * the synonyms set (held by the entry, so the address stays unique). */
+std::string kb_cache_key(const Xapian::Database &db, const kb_query *qy)
+{
+    std::string k = db.get_uuid();
+    k += '\0';
+    k += std::to_string(db.get_revision());
+    for (const char *f : {qy->text, qy->locale, qy->default_locale, qy->topic, qy->product,
+                          qy->tag}) {
+        k += '\0';
+        if (f)
+            k.append(f).push_back('+'); /* NULL and "" differ */
+    }
+    char tail[96];
+    snprintf(tail, sizeof tail, "%u/%u/%d%d%d/%p", qy->offset, qy->limit,
+             qy->include_internal != 0, qy->prefix_last != 0, qy->facets != 0,
+             (const void *)qy->synonyms);
+    k += '\0';
+    return k + tail;
+}
+
+static size_t results_bytes(const kb_results *r, const std::string &key)
+{
+    size_t n = sizeof *r + key.size() + r->locale.size() + r->suggestion.size() + 128;
+    n += r->strings.capacity();
+    n += r->hits.capacity() * sizeof(kb_hit);
+    /* The JSON a server keeps with the results (kb_results_set_memo)
+     * is set after they are cached: counted here, as about the size of
+     * the strings plus the keys of each hit. */
+    n += r->strings.size() + r->hits.size() * 160 + 256;
+    for (int f = 0; f < KB_FACET_COUNT; f++) {
+        n += r->facets[f].capacity() * sizeof(kb_facet);
+        for (const std::string &v : r->facet_values[f])
+            n += v.capacity() + sizeof v;
+    }
+    return n;
+}
+
+kb_results *kb_cache_lookup(kb_cache *c, const std::string &key)
+{
+    std::lock_guard<std::mutex> lock(c->mu);
+    auto it = c->by_key.find(key);
+    if (it == c->by_key.end()) {
+        c->misses++;
+        return nullptr;
+    }
+    c->hits++;
+    c->lru.splice(c->lru.begin(), c->lru, it->second);
+    it->second->r->refs++;
+    return it->second->r;
+}
+
+void kb_cache_store(kb_cache *c, const std::string &key, kb_results *r, const kb_synonyms *syn,
+                    const Xapian::Database &db)
+{
+    size_t bytes = results_bytes(r, key);
+    std::string uuid = db.get_uuid();
+    Xapian::rev revision = db.get_revision();
+    std::lock_guard<std::mutex> lock(c->mu);
+    if (uuid == c->uuid && revision < c->revision)
+        return; /* a search that read an older revision than others did */
+    if (uuid != c->uuid || revision > c->revision) {
+        while (!c->lru.empty())
+            c->drop_last();
+        c->uuid = uuid;
+        c->revision = revision;
+    }
+    /* One entry may take an eighth of the cache at most. */
+    if (bytes > c->max_bytes / 8 || c->by_key.count(key))
+        return;
+    r->refs++;
+    c->lru.push_front({key, r, kb_synonyms_ref(const_cast<kb_synonyms *>(syn)), bytes});
+    c->by_key.emplace(key, c->lru.begin());
+    c->bytes += bytes;
+    while (c->bytes > c->max_bytes && !c->lru.empty())
+        c->drop_last();
+}

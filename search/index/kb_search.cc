@@ -1,0 +1,232 @@
+/* kb_search.cc -- running a search: the locale and its fallback, the
+ * filters, what an anonymous reader may see, collapsing units to one
+ * hit per article, facets, and copying the page out of the MSet into
+ * kb_results (snippets included) so that reading it cannot fail. */
+#include "kb_private.hh"
+
+#include <algorithm>
+#include <memory>
+
+namespace {
+
+/* Rejects default-locale units of articles that exist in the requested
+ * locale, so each article appears once, in the best language.  A
+ * translation the reader may not see (internal, for an anonymous one)
+ * does not count: the article then comes in the default locale, as if
+ * the translation were not there.  Once per article id. */
+class FallbackDecider : public Xapian::MatchDecider {
+  public:
+    FallbackDecider(const Visible &vis, std::string want, std::string fallback)
+        : vis_(vis), want_(std::move(want)), fallback_(std::move(fallback))
+    {
+    }
+    bool operator()(const Xapian::Document &doc) const override
+    {
+        if (doc.get_value(KB_SLOT_LOCALE) != fallback_)
+            return true;
+        std::string id = doc.get_value(KB_SLOT_ID);
+        auto seen = keep_.find(id);
+        if (seen != keep_.end())
+            return seen->second;
+        bool keep = !vis_.has(
+            kb_key_term(KB_PREFIX_RECORD, kb_article_key(want_.c_str(), id.c_str())));
+        keep_.emplace(std::move(id), keep);
+        return keep;
+    }
+
+  private:
+    const Visible &vis_;
+    std::string want_, fallback_;
+    mutable std::unordered_map<std::string, bool> keep_; /* article id -> accepted */
+};
+
+/* Counts topic, product and locale over the matching units, each
+ * article once however many of its units match. */
+class FacetSpy : public Xapian::MatchSpy {
+  public:
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        std::string locale = doc.get_value(KB_SLOT_LOCALE);
+        if (!seen_.insert(locale + '/' + doc.get_value(KB_SLOT_ID)).second)
+            return;
+        counts_[KB_FACET_TOPIC][doc.get_value(KB_SLOT_TOPIC)]++;
+        counts_[KB_FACET_PRODUCT][doc.get_value(KB_SLOT_PRODUCT)]++;
+        counts_[KB_FACET_LOCALE][locale]++;
+    }
+    /* Copies the counts into r, most frequent first (then by name). */
+    void copy_to(kb_results *r) const
+    {
+        for (int f = 0; f < KB_FACET_COUNT; f++) {
+            std::vector<std::pair<std::string, unsigned long>> v(counts_[f].begin(),
+                                                                  counts_[f].end());
+            std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
+                return a.second != b.second ? a.second > b.second : a.first < b.first;
+            });
+            r->facet_values[f].reserve(v.size());
+            for (const auto &e : v)
+                r->facet_values[f].push_back(e.first);
+            for (size_t i = 0; i < v.size(); i++)
+                r->facets[f].push_back(kb_facet{r->facet_values[f][i].c_str(), v[i].second});
+        }
+    }
+
+  private:
+    std::unordered_set<std::string> seen_;
+    std::unordered_map<std::string, unsigned long> counts_[KB_FACET_COUNT];
+};
+
+Xapian::Query filter_term(Xapian::Query q, const char *prefix, const char *value)
+{
+    if (!value || !*value)
+        return q;
+    return Xapian::Query(Xapian::Query::OP_FILTER, q,
+                         Xapian::Query(prefix + kb_lower_ascii(value)));
+}
+
+kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
+{
+    std::string want = kb_lower_ascii(qy->locale && *qy->locale ? qy->locale
+                                                                 : qy->default_locale);
+    std::string fallback = kb_lower_ascii(qy->default_locale ? qy->default_locale
+                                                             : want.c_str());
+    if (want.empty())
+        want = fallback;
+    /* Content the reader may see: an anonymous reader's locales and
+     * translations are those of public articles. */
+    Visible vis(ix->db, qy->include_internal != 0);
+    /* A locale with no content at all searches the default one. */
+    if (want != fallback && !vis.has(KB_PREFIX_LOCALE + want))
+        want = fallback;
+    r->locale = want;
+    /* The default locale is searched too for articles missing in the
+     * requested one, when it has any content. */
+    bool use_fallback = want != fallback && vis.has(KB_PREFIX_LOCALE + fallback);
+
+    Xapian::Query q = kb_build_query(vis, qy, want, use_fallback ? fallback : want,
+                                     &r->suggestion);
+    if (!q.empty())
+        q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(KB_PREFIX_LOCALE + want));
+    if (use_fallback) {
+        /* The default locale's words are stemmed with its own stemmer. */
+        Xapian::Query f = kb_build_query(vis, qy, fallback, want, nullptr);
+        if (!f.empty())
+            q = Xapian::Query(Xapian::Query::OP_OR, q,
+                              Xapian::Query(Xapian::Query::OP_FILTER, f,
+                                            Xapian::Query(KB_PREFIX_LOCALE + fallback)));
+    }
+    if (q.empty())
+        return KB_OK;
+
+    Xapian::Query filter(KB_TERM_UNIT);
+    filter = filter_term(filter, KB_PREFIX_TOPIC, qy->topic);
+    filter = filter_term(filter, KB_PREFIX_PRODUCT, qy->product);
+    filter = filter_term(filter, KB_PREFIX_TAG, qy->tag);
+    q = Xapian::Query(Xapian::Query::OP_FILTER, q, filter);
+    if (!qy->include_internal)
+        q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(KB_TERM_INTERNAL));
+
+    Xapian::Enquire enq(ix->db);
+    enq.set_query(q);
+    enq.set_collapse_key(KB_SLOT_ID);
+    enq.set_weighting_scheme(
+        Xapian::BM25Weight(KB_BM25_K1, 0, 1, KB_BM25_B, KB_BM25_MIN_NORMLEN));
+    FallbackDecider decider(vis, want, fallback);
+    FacetSpy spy;
+    if (qy->facets)
+        enq.add_matchspy(&spy);
+    unsigned limit = qy->limit ? qy->limit : 10;
+    if (limit > 100)
+        limit = 100;
+    Xapian::doccount check = qy->offset + limit + 100;
+    if (qy->facets && check < KB_FACET_MAX_UNITS)
+        check = (Xapian::doccount)KB_FACET_MAX_UNITS;
+    Xapian::MSet mset = enq.get_mset(qy->offset, limit, check, nullptr,
+                                     use_fallback ? &decider : nullptr);
+    r->total = mset.get_matches_estimated();
+    if (qy->facets)
+        spy.copy_to(r);
+
+    /* Strings first, into one buffer (compact in the cache), then the
+     * pointers: the buffer must not move after. */
+    std::vector<std::pair<std::string, double>> meta;
+    std::vector<size_t> at;
+    Snippeter snippeter(ix->db, q);
+    auto keep = [&](const std::string &v) {
+        at.push_back(r->strings.size());
+        r->strings.append(v).push_back('\0');
+    };
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        Xapian::Document doc = it.get_document();
+        std::string loc = doc.get_value(KB_SLOT_LOCALE);
+        keep(doc.get_value(KB_SLOT_ID));
+        keep(loc);
+        keep(doc.get_value(KB_SLOT_TITLE));
+        keep(doc.get_value(KB_SLOT_TOPIC));
+        keep(doc.get_value(KB_SLOT_PRODUCT));
+        keep(doc.get_value(KB_SLOT_UPDATED));
+        keep(doc.get_value(KB_SLOT_ANCHOR));
+        keep(doc.get_value(KB_SLOT_SECTION));
+        keep(snippeter.make(doc.get_data(), loc, KB_SNIPPET_BYTES));
+        meta.emplace_back(doc.get_value(KB_SLOT_FLAGS), it.get_weight());
+    }
+    r->strings.shrink_to_fit();
+    for (size_t i = 0; i < meta.size(); i++) {
+        const char *s[9];
+        for (int k = 0; k < 9; k++)
+            s[k] = r->strings.data() + at[i * 9 + k];
+        kb_hit h;
+        h.id = s[0];
+        h.locale = s[1];
+        h.title = s[2];
+        h.topic = s[3];
+        h.product = s[4];
+        h.updated = s[5];
+        h.anchor = s[6];
+        h.section_title = s[7];
+        h.snippet = s[8];
+        h.internal = meta[i].first.find('i') != std::string::npos;
+        h.is_question = meta[i].first.find('q') != std::string::npos;
+        h.score = meta[i].second;
+        r->hits.push_back(h);
+    }
+    return KB_OK;
+}
+
+} /* namespace */
+
+extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **out)
+{
+    if (!ix || !qy || !out)
+        return KB_ERR_INVALID_ARG;
+    *out = nullptr;
+    return kb_guarded(ix, [&]() {
+        if (!ix->writable)
+            ix->db.reopen();
+        std::string key;
+        if (qy->cache) {
+            key = kb_cache_key(ix->db, qy);
+            if ((*out = kb_cache_lookup(qy->cache, key)))
+                return KB_OK;
+        }
+        for (int attempt = 0;; attempt++) {
+            std::unique_ptr<kb_results> r(new kb_results);
+            try {
+                kb_status st = run_search(ix, qy, r.get());
+                if (st != KB_OK)
+                    return st;
+                if (qy->cache && attempt > 0)
+                    key = kb_cache_key(ix->db, qy); /* reopened: a newer revision */
+                if (qy->cache)
+                    kb_cache_store(qy->cache, key, r.get(), qy->synonyms, ix->db);
+                *out = r.release();
+                return KB_OK;
+            } catch (const Xapian::DatabaseModifiedError &) {
+                /* The indexer committed twice while we read: start over
+                 * on the newest revision. */
+                if (attempt >= 3)
+                    throw;
+                ix->db.reopen();
+            }
+        }
+    });
+}
