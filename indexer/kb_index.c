@@ -1,4 +1,5 @@
-/* kb_index.c -- kb-index: turn a content folder into the search index.
+/* kb_index.c -- one kb-index run: a content folder into the search
+ * index (kb_index.h; main() is in kb_index_main.c).
  *
  * One run is one index transaction: files whose content hash changed
  * are parsed and replaced, files that disappeared are removed, and the
@@ -21,6 +22,7 @@
 #include "faq.h"
 #include "frontmatter.h"
 #include "kb.h"
+#include "kb_index.h"
 #include "kb_schema.h"
 #include "linkcheck.h"
 #include "markdown.h"
@@ -31,7 +33,6 @@
 #include "utf8.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -47,19 +48,8 @@
 /* Bumped when parsing changes, so every file is parsed again. */
 #define PARSER_VERSION "kb-index-1"
 
-struct options {
-    const char *content;
-    const char *index;
-    const char *default_locale;
-    int full;
-    int strict;
-    int json;
-    int quiet;
-    int progress_json;
-};
-
 struct run {
-    struct options opt;
+    struct kb_index_options opt;
     kb_index *ix;
     struct progress progress;
     struct linkcheck *links;
@@ -70,31 +60,6 @@ struct run {
     unsigned long indexed, unchanged, deleted, errors, warnings, skipped;
     int index_trouble; /* an index write failed: the link map may be off */
 };
-
-static void usage(FILE *f)
-{
-    fputs("Usage: kb-index --content DIR --index DIR [options]\n"
-          "\n"
-          "Index the Markdown articles and YAML FAQs under DIR into a search index.\n"
-          "Only files whose content changed are parsed again; files that are gone\n"
-          "are removed; the run is committed at once.\n"
-          "\n"
-          "Options:\n"
-          "  --content DIR          content folder (locale folders like en-us/ inside)\n"
-          "  --index DIR            index folder (created if missing)\n"
-          "  --full                 rebuild every article, not only changed files\n"
-          "  --strict               commit nothing if any file has an error\n"
-          "  --json                 print a JSON summary on stdout\n"
-          "  --default-locale LOC   locale of files outside a locale folder (en-us)\n"
-          "  --quiet                no progress line and no summary line\n"
-          "  --progress-json        progress as JSON lines on stdout, for programs:\n"
-          "                         {\"progress\":{\"done\":N,\"total\":N}}\n"
-          "  --help                 show this help\n"
-          "\n"
-          "Exit status: 0 success, 1 some files had errors (the rest was committed\n"
-          "unless --strict), 2 usage error, 3 the index could not be written.\n",
-          f);
-}
 
 static void diag_print(struct run *r, const char *path, unsigned line, int is_error,
                        const char *msg)
@@ -171,7 +136,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
     return buf;
 }
 
-static void content_hash(const struct options *o, const char *buf, size_t len,
+static void content_hash(const struct kb_index_options *o, const char *buf, size_t len,
                          char out[33])
 {
     unsigned char h[16];
@@ -520,58 +485,6 @@ static void link_warning(void *ctx, const char *path, unsigned line, const char 
     diag_print(ctx, path, line, 0, msg);
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
-{
-    static const struct option longopts[] = {
-        {"content", required_argument, NULL, 'c'},
-        {"index", required_argument, NULL, 'i'},
-        {"full", no_argument, NULL, 'f'},
-        {"strict", no_argument, NULL, 's'},
-        {"json", no_argument, NULL, 'j'},
-        {"default-locale", required_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"progress-json", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    o->default_locale = "en-us";
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:i:fsjl:qPh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': o->content = optarg; break;
-        case 'i': o->index = optarg; break;
-        case 'f': o->full = 1; break;
-        case 's': o->strict = 1; break;
-        case 'j': o->json = 1; break;
-        case 'l': o->default_locale = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case 'P': o->progress_json = 1; break;
-        case 'h': usage(stdout); exit(0);
-        default:
-            fprintf(stderr, "kb-index: unknown or incomplete option '%s'\n",
-                    argv[optind - 1]);
-            fputs("Try 'kb-index --help'.\n", stderr);
-            return -1;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "kb-index: unexpected argument '%s'\n", argv[optind]);
-        return -1;
-    }
-    if (!o->content || !o->index) {
-        fprintf(stderr, "kb-index: --content DIR and --index DIR are required\n");
-        fputs("Try 'kb-index --help'.\n", stderr);
-        return -1;
-    }
-    if (!scan_is_locale_name(o->default_locale)) {
-        fprintf(stderr, "kb-index: --default-locale '%s' is not a locale like en-us\n",
-                o->default_locale);
-        return -1;
-    }
-    return 0;
-}
-
 static long long realtime_ns(void)
 {
     struct timespec ts;
@@ -624,12 +537,11 @@ static void print_summary(struct run *r, double seconds)
     }
 }
 
-int main(int argc, char **argv)
+int kb_index_run(const struct kb_index_options *o)
 {
     struct run r;
     memset(&r, 0, sizeof r);
-    if (parse_args(argc, argv, &r.opt) != 0)
-        return 2;
+    r.opt = *o;
     if (sodium_init() < 0) {
         fputs("kb-index: cannot initialise libsodium\n", stderr);
         return 3;

@@ -1,0 +1,100 @@
+/* kb_index_main.c -- kb-index's main(): the command line in, the exit
+ * status out; the run itself is kb_index_run() (kb_index.h). */
+#include "kb_index.h"
+#include "scan.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+static void usage(FILE *f)
+{
+    fputs("Usage: kb-index --content DIR --index DIR [options]\n"
+          "\n"
+          "Index the Markdown articles and YAML FAQs under DIR into a search index.\n"
+          "Only files whose content changed are parsed again; files that are gone\n"
+          "are removed; the run is committed at once.\n"
+          "\n"
+          "Options:\n"
+          "  --content DIR          content folder (locale folders like en-us/ inside)\n"
+          "  --index DIR            index folder (created if missing)\n"
+          "  --full                 rebuild every article, not only changed files\n"
+          "  --strict               commit nothing if any file has an error\n"
+          "  --json                 print a JSON summary on stdout\n"
+          "  --default-locale LOC   locale of files outside a locale folder (en-us)\n"
+          "  --quiet                no progress line and no summary line\n"
+          "  --progress-json        progress as JSON lines on stdout, for programs:\n"
+          "                         {\"progress\":{\"done\":N,\"total\":N}}\n"
+          "  --help                 show this help\n"
+          "\n"
+          "Exit status: 0 success, 1 some files had errors (the rest was committed\n"
+          "unless --strict), 2 usage error, 3 the index could not be written.\n",
+          f);
+}
+
+/* Returns 0 to run, 1 when --help was asked for, -1 on a usage error
+ * (reported). */
+static int parse_args(int argc, char **argv, struct kb_index_options *o)
+{
+    static const struct option longopts[] = {
+        {"content", required_argument, NULL, 'c'},
+        {"index", required_argument, NULL, 'i'},
+        {"full", no_argument, NULL, 'f'},
+        {"strict", no_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
+        {"default-locale", required_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"progress-json", no_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    o->default_locale = "en-us";
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "c:i:fsjl:qPh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->content = optarg; break;
+        case 'i': o->index = optarg; break;
+        case 'f': o->full = 1; break;
+        case 's': o->strict = 1; break;
+        case 'j': o->json = 1; break;
+        case 'l': o->default_locale = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'P': o->progress_json = 1; break;
+        case 'h': return 1;
+        default:
+            fprintf(stderr, "kb-index: unknown or incomplete option '%s'\n",
+                    argv[optind - 1]);
+            fputs("Try 'kb-index --help'.\n", stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "kb-index: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (!o->content || !o->index) {
+        fprintf(stderr, "kb-index: --content DIR and --index DIR are required\n");
+        fputs("Try 'kb-index --help'.\n", stderr);
+        return -1;
+    }
+    if (!scan_is_locale_name(o->default_locale)) {
+        fprintf(stderr, "kb-index: --default-locale '%s' is not a locale like en-us\n",
+                o->default_locale);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct kb_index_options o = {0};
+    switch (parse_args(argc, argv, &o)) {
+    case 0:
+        return kb_index_run(&o);
+    case 1:
+        usage(stdout);
+        return 0;
+    default:
+        return 2;
+    }
+}
