@@ -25,8 +25,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef KB_EVAL_DATA_DIR
-#define KB_EVAL_DATA_DIR "../shared"
+/* The eval data is found when kb-eval runs (default_data()); the build
+ * only says where the source tree was. */
+#ifndef KB_EVAL_SOURCE_DIR
+#define KB_EVAL_SOURCE_DIR "."
 #endif
 #ifndef KB_EVAL_INDEX_BIN
 #define KB_EVAL_INDEX_BIN "kb-index"
@@ -436,7 +438,8 @@ static void usage(FILE *f)
           "\n"
           "Scores kb-serve on the eval collections and a plain FTS5 BM25 baseline.\n"
           "\n"
-          "  --data DIR             folder with eval/ and corpus/ (" KB_EVAL_DATA_DIR ")\n"
+          "  --data DIR             folder with eval/ and corpus/ (default: $KB_SHARED_DIR,\n"
+          "                         else " KB_EVAL_SOURCE_DIR "/../shared)\n"
           "  --kb-index BIN         kb-index binary\n"
           "  --kb-serve BIN         kb-serve binary\n"
           "  --only LIST            comma list of stackfaq,scifact,cacm,anchors\n"
@@ -478,6 +481,17 @@ static int add_check(struct state *st, const char *arg, int success3)
     return 0;
 }
 
+/* The data folder without --data: $KB_SHARED_DIR, else shared/ beside
+ * the source tree kb-eval was built from. */
+static const char *default_data(char *buf, size_t len)
+{
+    const char *env = getenv("KB_SHARED_DIR");
+    if (env && *env)
+        return env;
+    snprintf(buf, len, "%s/../shared", KB_EVAL_SOURCE_DIR);
+    return buf;
+}
+
 static int wanted(const struct options *o, const char *name)
 {
     if (!o->only)
@@ -506,7 +520,8 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     static struct state st;
-    st.opt.data = KB_EVAL_DATA_DIR;
+    static char data_dir[4096];
+    st.opt.data = default_data(data_dir, sizeof data_dir);
     st.opt.index_bin = KB_EVAL_INDEX_BIN;
     st.opt.serve_bin = KB_EVAL_SERVE_BIN;
     int ch;
