@@ -113,7 +113,7 @@ int main(int argc, char **argv)
     long visits = argc > 3 ? atol(argv[3]) : 20000;
     struct eventlog_event ev[BATCH];
     unsigned long long rng = 42;
-    char path[512], side[600], keys[BATCH / 5][32], err[512];
+    char path[512], side[600], keys[BATCH / 5][32];
     struct eventlog *el;
     long long v, total;
     double t;
@@ -123,8 +123,9 @@ int main(int argc, char **argv)
 
     snprintf(path, sizeof path, "%s/eventlog_bench_%ld.db", dir,
              (long)getpid());
-    if (eventlog_open(path, &el, err, sizeof err)) {
-        fprintf(stderr, "eventlog_bench: %s\n", err);
+    if (eventlog_open(path, &el)) {
+        fprintf(stderr, "eventlog_bench: %s\n", eventlog_errmsg(el));
+        eventlog_close(el);
         return 1;
     }
 

@@ -73,11 +73,12 @@ int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     double secs = argc > 2 ? atof(argv[2]) : 5;
-    char path[4096], err[256];
+    char path[4096];
     snprintf(path, sizeof path, "%s/kb-logging-bench-%d.db", dir, (int)getpid());
     struct eventq *q;
-    if (eventq_start(path, &q, err, sizeof err) != 0) {
-        fprintf(stderr, "kb-bench-logging: %s\n", err);
+    if (eventq_start(path, &q) != STORE_OK) {
+        fprintf(stderr, "kb-bench-logging: %s\n", eventq_errmsg(q));
+        eventq_stop(q);
         return 1;
     }
     enum { CALLS = 20000, RUNS = 5 };

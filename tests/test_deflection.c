@@ -229,11 +229,10 @@ static void durability(const char *index, const char *db)
     CHECK(&h, acked > 20);
 
     struct eventlog *el;
-    char err[256];
-    CHECK_INT_EQ(&h, eventlog_open(db, &el, err, sizeof err), EVENTLOG_OK);
+    CHECK_INT_EQ(&h, eventlog_open(db, &el), STORE_OK);
     long long n = -1;
     CHECK_INT_EQ(&h, eventlog_count(el, EVENTLOG_KIND_VIEW, "visit-burst-0000000000", &n),
-                 EVENTLOG_OK);
+                 STORE_OK);
     /* At most one more: committed, but killed before the reply left. */
     if (n < acked || n > acked + 1)
         fprintf(stderr, "acknowledged %ld, stored %lld\n", acked, n);

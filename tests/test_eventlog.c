@@ -1,5 +1,6 @@
-/* test_eventlog.c -- the event store: schema, events, cases, outbox,
- * retention, UTF-8 cleaning and concurrent writers. */
+/* test_eventlog.c -- the service database: the store's status and
+ * message convention, the schema steps of every owner, events, cases,
+ * outbox, retention, UTF-8 cleaning and concurrent writers. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "eventlog.h"
 #include "harness.h"
+#include "storeval.h"
 
 #define T0 1767225600.0 /* 2026-01-01T00:00:00Z */
 
@@ -64,7 +66,7 @@ static void rec(struct harness *h, struct eventlog *el,
 
     if (rc)
         fprintf(stderr, "record: %s\n", eventlog_errmsg(el));
-    CHECK_INT_EQ(h, rc, EVENTLOG_OK);
+    CHECK_INT_EQ(h, rc, STORE_OK);
 }
 
 static char *dump(const json_t *j)
@@ -92,22 +94,24 @@ static void test_migrations(struct harness *h)
 {
     struct tmpdir t;
     struct eventlog *el = NULL;
-    char err[256], sql[64];
+    char sql[64];
     sqlite3 *db;
 
     CHECK_INT_EQ(h, tmpdir_make(&t), 0);
-    CHECK_INT_EQ(h, eventlog_open(t.db, &el, err, sizeof err), EVENTLOG_OK);
+    CHECK_INT_EQ(h, eventlog_open(t.db, &el), STORE_OK);
     CHECK(h, el != NULL);
     eventlog_close(el);
     CHECK_INT_EQ(h, sql_int(t.db, "PRAGMA user_version"),
                  eventlog_schema_version());
-    CHECK(h, eventlog_schema_version() >= 2);
+    CHECK_INT_EQ(h, eventlog_schema_version(), 3);
+    /* Every owner's tables, whichever handle opened the file first. */
     CHECK_INT_EQ(h, sql_int(t.db, "SELECT count(*) FROM sqlite_schema WHERE "
                                   "name IN ('events','visits','cases',"
-                                  "'outbox')"), 4);
+                                  "'outbox','users','tokens','sessions',"
+                                  "'login_failures')"), 8);
 
     /* Re-open: nothing to migrate, the file stays in WAL mode. */
-    CHECK_INT_EQ(h, eventlog_open(t.db, &el, err, sizeof err), EVENTLOG_OK);
+    CHECK_INT_EQ(h, eventlog_open(t.db, &el), STORE_OK);
     eventlog_close(el);
     CHECK_INT_EQ(h, sql_int(t.db, "PRAGMA user_version"),
                  eventlog_schema_version());
@@ -121,10 +125,10 @@ static void test_migrations(struct harness *h)
                                      " DROP TABLE users; PRAGMA user_version"
                                      " = 1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    CHECK_INT_EQ(h, eventlog_open(t.db, &el, err, sizeof err), EVENTLOG_OK);
+    CHECK_INT_EQ(h, eventlog_open(t.db, &el), STORE_OK);
     eventlog_close(el);
     CHECK_INT_EQ(h, sql_int(t.db, "SELECT count(*) FROM sqlite_schema WHERE "
-                                  "name = 'outbox'"), 1);
+                                  "name IN ('outbox','users')"), 2);
     CHECK_INT_EQ(h, sql_int(t.db, "PRAGMA user_version"),
                  eventlog_schema_version());
 
@@ -134,15 +138,24 @@ static void test_migrations(struct harness *h)
     CHECK_INT_EQ(h, sqlite3_open(t.db, &db), SQLITE_OK);
     CHECK_INT_EQ(h, sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    CHECK_INT_EQ(h, eventlog_open(t.db, &el, err, sizeof err),
-                 EVENTLOG_ERROR);
-    CHECK(h, el == NULL);
-    CHECK_CONTAINS(h, err, "newer than this program");
+    /* The handle of a failed open holds the reason and refuses work. */
+    CHECK_INT_EQ(h, eventlog_open(t.db, &el), STORE_ERR_SCHEMA);
+    CHECK(h, el != NULL);
+    CHECK_CONTAINS(h, eventlog_errmsg(el), "newer than this program");
+    CHECK_CONTAINS(h, eventlog_errmsg(el), t.db);
+    CHECK_INT_EQ(h, eventlog_record(el, &(struct eventlog_event){
+                                            .kind = EVENTLOG_KIND_CASE_FORM,
+                                            .ts = T0, .visit = "v"}),
+                 STORE_ERR_INVALID);
+    CHECK_CONTAINS(h, eventlog_errmsg(el), "newer than this program");
+    eventlog_close(el);
     tmpdir_remove(&t);
 
-    CHECK_INT_EQ(h, eventlog_open(NULL, &el, err, sizeof err),
-                 EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_open(NULL, &el), STORE_ERR_INVALID);
+    CHECK_CONTAINS(h, eventlog_errmsg(el), "no event log path");
+    eventlog_close(el);
     eventlog_close(NULL);
+    CHECK_STR_EQ(h, eventlog_errmsg(NULL), "out of memory");
 }
 
 static void test_roundtrip(struct harness *h)
@@ -151,10 +164,10 @@ static void test_roundtrip(struct harness *h)
     struct eventlog *el;
     struct eventlog_event e;
     json_t *arr = NULL;
-    char err[256], *s;
+    char *s;
     long long n = -1;
 
-    CHECK_INT_EQ(h, eventlog_open(":memory:", &el, err, sizeof err), 0);
+    CHECK_INT_EQ(h, eventlog_open(":memory:", &el), STORE_OK);
     e = mk(EVENTLOG_KIND_SEARCH, T0, "v1");
     e.locale = "en-us";
     e.query = "Reset password";
@@ -250,49 +263,50 @@ static void test_validation(struct harness *h)
 {
     struct eventlog *el;
     struct eventlog_event e, batch[3];
-    char err[256];
     long long n = -1;
 
-    CHECK_INT_EQ(h, eventlog_open(":memory:", &el, err, sizeof err), 0);
+    CHECK_INT_EQ(h, eventlog_open(":memory:", &el), STORE_OK);
     e = mk(EVENTLOG_KIND_VIEW, T0, NULL);
     e.article = "a";
-    CHECK_INT_EQ(h, eventlog_record(el, &e), EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_record(el, &e), STORE_ERR_INVALID);
     CHECK_CONTAINS(h, eventlog_errmsg(el), "visit is required");
     e.visit = "v";
     e.ts = NAN;
-    CHECK_INT_EQ(h, eventlog_record(el, &e), EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_record(el, &e), STORE_ERR_INVALID);
     CHECK_CONTAINS(h, eventlog_errmsg(el), "out of range");
     e = mk(EVENTLOG_KIND_VOTE, T0, "v");
     e.article = "a";
     e.helpful = 2;
-    CHECK_INT_EQ(h, eventlog_record(el, &e), EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_record(el, &e), STORE_ERR_INVALID);
     e.helpful = 0;
     e.reason = "meh";
-    CHECK_INT_EQ(h, eventlog_record(el, &e), EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_record(el, &e), STORE_ERR_INVALID);
     CHECK_CONTAINS(h, eventlog_errmsg(el), "reason must be");
     e = mk(EVENTLOG_KIND_DEFLECT, T0, "v");
     e.source = "email";
-    CHECK_INT_EQ(h, eventlog_record(el, &e), EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_record(el, &e), STORE_ERR_INVALID);
     e = mk((enum eventlog_kind)99, T0, "v");
-    CHECK_INT_EQ(h, eventlog_record(el, &e), EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_record(el, &e), STORE_ERR_INVALID);
     CHECK_CONTAINS(h, eventlog_errmsg(el), "unknown event kind");
     e = mk(EVENTLOG_KIND_SEARCH, T0, "v");
-    CHECK_INT_EQ(h, eventlog_record(el, &e), EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_record(el, &e), STORE_ERR_INVALID);
     CHECK_CONTAINS(h, eventlog_errmsg(el), "query is required");
 
     /* A batch is all or nothing. */
     batch[0] = mk(EVENTLOG_KIND_CASE_FORM, T0, "v");
     batch[1] = mk(EVENTLOG_KIND_VIEW, T0, "v"); /* no article */
     batch[2] = mk(EVENTLOG_KIND_CASE_FORM, T0, "v");
-    CHECK_INT_EQ(h, eventlog_record_many(el, batch, 3), EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_record_many(el, batch, 3), STORE_ERR_INVALID);
     CHECK_CONTAINS(h, eventlog_errmsg(el), "event 1:");
     batch[1].article = "a";
-    CHECK_INT_EQ(h, eventlog_record_many(el, batch, 3), EVENTLOG_OK);
+    CHECK_INT_EQ(h, eventlog_record_many(el, batch, 3), STORE_OK);
     CHECK_INT_EQ(h, eventlog_count(el, -1, NULL, &n), 0);
     CHECK_INT_EQ(h, n, 3);
     CHECK_INT_EQ(h, eventlog_kind_parse("suggest"), EVENTLOG_KIND_SUGGEST);
     CHECK_INT_EQ(h, eventlog_kind_parse("nope"), -1);
     CHECK(h, eventlog_kind_name(EVENTLOG_KIND_COUNT) == NULL);
+    CHECK_INT_EQ(h, eventlog_count(el, 42, NULL, &n), STORE_ERR_INVALID);
+    CHECK_CONTAINS(h, eventlog_errmsg(el), "unknown event kind 42");
     eventlog_close(el);
 }
 
@@ -301,11 +315,11 @@ static void test_cases(struct harness *h)
     struct eventlog *el;
     struct eventlog_event e;
     struct eventlog_case c = {0};
-    char err[256], id[EVENTLOG_CASE_ID_SIZE], id2[EVENTLOG_CASE_ID_SIZE];
+    char id[EVENTLOG_CASE_ID_SIZE], id2[EVENTLOG_CASE_ID_SIZE];
     json_t *cj = NULL, *trail;
     size_t i;
 
-    CHECK_INT_EQ(h, eventlog_open(":memory:", &el, err, sizeof err), 0);
+    CHECK_INT_EQ(h, eventlog_open(":memory:", &el), STORE_OK);
     e = mk(EVENTLOG_KIND_SEARCH, T0, "v1");
     e.query = "refund";
     e.results = 0;
@@ -341,7 +355,7 @@ static void test_cases(struct harness *h)
     CHECK_INT_EQ(h, eventlog_case_create(el, &c, id2, sizeof id2), 0);
     CHECK(h, strcmp(id, id2) != 0);
 
-    CHECK_INT_EQ(h, eventlog_case_get(el, id, &cj), EVENTLOG_OK);
+    CHECK_INT_EQ(h, eventlog_case_get(el, id, &cj), STORE_OK);
     CHECK_STR_EQ(h, json_string_value(json_object_get(cj, "id")), id);
     CHECK_STR_EQ(h, json_string_value(json_object_get(cj, "subject")),
                  "Refund not received");
@@ -361,7 +375,7 @@ static void test_cases(struct harness *h)
                         json_array_get(trail, 2), "type")), "case_form");
     json_decref(cj);
     /* The second case's trail holds the first case and the view. */
-    CHECK_INT_EQ(h, eventlog_case_get(el, id2, &cj), EVENTLOG_OK);
+    CHECK_INT_EQ(h, eventlog_case_get(el, id2, &cj), STORE_OK);
     trail = json_object_get(cj, "trail");
     CHECK_INT_EQ(h, json_array_size(trail), 5);
     CHECK_STR_EQ(h, json_string_value(json_object_get(
@@ -370,23 +384,23 @@ static void test_cases(struct harness *h)
                         json_array_get(trail, 4), "article")), "later");
     json_decref(cj);
 
-    CHECK_INT_EQ(h, eventlog_case_get(el, "C-NOPE", &cj), EVENTLOG_NOT_FOUND);
+    CHECK_INT_EQ(h, eventlog_case_get(el, "C-NOPE", &cj), STORE_NOT_FOUND);
     CHECK(h, cj == NULL);
 
     c.visit = NULL;
     c.subject = "No visit";
     CHECK_INT_EQ(h, eventlog_case_create(el, &c, id, sizeof id), 0);
-    CHECK_INT_EQ(h, eventlog_case_get(el, id, &cj), EVENTLOG_OK);
+    CHECK_INT_EQ(h, eventlog_case_get(el, id, &cj), STORE_OK);
     CHECK(h, json_is_null(json_object_get(cj, "visit")));
     CHECK_INT_EQ(h, json_array_size(json_object_get(cj, "trail")), 0);
     json_decref(cj);
 
     c.subject = "";
     CHECK_INT_EQ(h, eventlog_case_create(el, &c, id, sizeof id),
-                 EVENTLOG_ERROR);
+                 STORE_ERR_INVALID);
     CHECK_CONTAINS(h, eventlog_errmsg(el), "subject is required");
     c.subject = "x";
-    CHECK_INT_EQ(h, eventlog_case_create(el, &c, id, 5), EVENTLOG_ERROR);
+    CHECK_INT_EQ(h, eventlog_case_create(el, &c, id, 5), STORE_ERR_INVALID);
     eventlog_close(el);
 }
 
@@ -424,9 +438,8 @@ static size_t list_count(struct harness *h, struct eventlog *el, double from,
 static void test_cases_list(struct harness *h)
 {
     struct eventlog *el;
-    char err[256];
 
-    CHECK_INT_EQ(h, eventlog_open(":memory:", &el, err, sizeof err), 0);
+    CHECK_INT_EQ(h, eventlog_open(":memory:", &el), STORE_OK);
     add_case(h, el, "Printer jams", "ann@example.com", T0);
     add_case(h, el, "Discount 100% off", "bob@example.com", T0 + 10);
     add_case(h, el, "Discount 100 off", "carl_x@example.com", T0 + 20);
@@ -451,11 +464,11 @@ static void test_prune(struct harness *h)
     struct eventlog *el;
     struct eventlog_event e;
     struct eventlog_case c = {0};
-    char err[256], id[EVENTLOG_CASE_ID_SIZE], id2[EVENTLOG_CASE_ID_SIZE];
+    char id[EVENTLOG_CASE_ID_SIZE], id2[EVENTLOG_CASE_ID_SIZE];
     long long deleted = -1, n = -1, oid;
     json_t *cj = NULL, *p = NULL;
 
-    CHECK_INT_EQ(h, eventlog_open(":memory:", &el, err, sizeof err), 0);
+    CHECK_INT_EQ(h, eventlog_open(":memory:", &el), STORE_OK);
     e = mk(EVENTLOG_KIND_CASE_FORM, T0, "old");
     rec(h, el, &e);
     e = mk(EVENTLOG_KIND_CASE_FORM, T0 + 50, "straddle");
@@ -476,8 +489,8 @@ static void test_prune(struct harness *h)
     CHECK_INT_EQ(h, deleted, 4);
     CHECK_INT_EQ(h, eventlog_count(el, -1, NULL, &n), 0);
     CHECK_INT_EQ(h, n, 2);
-    CHECK_INT_EQ(h, eventlog_case_get(el, id, &cj), EVENTLOG_NOT_FOUND);
-    CHECK_INT_EQ(h, eventlog_case_get(el, id2, &cj), EVENTLOG_OK);
+    CHECK_INT_EQ(h, eventlog_case_get(el, id, &cj), STORE_NOT_FOUND);
+    CHECK_INT_EQ(h, eventlog_case_get(el, id2, &cj), STORE_OK);
     json_decref(cj);
     /* The old case's webhook went with it; the new one is still due. */
     CHECK_INT_EQ(h, eventlog_outbox_next(el, T0 + 1000, &p, &oid), 0);
@@ -485,7 +498,9 @@ static void test_prune(struct harness *h)
                         json_object_get(p, "case"), "id")), id2);
     json_decref(p);
     CHECK_INT_EQ(h, eventlog_outbox_next(el, T0 + 1000, &p, &oid),
-                 EVENTLOG_NOT_FOUND);
+                 STORE_NOT_FOUND);
+    CHECK(h, p == NULL);
+    CHECK_INT_EQ(h, eventlog_prune(el, NAN, NULL), STORE_ERR_INVALID);
     CHECK_INT_EQ(h, eventlog_prune(el, T0 + 1000, NULL), 0);
     CHECK_INT_EQ(h, eventlog_count(el, -1, NULL, &n), 0);
     CHECK_INT_EQ(h, n, 0);
@@ -496,22 +511,22 @@ static void test_outbox(struct harness *h)
 {
     struct eventlog *el;
     struct eventlog_case c = {0};
-    char err[256], id[EVENTLOG_CASE_ID_SIZE];
+    char id[EVENTLOG_CASE_ID_SIZE];
     long long oid = 0, oid2 = 0;
     double next = 0, now;
     json_t *p = NULL;
     int i;
 
-    CHECK_INT_EQ(h, eventlog_open(":memory:", &el, err, sizeof err), 0);
+    CHECK_INT_EQ(h, eventlog_open(":memory:", &el), STORE_OK);
     CHECK_INT_EQ(h, eventlog_outbox_next(el, 1000, &p, &oid),
-                 EVENTLOG_NOT_FOUND);
+                 STORE_NOT_FOUND);
     c.subject = "Webhook me";
     c.visit = "v";
     c.created = 1000;
     CHECK_INT_EQ(h, eventlog_case_create(el, &c, id, sizeof id), 0);
     CHECK_INT_EQ(h, eventlog_outbox_next(el, 999, &p, &oid),
-                 EVENTLOG_NOT_FOUND);
-    CHECK_INT_EQ(h, eventlog_outbox_next(el, 1000, &p, &oid), EVENTLOG_OK);
+                 STORE_NOT_FOUND);
+    CHECK_INT_EQ(h, eventlog_outbox_next(el, 1000, &p, &oid), STORE_OK);
     CHECK_STR_EQ(h, json_string_value(json_object_get(p, "type")),
                  "case.created");
     CHECK_STR_EQ(h, json_string_value(json_object_get(
@@ -519,10 +534,10 @@ static void test_outbox(struct harness *h)
     json_decref(p);
     /* Claimed: hidden from other workers... */
     CHECK_INT_EQ(h, eventlog_outbox_next(el, 1000, &p, &oid2),
-                 EVENTLOG_NOT_FOUND);
+                 STORE_NOT_FOUND);
     /* ...until the lease runs out. */
     CHECK_INT_EQ(h, eventlog_outbox_next(el, 1000 + EVENTLOG_OUTBOX_LEASE,
-                                         &p, &oid2), EVENTLOG_OK);
+                                         &p, &oid2), STORE_OK);
     CHECK_INT_EQ(h, oid2, oid);
     json_decref(p);
 
@@ -531,7 +546,7 @@ static void test_outbox(struct harness *h)
     CHECK_INT_EQ(h, eventlog_outbox_retry(el, oid, now, &next), 0);
     CHECK(h, next == now + 2);
     CHECK_INT_EQ(h, eventlog_outbox_next(el, now + 1, &p, &oid2),
-                 EVENTLOG_NOT_FOUND);
+                 STORE_NOT_FOUND);
     CHECK_INT_EQ(h, eventlog_outbox_next(el, now + 2, &p, &oid2), 0);
     json_decref(p);
     now += 2;
@@ -545,10 +560,10 @@ static void test_outbox(struct harness *h)
 
     CHECK_INT_EQ(h, eventlog_outbox_done(el, oid, now), 0);
     CHECK_INT_EQ(h, eventlog_outbox_next(el, now + 1e6, &p, &oid2),
-                 EVENTLOG_NOT_FOUND);
+                 STORE_NOT_FOUND);
     CHECK_INT_EQ(h, eventlog_outbox_retry(el, oid, now, NULL),
-                 EVENTLOG_NOT_FOUND);
-    CHECK_INT_EQ(h, eventlog_outbox_done(el, 12345, now), EVENTLOG_NOT_FOUND);
+                 STORE_NOT_FOUND);
+    CHECK_INT_EQ(h, eventlog_outbox_done(el, 12345, now), STORE_NOT_FOUND);
 
     /* A payload queued by hand. */
     p = json_pack("{s:s}", "ping", "pong");
@@ -559,7 +574,14 @@ static void test_outbox(struct harness *h)
     CHECK_STR_EQ(h, json_string_value(json_object_get(p, "ping")), "pong");
     json_decref(p);
     CHECK_INT_EQ(h, eventlog_outbox_add(el, "C-NOSUCHCASE", json_null(), now,
-                                        NULL), EVENTLOG_ERROR);
+                                        NULL), STORE_ERR_INVALID);
+    p = json_pack("{s:s}", "ping", "pong");
+    CHECK_INT_EQ(h, eventlog_outbox_add(el, "C-NOSUCHCASE", p, now, NULL),
+                 STORE_ERR_DB);
+    CHECK_CONTAINS(h, eventlog_errmsg(el), "FOREIGN KEY");
+    CHECK_INT_EQ(h, eventlog_outbox_add(el, id, p, -1, NULL),
+                 STORE_ERR_INVALID);
+    json_decref(p);
     eventlog_close(el);
 }
 
@@ -582,12 +604,12 @@ static void test_utf8(struct harness *h)
     struct eventlog *el;
     struct eventlog_event e;
     json_t *arr = NULL, *j;
-    char err[256], one[2], *c, *s;
+    char one[2], *c, *s;
     size_t i;
     int b, all_valid = 1;
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        c = eventlog_utf8_clean(cases[i].in);
+        c = storeval_utf8_clean(cases[i].in);
         CHECK_STR_EQ(h, c, cases[i].want);
         free(c);
     }
@@ -595,16 +617,16 @@ static void test_utf8(struct harness *h)
     for (b = 1; b < 256; b++) {
         one[0] = (char)b;
         one[1] = '\0';
-        c = eventlog_utf8_clean(one);
+        c = storeval_utf8_clean(one);
         j = c ? json_string(c) : NULL;
         all_valid &= j != NULL;
         json_decref(j);
         free(c);
     }
     CHECK(h, all_valid);
-    CHECK(h, eventlog_utf8_clean(NULL) == NULL);
+    CHECK(h, storeval_utf8_clean(NULL) == NULL);
 
-    CHECK_INT_EQ(h, eventlog_open(":memory:", &el, err, sizeof err), 0);
+    CHECK_INT_EQ(h, eventlog_open(":memory:", &el), STORE_OK);
     e = mk(EVENTLOG_KIND_SEARCH, T0, "bad\xFFvisit");
     e.query = "caf\xE9 \xC3";
     e.locale = "\xFE";
@@ -650,13 +672,12 @@ static void test_threads(struct harness *h)
     struct tmpdir t;
     struct writer w[2] = {{NULL, "thread-a", 0}, {NULL, "thread-b", 0}};
     pthread_t th[2];
-    char err[256];
     long long n = -1;
     int i;
 
     CHECK_INT_EQ(h, tmpdir_make(&t), 0);
     for (i = 0; i < 2; i++)
-        CHECK_INT_EQ(h, eventlog_open(t.db, &w[i].el, err, sizeof err), 0);
+        CHECK_INT_EQ(h, eventlog_open(t.db, &w[i].el), STORE_OK);
     for (i = 0; i < 2; i++)
         CHECK_INT_EQ(h, pthread_create(&th[i], NULL, write_events, &w[i]), 0);
     for (i = 0; i < 2; i++) {
@@ -675,10 +696,26 @@ static void test_threads(struct harness *h)
     tmpdir_remove(&t);
 }
 
+static void test_status(struct harness *h)
+{
+    int i, j, distinct = 1;
+
+    CHECK_STR_EQ(h, store_status_str(STORE_OK), "ok");
+    CHECK_STR_EQ(h, store_status_str(STORE_NOT_FOUND), "not found");
+    for (i = 0; i < STORE_STATUS_COUNT; i++)
+        for (j = i + 1; j < STORE_STATUS_COUNT; j++)
+            distinct &= strcmp(store_status_str((store_status)i),
+                               store_status_str((store_status)j)) != 0;
+    CHECK(h, distinct);
+    CHECK_STR_EQ(h, store_status_str(STORE_STATUS_COUNT), "unknown status");
+    CHECK_STR_EQ(h, store_status_str((store_status)-1), "unknown status");
+}
+
 int main(void)
 {
     struct harness h = {0, 0};
 
+    test_status(&h);
     test_migrations(&h);
     test_roundtrip(&h);
     test_validation(&h);

@@ -136,9 +136,8 @@ static void file_case(struct harness *h, struct eventlog *el, double t,
 static struct eventlog *open_mem(struct harness *h)
 {
     struct eventlog *el = NULL;
-    char err[256];
 
-    CHECK_INT_EQ(h, eventlog_open(":memory:", &el, err, sizeof err), 0);
+    CHECK_INT_EQ(h, eventlog_open(":memory:", &el), STORE_OK);
     return el;
 }
 
@@ -231,12 +230,14 @@ static void test_deflection(struct harness *h)
     json_decref(r);
 
     CHECK_INT_EQ(h, reports_deflection(el, T0, T0, REPORTS_DAY, WINDOW,
-                                       T0, &r), EVENTLOG_ERROR);
+                                       T0, &r), STORE_ERR_INVALID);
     CHECK_CONTAINS(h, eventlog_errmsg(el), "from must be before to");
+    CHECK(h, r == NULL);
     CHECK_INT_EQ(h, reports_deflection(el, T0, T0 + DAY, REPORTS_DAY, 0, T0,
-                                       &r), EVENTLOG_ERROR);
+                                       &r), STORE_ERR_INVALID);
+    CHECK_CONTAINS(h, eventlog_errmsg(el), "window must be");
     CHECK_INT_EQ(h, reports_deflection(el, 0, 1e11, REPORTS_DAY, WINDOW, T0,
-                                       &r), EVENTLOG_ERROR);
+                                       &r), STORE_ERR_INVALID);
     CHECK_CONTAINS(h, eventlog_errmsg(el), "intervals");
     eventlog_close(el);
 }
@@ -500,8 +501,8 @@ static void test_csv(struct harness *h)
     CHECK_STR_EQ(h, csv, "query,count,results,ctr,confirmed,potential,none\r\n"
                          "\"a,\"\"b\"\"\r\nc\",2,,0.25,1,0,0\r\n");
     free(csv);
-    CHECK_INT_EQ(h, reports_to_csv(fake, "gaps", &csv), -1);
-    CHECK_INT_EQ(h, reports_to_csv(fake, "nonsense", &csv), -1);
+    CHECK_INT_EQ(h, reports_to_csv(fake, "gaps", &csv), STORE_ERR_INVALID);
+    CHECK_INT_EQ(h, reports_to_csv(fake, "nonsense", &csv), STORE_ERR_INVALID);
     CHECK(h, csv == NULL);
     json_decref(fake);
 
@@ -663,13 +664,13 @@ static void test_dates(struct harness *h)
     CHECK_INT_EQ(h, reports_parse_date("2026-01-01", &ts), 0);
     CHECK(h, ts == T0);
     CHECK_INT_EQ(h, reports_parse_date("2024-02-29", &ts), 0);
-    CHECK_INT_EQ(h, reports_parse_date("2026-02-29", &ts), -1);
-    CHECK_INT_EQ(h, reports_parse_date("2026-13-01", &ts), -1);
-    CHECK_INT_EQ(h, reports_parse_date("2026-1-01", &ts), -1);
-    CHECK_INT_EQ(h, reports_parse_date("2026-01-01x", &ts), -1);
-    CHECK_INT_EQ(h, reports_parse_date("1969-12-31", &ts), -1);
-    CHECK_INT_EQ(h, reports_parse_date("", &ts), -1);
-    CHECK_INT_EQ(h, reports_parse_date(NULL, &ts), -1);
+    CHECK_INT_EQ(h, reports_parse_date("2026-02-29", &ts), STORE_ERR_INVALID);
+    CHECK_INT_EQ(h, reports_parse_date("2026-13-01", &ts), STORE_ERR_INVALID);
+    CHECK_INT_EQ(h, reports_parse_date("2026-1-01", &ts), STORE_ERR_INVALID);
+    CHECK_INT_EQ(h, reports_parse_date("2026-01-01x", &ts), STORE_ERR_INVALID);
+    CHECK_INT_EQ(h, reports_parse_date("1969-12-31", &ts), STORE_ERR_INVALID);
+    CHECK_INT_EQ(h, reports_parse_date("", &ts), STORE_ERR_INVALID);
+    CHECK_INT_EQ(h, reports_parse_date(NULL, &ts), STORE_ERR_INVALID);
     reports_format_date(T0 + DAY - 0.001, buf, sizeof buf);
     CHECK_STR_EQ(h, buf, "2026-01-01");
 }

@@ -270,7 +270,6 @@ static int run(const struct opts *o, double now)
     long window, limit;
     struct eventlog *el;
     json_t *report = NULL;
-    char err[512];
     int rc;
 
     if ((rc = check_opts(o, now, &from, &to, &iv, &window, &limit)))
@@ -282,8 +281,9 @@ static int run(const struct opts *o, double now)
                 strerror(errno));
         return 1;
     }
-    if (eventlog_open(o->db, &el, err, sizeof err)) {
-        fprintf(stderr, "kb-report: %s\n", err);
+    if (eventlog_open(o->db, &el)) {
+        fprintf(stderr, "kb-report: %s\n", eventlog_errmsg(el));
+        eventlog_close(el);
         return 1;
     }
     if (strcmp(o->cmd->name, "deflection") == 0)

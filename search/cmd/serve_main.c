@@ -341,11 +341,17 @@ int main(int argc, char **argv)
         return 1;
     }
     pthread_mutex_init(&app.reader_lock, NULL);
-    if (eventq_start(app.cfg.db_path, &app.events, err, sizeof err) != 0 ||
-        eventlog_open(app.cfg.db_path, &app.reader, err, sizeof err) != EVENTLOG_OK ||
-        maint_start(app.cfg.db_path, app.cfg.case_webhook, app.cfg.retention_days, &app.maint,
-                    err, sizeof err) != 0) {
-        fprintf(stderr, "kb-serve: service database %s: %s\n", app.cfg.db_path, err);
+    const char *why = NULL;
+    if (eventq_start(app.cfg.db_path, &app.events) != STORE_OK)
+        why = eventq_errmsg(app.events);
+    else if (eventlog_open(app.cfg.db_path, &app.reader) != STORE_OK)
+        why = eventlog_errmsg(app.reader);
+    else if (maint_start(app.cfg.db_path, app.cfg.case_webhook, app.cfg.retention_days,
+                         &app.maint) != STORE_OK)
+        why = maint_errmsg(app.maint);
+    if (why) {
+        fprintf(stderr, "kb-serve: service database %s: %s\n", app.cfg.db_path, why);
+        maint_stop(app.maint);
         eventq_stop(app.events);
         eventlog_close(app.reader);
         handle_pool_free(app.pool);

@@ -188,7 +188,7 @@ int admin_content_report(struct app *app, long days, json_t **out)
     if (app->reader) {
         pthread_mutex_lock(&app->reader_lock);
         if (reports_articles(app->reader, now - (double)days * DAY, now + DAY,
-                             app->cfg.deflection_window, now, &usage) != EVENTLOG_OK)
+                             app->cfg.deflection_window, now, &usage) != STORE_OK)
             usage = NULL;
         pthread_mutex_unlock(&app->reader_lock);
     }

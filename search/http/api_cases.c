@@ -34,10 +34,10 @@ unsigned api_cases_list(struct request *rq)
     json_t *out = NULL;
     pthread_mutex_lock(&rq->app->reader_lock);
     int rc = eventlog_cases_list(rq->app->reader, tfrom, tto, q, 200, &out);
-    if (rc != EVENTLOG_OK)
+    if (rc != STORE_OK)
         fprintf(stderr, "kb-serve: cases: %s\n", eventlog_errmsg(rq->app->reader));
     pthread_mutex_unlock(&rq->app->reader_lock);
-    if (rc != EVENTLOG_OK)
+    if (rc != STORE_OK)
         return reply_error(rq, 500, "cases_failed", "the cases could not be read");
     return reply_json(rq, 200, out);
 }
@@ -54,12 +54,12 @@ unsigned api_case_get(struct request *rq)
     json_t *out = NULL;
     pthread_mutex_lock(&rq->app->reader_lock);
     int rc = eventlog_case_get(rq->app->reader, id, &out);
-    if (rc == EVENTLOG_ERROR)
+    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
         fprintf(stderr, "kb-serve: case %s: %s\n", id, eventlog_errmsg(rq->app->reader));
     pthread_mutex_unlock(&rq->app->reader_lock);
-    if (rc == EVENTLOG_NOT_FOUND)
+    if (rc == STORE_NOT_FOUND)
         return reply_error(rq, 404, "not_found", "no case with this id");
-    if (rc != EVENTLOG_OK)
+    if (rc != STORE_OK)
         return reply_error(rq, 500, "cases_failed", "the case could not be read");
     return reply_json(rq, 200, out);
 }

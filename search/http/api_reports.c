@@ -83,10 +83,10 @@ static unsigned report(struct request *rq, const char *which)
         rc = reports_gaps(rq->app->reader, a.from, a.to, a.limit, &out);
     else
         rc = reports_articles(rq->app->reader, a.from, a.to, window, now, &out);
-    if (rc != EVENTLOG_OK)
+    if (rc != STORE_OK)
         fprintf(stderr, "kb-serve: report %s: %s\n", which, eventlog_errmsg(rq->app->reader));
     pthread_mutex_unlock(&rq->app->reader_lock);
-    if (rc != EVENTLOG_OK)
+    if (rc != STORE_OK)
         return reply_error(rq, 500, "report_failed", "the report failed; see the server log");
     if (!a.csv)
         return reply_json(rq, 200, out);

@@ -334,7 +334,7 @@ static json_t *most_read(struct eventlog *el, double window)
     double now = now_wall();
     json_t *rep = NULL;
     if (reports_articles(el, now - POPULAR_DAYS * 86400.0, now + 1, window, now, &rep) !=
-        EVENTLOG_OK) {
+        STORE_OK) {
         fprintf(stderr, "kb-serve: popular articles: %s\n", eventlog_errmsg(el));
         return NULL;
     }
@@ -460,9 +460,10 @@ static int refresher_open(struct refresher *r)
         }
     }
     if (!r->el && !r->el_failed) {
-        char err[512];
-        if (eventlog_open(c->db_path, &r->el, err, sizeof err) != EVENTLOG_OK) {
-            fprintf(stderr, "kb-serve: popular articles: %s\n", err);
+        if (eventlog_open(c->db_path, &r->el) != STORE_OK) {
+            fprintf(stderr, "kb-serve: popular articles: %s\n", eventlog_errmsg(r->el));
+            eventlog_close(r->el);
+            r->el = NULL;
             r->el_failed = 1;
         }
     }

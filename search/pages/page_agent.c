@@ -195,15 +195,15 @@ static void render_cases(struct page *pg, const struct case_filter *f, struct st
 {
     struct app *app = pg->rq->app;
     json_t *list = NULL;
-    int rc = EVENTLOG_ERROR;
+    int rc = STORE_ERR_DB;
     if (app->reader) {
         pthread_mutex_lock(&app->reader_lock);
         rc = eventlog_cases_list(app->reader, f->tfrom, f->tto, f->q, CASES_MAX, &list);
-        if (rc != EVENTLOG_OK)
+        if (rc != STORE_OK)
             fprintf(stderr, "kb-serve: agent cases: %s\n", eventlog_errmsg(app->reader));
         pthread_mutex_unlock(&app->reader_lock);
     }
-    if (rc != EVENTLOG_OK) {
+    if (rc != STORE_OK) {
         escape_html(count, page_t(pg, "agent.cases_failed"));
         return;
     }

@@ -237,21 +237,21 @@ unsigned page_agent_case(struct request *rq)
     const char *back_url = page_keep(&pg, back.buf);
     strbuf_release(&back);
     json_t *c = NULL;
-    int rc = EVENTLOG_NOT_FOUND;
+    int rc = STORE_NOT_FOUND;
     if (n && n < EVENTLOG_CASE_ID_SIZE + 8 &&
         strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567-") == n && rq->app->reader) {
         pthread_mutex_lock(&rq->app->reader_lock);
         rc = eventlog_case_get(rq->app->reader, id, &c);
-        if (rc == EVENTLOG_ERROR)
+        if (rc != STORE_OK && rc != STORE_NOT_FOUND)
             fprintf(stderr, "kb-serve: case %s: %s\n", id, eventlog_errmsg(rq->app->reader));
         pthread_mutex_unlock(&rq->app->reader_lock);
     }
-    if (rc == EVENTLOG_NOT_FOUND) {
+    if (rc == STORE_NOT_FOUND) {
         rq->error_code = "not_found";
         return staff_message(&pg, 404, "agent.case.missing_title", "agent.case.missing",
                              back_url);
     }
-    if (rc != EVENTLOG_OK) {
+    if (rc != STORE_OK) {
         rq->error_code = "cases_failed";
         return staff_message(&pg, 500, "agent.case.failed_title", "agent.cases_failed",
                              back_url);

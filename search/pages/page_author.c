@@ -380,16 +380,16 @@ static int load_reports(struct app *app, int weekly, struct reports *r)
     pthread_mutex_lock(&app->reader_lock);
     int rc = reports_deflection(app->reader, from, to, weekly ? REPORTS_WEEK : REPORTS_DAY,
                                 window, now, &r->deflection);
-    if (rc == EVENTLOG_OK)
+    if (rc == STORE_OK)
         rc = reports_queries(app->reader, qfrom, to, window, now, TOP_N, &r->queries);
-    if (rc == EVENTLOG_OK)
+    if (rc == STORE_OK)
         rc = reports_gaps(app->reader, qfrom, to, TOP_N, &r->gaps);
-    if (rc == EVENTLOG_OK)
+    if (rc == STORE_OK)
         rc = reports_articles(app->reader, qfrom, to, window, now, &r->articles);
-    if (rc != EVENTLOG_OK)
+    if (rc != STORE_OK)
         fprintf(stderr, "kb-serve: author dashboard: %s\n", eventlog_errmsg(app->reader));
     pthread_mutex_unlock(&app->reader_lock);
-    return rc == EVENTLOG_OK ? 0 : -1;
+    return rc == STORE_OK ? 0 : -1;
 }
 
 static void reports_release(struct reports *r)

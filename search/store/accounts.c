@@ -45,8 +45,11 @@ int accounts_open(const char *path, struct accounts **out, char *err, size_t err
 {
     *out = NULL;
     struct eventlog *el;
-    if (eventlog_open(path, &el, err, errlen) != EVENTLOG_OK)
+    if (eventlog_open(path, &el) != STORE_OK) {
+        snprintf(err, errlen, "%s", eventlog_errmsg(el));
+        eventlog_close(el);
         return -1;
+    }
     eventlog_close(el);
     if (sodium_init() < 0) {
         snprintf(err, errlen, "cannot initialise libsodium");
@@ -64,7 +67,7 @@ int accounts_open(const char *path, struct accounts **out, char *err, size_t err
         free(a);
         return -1;
     }
-    sqlite3_busy_timeout(a->db, EVENTLOG_BUSY_MS);
+    sqlite3_busy_timeout(a->db, STORE_BUSY_MS);
     sqlite3_exec(a->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", NULL, NULL, NULL);
     if (crypto_pwhash_str(a->dummy_hash, "not a password", 14, PW_OPSLIMIT, PW_MEMLIMIT) != 0) {
         snprintf(err, errlen, "out of memory hashing a password");

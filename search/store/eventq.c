@@ -28,12 +28,14 @@ struct item {
     /* Completion, for waiters. */
     int waiting;
     int done;
-    int status;
+    store_status status;
     char id[EVENTLOG_CASE_ID_SIZE];
 };
 
 struct eventq {
     struct eventlog *el;
+    int started;   /* the writer thread runs */
+    char err[512]; /* eventq_errmsg() */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake; /* writer: there is work */
@@ -129,7 +131,7 @@ static void item_free(struct item *it)
 }
 
 /* Marks items finished: waiters free their own, the rest go here. */
-static void finish(struct eventq *q, struct item **items, size_t n, int status)
+static void finish(struct eventq *q, struct item **items, size_t n, store_status status)
 {
     pthread_mutex_lock(&q->lock);
     for (size_t i = 0; i < n; i++) {
@@ -148,18 +150,19 @@ static void commit_batch(struct eventq *q, struct item **items, size_t n)
     struct eventlog_event evs[EVENTQ_BATCH] = {{0}};
     for (size_t i = 0; i < n; i++)
         evs[i] = items[i]->ev;
-    if (eventlog_record_many(q->el, evs, n) == EVENTLOG_OK) {
-        finish(q, items, n, 0);
+    if (eventlog_record_many(q->el, evs, n) == STORE_OK) {
+        finish(q, items, n, STORE_OK);
         return;
     }
     /* One bad event must not take the batch down: store one by one. */
     for (size_t i = 0; i < n; i++) {
-        if (eventlog_record(q->el, &items[i]->ev) != EVENTLOG_OK) {
+        store_status st = eventlog_record(q->el, &items[i]->ev);
+        if (st != STORE_OK) {
             fprintf(stderr, "kb-serve: event not stored: %s\n", eventlog_errmsg(q->el));
-            items[i]->status = -1;
+            items[i]->status = st;
         }
     }
-    finish(q, items, n, 0);
+    finish(q, items, n, STORE_OK);
 }
 
 static void *writer(void *arg)
@@ -194,45 +197,47 @@ static void *writer(void *arg)
         pthread_mutex_unlock(&q->lock);
 
         if (one_case) {
-            int rc = eventlog_case_create(q->el, &one_case->c, one_case->id,
-                                          sizeof one_case->id);
-            if (rc != EVENTLOG_OK)
+            store_status st = eventlog_case_create(q->el, &one_case->c, one_case->id,
+                                                   sizeof one_case->id);
+            if (st != STORE_OK)
                 fprintf(stderr, "kb-serve: case not stored: %s\n", eventlog_errmsg(q->el));
-            one_case->status = rc == EVENTLOG_OK ? 0 : -1;
-            finish(q, &one_case, 1, one_case->status);
+            one_case->status = st;
+            finish(q, &one_case, 1, st);
         } else {
             commit_batch(q, batch, n);
         }
     }
 }
 
-int eventq_start(const char *path, struct eventq **out, char *err, size_t errlen)
+store_status eventq_start(const char *path, struct eventq **out)
 {
-    *out = NULL;
     struct eventq *q = calloc(1, sizeof *q);
-    if (!q) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (eventlog_open(path, &q->el, err, errlen) != EVENTLOG_OK) {
-        free(q);
-        return -1;
-    }
+    *out = q;
+    if (!q)
+        return STORE_ERR_NOMEM;
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
     pthread_cond_init(&q->done, NULL);
     pthread_cond_init(&q->room, NULL);
-    if (pthread_create(&q->thread, NULL, writer, q) != 0) {
-        snprintf(err, errlen, "cannot start the event writer thread");
-        eventlog_close(q->el);
-        free(q);
-        return -1;
+    store_status st = eventlog_open(path, &q->el);
+    if (st != STORE_OK) {
+        snprintf(q->err, sizeof q->err, "%s", eventlog_errmsg(q->el));
+        return st;
     }
-    *out = q;
-    return 0;
+    if (pthread_create(&q->thread, NULL, writer, q) != 0) {
+        snprintf(q->err, sizeof q->err, "cannot start the event writer thread");
+        return STORE_ERR_SYSTEM;
+    }
+    q->started = 1;
+    return STORE_OK;
 }
 
-static int submit(struct eventq *q, struct item *it, int wait)
+const char *eventq_errmsg(const struct eventq *q)
+{
+    return q ? q->err : "out of memory";
+}
+
+static store_status submit(struct eventq *q, struct item *it, int wait)
 {
     pthread_mutex_lock(&q->lock);
     if (!wait && q->pending >= EVENTQ_MAX_PENDING) {
@@ -248,7 +253,7 @@ static int submit(struct eventq *q, struct item *it, int wait)
             q->dropped++;
             pthread_mutex_unlock(&q->lock);
             item_free(it);
-            return -1;
+            return STORE_BUSY;
         }
     }
     it->waiting = wait;
@@ -261,7 +266,7 @@ static int submit(struct eventq *q, struct item *it, int wait)
     pthread_cond_signal(&q->wake);
     if (!wait) {
         pthread_mutex_unlock(&q->lock);
-        return 0;
+        return STORE_OK;
     }
     while (!it->done)
         pthread_cond_wait(&q->done, &q->lock);
@@ -269,25 +274,29 @@ static int submit(struct eventq *q, struct item *it, int wait)
     return it->status;
 }
 
-int eventq_record(struct eventq *q, const struct eventlog_event *ev, int wait)
+store_status eventq_record(struct eventq *q, const struct eventlog_event *ev, int wait)
 {
+    if (!q->started)
+        return STORE_ERR_INVALID;
     struct item *it = item_new(ev, NULL);
     if (!it)
-        return -1;
-    int rc = submit(q, it, wait);
+        return STORE_ERR_NOMEM;
+    store_status rc = submit(q, it, wait);
     if (wait)
         item_free(it);
     return rc;
 }
 
-int eventq_case_create(struct eventq *q, const struct eventlog_case *c, char *id,
-                       size_t idsize)
+store_status eventq_case_create(struct eventq *q, const struct eventlog_case *c, char *id,
+                                size_t idsize)
 {
+    if (!q->started)
+        return STORE_ERR_INVALID;
     struct item *it = item_new(NULL, c);
     if (!it)
-        return -1;
-    int rc = submit(q, it, 1);
-    if (rc == 0)
+        return STORE_ERR_NOMEM;
+    store_status rc = submit(q, it, 1);
+    if (rc == STORE_OK)
         snprintf(id, idsize, "%s", it->id);
     item_free(it);
     return rc;
@@ -302,12 +311,14 @@ void eventq_stop(struct eventq *q)
 {
     if (!q)
         return;
-    pthread_mutex_lock(&q->lock);
-    q->stopping = 1;
-    pthread_cond_signal(&q->wake);
-    pthread_cond_broadcast(&q->room);
-    pthread_mutex_unlock(&q->lock);
-    pthread_join(q->thread, NULL);
+    if (q->started) {
+        pthread_mutex_lock(&q->lock);
+        q->stopping = 1;
+        pthread_cond_signal(&q->wake);
+        pthread_cond_broadcast(&q->room);
+        pthread_mutex_unlock(&q->lock);
+        pthread_join(q->thread, NULL);
+    }
     eventlog_close(q->el);
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->wake);

@@ -12,7 +12,13 @@
  *   returns at once, so logging never adds a disk flush to a search
  *   response; such an event is committed within a few milliseconds.
  *
- * Thread-safe: any thread may call any function except eventq_stop. */
+ * Thread-safe: any thread may call any function except eventq_stop.
+ *
+ * Status (store.h): each call returns its own store_status.  The
+ * writer thread's failures (an event or case not stored) are also
+ * written to stderr with the store's reason, since q is shared by every
+ * thread and a last message on it would belong to whichever thread
+ * looked last. */
 #ifndef KB_EVENTQ_H
 #define KB_EVENTQ_H
 
@@ -24,28 +30,39 @@ struct eventq;
 
 enum { EVENTQ_NOWAIT = 0, EVENTQ_WAIT = 1 };
 
-/* Opens the store at path and starts the writer thread.  0, or -1 with
- * err filled. */
-int eventq_start(const char *path, struct eventq **out, char *err, size_t errlen);
+/* Opens the store at path (eventlog_open) and starts the writer
+ * thread.  *out is set even on failure (NULL only when memory ran
+ * out), so eventq_errmsg() can say why; the caller always
+ * eventq_stop()s it.  The statuses of eventlog_open(), and
+ * STORE_ERR_SYSTEM when the thread does not start. */
+store_status eventq_start(const char *path, struct eventq **out);
+
+/* Why eventq_start() failed ("" after a good start); owned by q.  NULL
+ * gives "out of memory". */
+const char *eventq_errmsg(const struct eventq *q);
 
 /* Queues a copy of ev (every string is copied).  With EVENTQ_WAIT
- * returns 0 once committed, -1 when it could not be stored (the reason
- * goes to the server log).  With EVENTQ_NOWAIT returns 0 when queued;
- * when the queue is full it waits for room (searches then go at the
- * writer's pace, memory stays bounded), and after a while (a stuck
- * disk) returns -1: the event is dropped and counted. */
-int eventq_record(struct eventq *q, const struct eventlog_event *ev, int wait);
+ * returns STORE_OK once committed, or the status of storing it
+ * (STORE_ERR_INVALID for an event eventlog_record() refuses, a database
+ * failure).  With EVENTQ_NOWAIT returns STORE_OK when queued; when the
+ * queue is full it waits for room (searches then go at the writer's
+ * pace, memory stays bounded), and after a while (a stuck disk) returns
+ * STORE_BUSY: the event is dropped and counted.  STORE_ERR_NOMEM;
+ * STORE_ERR_INVALID on a queue whose start failed. */
+store_status eventq_record(struct eventq *q, const struct eventlog_event *ev, int wait);
 
 /* Creates a case on the writer thread and waits; id receives its id
- * (EVENTLOG_CASE_ID_SIZE bytes).  0 or -1. */
-int eventq_case_create(struct eventq *q, const struct eventlog_case *c, char *id,
-                       size_t idsize);
+ * (EVENTLOG_CASE_ID_SIZE bytes).  The statuses of
+ * eventlog_case_create(), STORE_ERR_NOMEM, or STORE_ERR_INVALID on a
+ * queue whose start failed. */
+store_status eventq_case_create(struct eventq *q, const struct eventlog_case *c, char *id,
+                                size_t idsize);
 
 /* Events dropped because the queue was full (a sign of a stuck disk). */
 unsigned long eventq_dropped(const struct eventq *q);
 
 /* Commits what is queued, stops the writer thread, closes the store.
- * NULL is a no-op. */
+ * NULL and a queue whose start failed are fine. */
 void eventq_stop(struct eventq *q);
 
 #endif

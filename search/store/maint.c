@@ -21,6 +21,8 @@
 
 struct maint {
     struct eventlog *el;
+    int started;   /* the thread runs */
+    char err[512]; /* maint_errmsg() */
     char *webhook;
     unsigned retention_days;
     pthread_t thread;
@@ -81,9 +83,9 @@ static void deliver_due(struct maint *m)
         json_t *payload = NULL;
         long long id = 0;
         double now = wall();
-        int rc = eventlog_outbox_next(m->el, now, &payload, &id);
-        if (rc != EVENTLOG_OK) {
-            if (rc == EVENTLOG_ERROR)
+        store_status st = eventlog_outbox_next(m->el, now, &payload, &id);
+        if (st != STORE_OK) {
+            if (st != STORE_NOT_FOUND)
                 fprintf(stderr, "kb-serve: outbox: %s\n", eventlog_errmsg(m->el));
             return;
         }
@@ -110,7 +112,7 @@ static void *run(void *arg)
         double now = wall();
         if (m->retention_days && now - last_prune > PRUNE_EVERY_SECONDS) {
             long long n = 0;
-            if (eventlog_prune(m->el, now - m->retention_days * 86400.0, &n) != EVENTLOG_OK)
+            if (eventlog_prune(m->el, now - m->retention_days * 86400.0, &n) != STORE_OK)
                 fprintf(stderr, "kb-serve: retention: %s\n", eventlog_errmsg(m->el));
             last_prune = now;
         }
@@ -127,37 +129,41 @@ static void *run(void *arg)
     return NULL;
 }
 
-int maint_start(const char *db_path, const char *webhook, unsigned retention_days,
-                struct maint **out, char *err, unsigned long errlen)
+store_status maint_start(const char *db_path, const char *webhook, unsigned retention_days,
+                         struct maint **out)
 {
-    *out = NULL;
     struct maint *m = calloc(1, sizeof *m);
-    if (!m) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (eventlog_open(db_path, &m->el, err, errlen) != EVENTLOG_OK) {
-        free(m);
-        return -1;
-    }
-    m->webhook = webhook ? strdup(webhook) : NULL;
-    m->retention_days = retention_days;
+    *out = m;
+    if (!m)
+        return STORE_ERR_NOMEM;
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->cond, NULL);
-    if (pthread_create(&m->thread, NULL, run, m) != 0) {
-        snprintf(err, errlen, "cannot start the maintenance thread");
-        eventlog_close(m->el);
-        free(m->webhook);
-        free(m);
-        return -1;
+    store_status st = eventlog_open(db_path, &m->el);
+    if (st != STORE_OK) {
+        snprintf(m->err, sizeof m->err, "%s", eventlog_errmsg(m->el));
+        return st;
     }
-    *out = m;
-    return 0;
+    m->retention_days = retention_days;
+    if (webhook && !(m->webhook = strdup(webhook))) {
+        snprintf(m->err, sizeof m->err, "out of memory");
+        return STORE_ERR_NOMEM;
+    }
+    if (pthread_create(&m->thread, NULL, run, m) != 0) {
+        snprintf(m->err, sizeof m->err, "cannot start the maintenance thread");
+        return STORE_ERR_SYSTEM;
+    }
+    m->started = 1;
+    return STORE_OK;
+}
+
+const char *maint_errmsg(const struct maint *m)
+{
+    return m ? m->err : "out of memory";
 }
 
 void maint_poke(struct maint *m)
 {
-    if (!m)
+    if (!m || !m->started)
         return;
     pthread_mutex_lock(&m->lock);
     m->poked = 1;
@@ -169,11 +175,13 @@ void maint_stop(struct maint *m)
 {
     if (!m)
         return;
-    pthread_mutex_lock(&m->lock);
-    m->stopping = 1;
-    pthread_cond_signal(&m->cond);
-    pthread_mutex_unlock(&m->lock);
-    pthread_join(m->thread, NULL);
+    if (m->started) {
+        pthread_mutex_lock(&m->lock);
+        m->stopping = 1;
+        pthread_cond_signal(&m->cond);
+        pthread_mutex_unlock(&m->lock);
+        pthread_join(m->thread, NULL);
+    }
     eventlog_close(m->el);
     free(m->webhook);
     pthread_mutex_destroy(&m->lock);

@@ -7,9 +7,9 @@
 
 #define DAY_MS 86400000LL
 
-static int oom(struct eventlog *el)
+static store_status oom(struct eventlog *el)
 {
-    return eventlog_fail(el, "report: out of memory");
+    return eventlog_fail(el, STORE_ERR_NOMEM, "report: out of memory");
 }
 
 /* Adds key: v to o; returns non-zero if v is NULL (OOM) or the set
@@ -60,7 +60,7 @@ static void count_visit(struct counts *c, const struct rp_visit *v)
     c->pending += v->outcome == RP_PENDING;
 }
 
-static int defl_visit(void *ctx, const struct rp_visit *v)
+static store_status defl_visit(void *ctx, const struct rp_visit *v)
 {
     struct defl *d = ctx;
     long long day = v->first_ms / DAY_MS;
@@ -70,7 +70,7 @@ static int defl_visit(void *ctx, const struct rp_visit *v)
     if (i >= 0 && (size_t)i < d->n)
         count_visit(&d->iv[i], v);
     count_visit(&d->total, v);
-    return 0;
+    return STORE_OK;
 }
 
 /* The counts as JSON, after a "start" member when start is not NULL. */
@@ -128,34 +128,36 @@ static json_t *defl_json(const struct defl *d, double from_ts, double to_ts)
     return o;
 }
 
-int reports_deflection(struct eventlog *el, double from_ts, double to_ts,
-                       enum reports_interval interval, double window,
-                       double now, json_t **out)
+store_status reports_deflection(struct eventlog *el, double from_ts, double to_ts,
+                                enum reports_interval interval, double window,
+                                double now, json_t **out)
 {
     struct defl d;
     long long from_ms, to_ms, last_day;
-    int r;
+    store_status r;
 
     *out = NULL;
-    if (rp_check_args(el, from_ts, to_ts, window, now))
-        return EVENTLOG_ERROR;
+    if ((r = rp_check_args(el, from_ts, to_ts, window, now)))
+        return r;
     if (interval != REPORTS_DAY && interval != REPORTS_WEEK)
-        return eventlog_fail(el, "report: interval must be day or week");
+        return eventlog_fail(el, STORE_ERR_INVALID,
+                             "report: interval must be day or week");
     memset(&d, 0, sizeof d);
-    from_ms = eventlog_bound_ms(from_ts);
-    to_ms = eventlog_bound_ms(to_ts);
+    from_ms = storeval_bound_ms(from_ts);
+    to_ms = storeval_bound_ms(to_ts);
     d.step = interval == REPORTS_WEEK ? 7 : 1;
     d.first_day = unit_start(from_ms / DAY_MS, d.step);
     last_day = to_ms > from_ms ? (to_ms - 1) / DAY_MS : from_ms / DAY_MS;
     if ((last_day - d.first_day) / d.step + 1 > REPORTS_MAX_INTERVALS)
-        return eventlog_fail(el, "report: more than %d intervals; use a "
-                             "shorter range or weeks", REPORTS_MAX_INTERVALS);
+        return eventlog_fail(el, STORE_ERR_INVALID, "report: more than %d "
+                             "intervals; use a shorter range or weeks",
+                             REPORTS_MAX_INTERVALS);
     d.n = (size_t)((last_day - d.first_day) / d.step + 1);
     d.iv = calloc(d.n, sizeof *d.iv);
     if (!d.iv)
         return oom(el);
-    r = rp_scan(el, from_ts, to_ts, eventlog_ms(window),
-                eventlog_bound_ms(now), defl_visit, &d);
+    r = rp_scan(el, from_ts, to_ts, storeval_ms(window),
+                storeval_bound_ms(now), defl_visit, &d);
     if (!r && !(*out = defl_json(&d, from_ts, to_ts)))
         r = oom(el);
     free(d.iv);
@@ -197,7 +199,7 @@ static struct qent *qent_get(struct qrep *r, const char *q)
     return &r->e[idx];
 }
 
-static int queries_visit(void *ctx, const struct rp_visit *v)
+static store_status queries_visit(void *ctx, const struct rp_visit *v)
 {
     struct qrep *r = ctx;
     size_t i;
@@ -224,7 +226,7 @@ static int queries_visit(void *ctx, const struct rp_visit *v)
             qe->none += v->outcome == RP_NONE;
         }
     }
-    return 0;
+    return STORE_OK;
 }
 
 static int qent_cmp(const void *a, const void *b)
@@ -269,19 +271,19 @@ static json_t *queries_json(struct qrep *r, int limit)
     return o;
 }
 
-int reports_queries(struct eventlog *el, double from_ts, double to_ts,
-                    double window, double now, int limit, json_t **out)
+store_status reports_queries(struct eventlog *el, double from_ts, double to_ts,
+                             double window, double now, int limit, json_t **out)
 {
     struct qrep r;
-    int rc;
+    store_status rc;
 
     *out = NULL;
-    if (rp_check_args(el, from_ts, to_ts, window, now))
-        return EVENTLOG_ERROR;
+    if ((rc = rp_check_args(el, from_ts, to_ts, window, now)))
+        return rc;
     memset(&r, 0, sizeof r);
     r.el = el;
-    rc = rp_scan(el, from_ts, to_ts, eventlog_ms(window),
-                 eventlog_bound_ms(now), queries_visit, &r);
+    rc = rp_scan(el, from_ts, to_ts, storeval_ms(window),
+                 storeval_bound_ms(now), queries_visit, &r);
     if (!rc && !(*out = queries_json(&r, limit)))
         rc = oom(el);
     free(r.e);
@@ -329,7 +331,7 @@ static int is_gap(const struct rp_event *e)
     return e->results == 0 || (e->results > 0 && !e->clicked);
 }
 
-static int gaps_visit(void *ctx, const struct rp_visit *v)
+static store_status gaps_visit(void *ctx, const struct rp_visit *v)
 {
     struct grep *r = ctx;
     size_t i, j, idx;
@@ -370,7 +372,7 @@ static int gaps_visit(void *ctx, const struct rp_visit *v)
                 gap_add_case(&r->e[r->slot[i]], subject))
                 return oom(r->el);
     }
-    return 0;
+    return STORE_OK;
 }
 
 static int gent_cmp(const void *a, const void *b)
@@ -414,7 +416,7 @@ static json_t *gaps_json(struct grep *r, int limit)
         bad |= put(o, "cases", cases);
         for (k = 0; !bad && k < g->ncases; k++)
             bad |= json_array_append_new(cases,
-                                         eventlog_json_str(g->cases[k])) != 0;
+                                         storeval_json_str(g->cases[k])) != 0;
     }
     o = bad ? NULL : json_pack("{s:o}", "gaps", arr);
     if (bad)
@@ -422,20 +424,20 @@ static json_t *gaps_json(struct grep *r, int limit)
     return o;
 }
 
-int reports_gaps(struct eventlog *el, double from_ts, double to_ts,
-                 int limit, json_t **out)
+store_status reports_gaps(struct eventlog *el, double from_ts, double to_ts,
+                          int limit, json_t **out)
 {
     struct grep r;
     size_t i, k;
-    int rc;
+    store_status rc;
 
     *out = NULL;
-    if (rp_check_args(el, from_ts, to_ts, REPORTS_DEFAULT_WINDOW, 0))
-        return EVENTLOG_ERROR;
+    if ((rc = rp_check_args(el, from_ts, to_ts, REPORTS_DEFAULT_WINDOW, 0)))
+        return rc;
     memset(&r, 0, sizeof r);
     r.el = el;
     /* Gaps do not depend on outcomes, so window and now are moot. */
-    rc = rp_scan(el, from_ts, to_ts, eventlog_ms(REPORTS_DEFAULT_WINDOW), 0,
+    rc = rp_scan(el, from_ts, to_ts, storeval_ms(REPORTS_DEFAULT_WINDOW), 0,
                  gaps_visit, &r);
     if (!rc && !(*out = gaps_json(&r, limit)))
         rc = oom(el);
@@ -490,7 +492,7 @@ static struct aent *aent_get(struct arep *r, const char *article,
     return &r->e[idx];
 }
 
-static int articles_visit(void *ctx, const struct rp_visit *v)
+static store_status articles_visit(void *ctx, const struct rp_visit *v)
 {
     struct arep *r = ctx;
     int deflected = v->outcome == RP_CONFIRMED || v->outcome == RP_POTENTIAL;
@@ -519,7 +521,7 @@ static int articles_visit(void *ctx, const struct rp_visit *v)
             a->potential += v->outcome == RP_POTENTIAL;
         }
     }
-    return 0;
+    return STORE_OK;
 }
 
 static int aent_cmp(const void *a, const void *b)
@@ -549,8 +551,8 @@ static json_t *articles_json(struct arep *r)
         bad |= json_array_append_new(arr, o) != 0;
         if (bad)
             break;
-        bad |= put(o, "article", eventlog_json_str(a->article));
-        bad |= put(o, "section", eventlog_json_str(a->section));
+        bad |= put(o, "article", storeval_json_str(a->article));
+        bad |= put(o, "section", storeval_json_str(a->section));
         bad |= put(o, "views", json_integer(a->views));
         bad |= put(o, "clicks", json_integer(a->clicks));
         bad |= put(o, "helpful_yes", json_integer(a->yes));
@@ -564,19 +566,19 @@ static json_t *articles_json(struct arep *r)
     return o;
 }
 
-int reports_articles(struct eventlog *el, double from_ts, double to_ts,
-                     double window, double now, json_t **out)
+store_status reports_articles(struct eventlog *el, double from_ts, double to_ts,
+                              double window, double now, json_t **out)
 {
     struct arep r;
-    int rc;
+    store_status rc;
 
     *out = NULL;
-    if (rp_check_args(el, from_ts, to_ts, window, now))
-        return EVENTLOG_ERROR;
+    if ((rc = rp_check_args(el, from_ts, to_ts, window, now)))
+        return rc;
     memset(&r, 0, sizeof r);
     r.el = el;
-    rc = rp_scan(el, from_ts, to_ts, eventlog_ms(window),
-                 eventlog_bound_ms(now), articles_visit, &r);
+    rc = rp_scan(el, from_ts, to_ts, storeval_ms(window),
+                 storeval_bound_ms(now), articles_visit, &r);
     if (!rc && !(*out = articles_json(&r)))
         rc = oom(el);
     free(r.e);

@@ -25,9 +25,12 @@
  * A case after the window does not change the outcome.
  *
  * Ratios are rounded to 4 decimals; dump with JSON_REAL_PRECISION(10) or
- * less to print them short.  Errors: EVENTLOG_ERROR (-1) with the reason
- * in eventlog_errmsg(el); EVENTLOG_OK (0) otherwise.  Same threading
- * rule as eventlog.h: el is used by one thread at a time. */
+ * less to print them short.  Status (store.h): STORE_OK with *out, else
+ * *out is NULL and eventlog_errmsg(el) says why: STORE_ERR_INVALID for
+ * a bad range (not finite, from >= to), window (<= 0 or over a year),
+ * interval or too many intervals; STORE_ERR_NOMEM; the database
+ * failures of eventlog.h.  Same threading rule as eventlog.h: el is
+ * used by one thread at a time. */
 #ifndef KB_REPORTS_H
 #define KB_REPORTS_H
 
@@ -36,6 +39,7 @@
 #include <jansson.h>
 
 #include "eventlog.h"
+#include "store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -61,9 +65,9 @@ enum reports_interval {
  * the field keeps one type).  Every interval overlapping the range is
  * listed, empty ones too; the first starts on the day (or the Monday)
  * of from_ts.  window (seconds) must be > 0. */
-int reports_deflection(struct eventlog *el, double from_ts, double to_ts,
-                       enum reports_interval interval, double window,
-                       double now, json_t **out);
+store_status reports_deflection(struct eventlog *el, double from_ts, double to_ts,
+                                enum reports_interval interval, double window,
+                                double now, json_t **out);
 
 /* {"queries":[{"query","count","results","ctr","confirmed","potential",
  * "none"}]}: searches grouped by reports_normalize_query(), most searched
@@ -72,8 +76,8 @@ int reports_deflection(struct eventlog *el, double from_ts, double to_ts,
  * searches followed by a click with that query in the same visit (a
  * click credits only the latest such search); the outcome counts are of
  * the visits that searched it. */
-int reports_queries(struct eventlog *el, double from_ts, double to_ts,
-                    double window, double now, int limit, json_t **out);
+store_status reports_queries(struct eventlog *el, double from_ts, double to_ts,
+                             double window, double now, int limit, json_t **out);
 
 /* {"gaps":[{"query","count","zero_results","no_click","cases":[subject,
  * ...]}]}: normalized queries that got zero results, or results and no
@@ -81,16 +85,16 @@ int reports_queries(struct eventlog *el, double from_ts, double to_ts,
  * distinct) the subjects of cases the same visit filed after such a
  * search.  Ordered by zero_results + no_click, then count; at most limit
  * (<= 0: all). */
-int reports_gaps(struct eventlog *el, double from_ts, double to_ts,
-                 int limit, json_t **out);
+store_status reports_gaps(struct eventlog *el, double from_ts, double to_ts,
+                          int limit, json_t **out);
 
 /* {"articles":[{"article","section" ("" for the whole article),"views",
  * "clicks","helpful_yes","helpful_no","confirmed","potential"}]} per
  * article and section, most viewed plus clicked first.  A confirmed or
  * potential visit counts once for each article/section it viewed,
  * clicked or deflected from inside its window. */
-int reports_articles(struct eventlog *el, double from_ts, double to_ts,
-                     double window, double now, json_t **out);
+store_status reports_articles(struct eventlog *el, double from_ts, double to_ts,
+                              double window, double now, json_t **out);
 
 /* RFC 4180 CSV of a report made above; which is "deflection" (a header,
  * one row per interval, then a "total" row), "queries", "gaps" (cases
@@ -99,10 +103,10 @@ int reports_articles(struct eventlog *el, double from_ts, double to_ts,
  * the report holds are cells of kind REPORTS_CSV_NUMBER, everything
  * else (queries, case subjects, ids, labels, lists) REPORTS_CSV_TEXT,
  * and each case subject in a gaps "cases" cell that begins with a
- * formula character gets the ' prefix of its own too.  Returns 0 and
- * *out (caller free()s), or -1 on an unknown which, a report of another
- * shape, or OOM. */
-int reports_to_csv(const json_t *report, const char *which, char **out);
+ * formula character gets the ' prefix of its own too.  Returns STORE_OK
+ * and *out (caller free()s); STORE_ERR_INVALID (*out NULL) on an
+ * unknown which or a report of another shape; STORE_ERR_NOMEM. */
+store_status reports_to_csv(const json_t *report, const char *which, char **out);
 
 struct strbuf;
 
@@ -122,8 +126,9 @@ void reports_csv_cell(struct strbuf *sb, const char *s, size_t n,
                       enum reports_csv_kind kind);
 
 /* Parses a strict "YYYY-MM-DD" (a real calendar date, years 1970-9999)
- * into *ts, midnight UTC.  Returns 0, or -1 if s is not such a date. */
-int reports_parse_date(const char *s, double *ts);
+ * into *ts, midnight UTC.  STORE_OK, or STORE_ERR_INVALID (*ts
+ * untouched) if s is not such a date. */
+store_status reports_parse_date(const char *s, double *ts);
 
 /* Writes the UTC date of ts as "YYYY-MM-DD" into buf (len >= 11). */
 void reports_format_date(double ts, char *buf, size_t len);

@@ -139,7 +139,7 @@ static void add_row(struct strbuf *sb, const char *label, const json_t *row,
     strbuf_adds(sb, "\r\n");
 }
 
-int reports_to_csv(const json_t *report, const char *which, char **out)
+store_status reports_to_csv(const json_t *report, const char *which, char **out)
 {
     const struct csv_shape *shape = NULL;
     struct strbuf sb = STRBUF_INIT;
@@ -153,7 +153,7 @@ int reports_to_csv(const json_t *report, const char *which, char **out)
             shape = &shapes[i];
     rows = shape ? json_object_get(report, shape->rows) : NULL;
     if (!json_is_array(rows))
-        return -1;
+        return STORE_ERR_INVALID;
     is_defl = shape->cols == defl_cols;
     if (is_defl) {
         reports_csv_cell(&sb, "interval", 8, REPORTS_CSV_TEXT);
@@ -174,5 +174,5 @@ int reports_to_csv(const json_t *report, const char *which, char **out)
     if (is_defl)
         add_row(&sb, "total", json_object_get(report, "total"), defl_cols);
     *out = strbuf_detach(&sb, NULL);
-    return *out ? 0 : -1;
+    return *out ? STORE_OK : STORE_ERR_NOMEM;
 }

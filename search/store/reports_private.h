@@ -13,6 +13,7 @@
 
 #include "eventlog_private.h"
 #include "reports.h"
+#include "storeval.h"
 
 #define RP_NOSTR ((size_t)-1) /* an absent string offset */
 #define RP_MAX_WINDOW (366.0 * 86400) /* longest window, seconds */
@@ -59,19 +60,21 @@ struct rp_visit {
 /* The string at off, or NULL for RP_NOSTR.  Valid during the callback. */
 const char *rp_str(const struct rp_visit *v, size_t off);
 
-/* Called once per finished visit; return 0 to go on, or set an error on
- * the event log and return EVENTLOG_ERROR. */
-typedef int (*rp_visit_fn)(void *ctx, const struct rp_visit *v);
+/* Called once per finished visit; return STORE_OK to go on, or set the
+ * event log's message (eventlog_fail) and return the failure, which
+ * rp_scan() then returns. */
+typedef store_status (*rp_visit_fn)(void *ctx, const struct rp_visit *v);
 
-int rp_scan(struct eventlog *el, double from_ts, double to_ts,
-            long long window_ms, long long now_ms, rp_visit_fn fn,
-            void *ctx);
+store_status rp_scan(struct eventlog *el, double from_ts, double to_ts,
+                     long long window_ms, long long now_ms, rp_visit_fn fn,
+                     void *ctx);
 
 /* Checks a report's range (finite, from < to), window (0 < window <=
- * RP_MAX_WINDOW seconds) and now; sets the error and returns -1 on a bad
- * one.  Reports without a window pass REPORTS_DEFAULT_WINDOW. */
-int rp_check_args(struct eventlog *el, double from_ts, double to_ts,
-                  double window, double now);
+ * RP_MAX_WINDOW seconds) and now: STORE_OK, or STORE_ERR_INVALID with
+ * the message set.  Reports without a window pass
+ * REPORTS_DEFAULT_WINDOW. */
+store_status rp_check_args(struct eventlog *el, double from_ts, double to_ts,
+                           double window, double now);
 
 /* A string -> index map (open addressing).  Keys are copied and may
  * hold NUL bytes; a key copy stays put until rp_map_free(). */

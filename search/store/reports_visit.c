@@ -10,23 +10,23 @@
 
 #define DAY_MS 86400000LL
 
-int reports_parse_date(const char *s, double *ts)
+store_status reports_parse_date(const char *s, double *ts)
 {
     struct tm tm = {0}, back;
     int i, y, m, d;
     time_t t;
 
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return -1;
+        return STORE_ERR_INVALID;
     for (i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return -1;
+            return STORE_ERR_INVALID;
     y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
         (s[3] - '0');
     m = (s[5] - '0') * 10 + (s[6] - '0');
     d = (s[8] - '0') * 10 + (s[9] - '0');
     if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
+        return STORE_ERR_INVALID;
     tm.tm_year = y - 1900;
     tm.tm_mon = m - 1;
     tm.tm_mday = d;
@@ -35,14 +35,14 @@ int reports_parse_date(const char *s, double *ts)
      * back unchanged did not exist. */
     if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mday != d ||
         back.tm_mon != m - 1)
-        return -1;
+        return STORE_ERR_INVALID;
     *ts = (double)t;
-    return 0;
+    return STORE_OK;
 }
 
 void reports_format_date(double ts, char *buf, size_t len)
 {
-    time_t t = (time_t)(eventlog_bound_ms(ts) / DAY_MS * 86400);
+    time_t t = (time_t)(storeval_bound_ms(ts) / DAY_MS * 86400);
     struct tm tm;
 
     if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d", &tm))
@@ -54,17 +54,17 @@ double rp_round4(double x)
     return (double)(long long)(x * 10000.0 + 0.5) / 10000.0;
 }
 
-int rp_check_args(struct eventlog *el, double from_ts, double to_ts,
-                  double window, double now)
+store_status rp_check_args(struct eventlog *el, double from_ts, double to_ts,
+                           double window, double now)
 {
     if (!isfinite(from_ts) || !isfinite(to_ts) || !isfinite(now))
-        return eventlog_fail(el, "report: times must be finite");
+        return eventlog_fail(el, STORE_ERR_INVALID, "report: times must be finite");
     if (from_ts >= to_ts)
-        return eventlog_fail(el, "report: from must be before to");
+        return eventlog_fail(el, STORE_ERR_INVALID, "report: from must be before to");
     if (!(window > 0 && window <= RP_MAX_WINDOW))
-        return eventlog_fail(el, "report: window must be above 0 and at most "
-                             "%.0f seconds", RP_MAX_WINDOW);
-    return EVENTLOG_OK;
+        return eventlog_fail(el, STORE_ERR_INVALID, "report: window must be above 0 and "
+                             "at most %.0f seconds", RP_MAX_WINDOW);
+    return STORE_OK;
 }
 
 int rp_reserve(void *arr, size_t *cap, size_t need, size_t elsize)
@@ -469,10 +469,15 @@ static void decide(struct scan_state *s)
         v->outcome = RP_NO_SIGNAL;
 }
 
-static int finish_visit(struct scan_state *s)
+static store_status oom(struct scan_state *s)
+{
+    return eventlog_fail(s->el, STORE_ERR_NOMEM, "report: out of memory");
+}
+
+static store_status finish_visit(struct scan_state *s)
 {
     if (mark_clicks(s))
-        return eventlog_fail(s->el, "report: out of memory");
+        return oom(s);
     decide(s);
     return s->fn(s->ctx, &s->v);
 }
@@ -486,7 +491,7 @@ static int start_visit(struct scan_state *s, const char *key, double first)
         return -1;
     memcpy(s->key, key, n);
     v->seq++;
-    v->first_ms = eventlog_ms(first);
+    v->first_ms = storeval_ms(first);
     v->n = v->tlen = 0;
     v->outcome = RP_NOT_COUNTED;
     v->searches = 0;
@@ -494,24 +499,25 @@ static int start_visit(struct scan_state *s, const char *key, double first)
     return 0;
 }
 
-static int on_event(void *ctx, const struct eventlog_event *ev, double first)
+static store_status on_event(void *ctx, const struct eventlog_event *ev, double first)
 {
     struct scan_state *s = ctx;
     struct rp_visit *v = &s->v;
     struct rp_event *e;
+    store_status r;
 
     if (!v->seq || strcmp(s->key, ev->visit) != 0) {
-        if (v->seq && finish_visit(s))
-            return EVENTLOG_ERROR;
+        if (v->seq && (r = finish_visit(s)))
+            return r;
         if (start_visit(s, ev->visit, first))
-            return eventlog_fail(s->el, "report: out of memory");
+            return oom(s);
     }
     if (rp_reserve(&v->ev, &v->cap, v->n + 1, sizeof *v->ev))
-        return eventlog_fail(s->el, "report: out of memory");
+        return oom(s);
     e = &v->ev[v->n];
     memset(e, 0, sizeof *e);
     e->kind = ev->kind;
-    e->ts_ms = eventlog_ms(ev->ts);
+    e->ts_ms = storeval_ms(ev->ts);
     e->results = ev->results;
     e->helpful = ev->helpful;
     e->narticles = ev->narticles;
@@ -519,16 +525,16 @@ static int on_event(void *ctx, const struct eventlog_event *ev, double first)
         add_str(v, ev->article, 0, &e->article) ||
         add_str(v, ev->section ? ev->section : "", 0, &e->section) ||
         add_str(v, ev->subject, 0, &e->subject))
-        return eventlog_fail(s->el, "report: out of memory");
+        return oom(s);
     v->n++;
-    return 0;
+    return STORE_OK;
 }
 
-int rp_scan(struct eventlog *el, double from_ts, double to_ts,
-            long long window_ms, long long now_ms, rp_visit_fn fn, void *ctx)
+store_status rp_scan(struct eventlog *el, double from_ts, double to_ts,
+                     long long window_ms, long long now_ms, rp_visit_fn fn, void *ctx)
 {
     struct scan_state s;
-    int r;
+    store_status r;
 
     memset(&s, 0, sizeof s);
     s.el = el;
@@ -543,5 +549,5 @@ int rp_scan(struct eventlog *el, double from_ts, double to_ts,
     free(s.v.text);
     free(s.key);
     free(s.refs);
-    return r ? EVENTLOG_ERROR : EVENTLOG_OK;
+    return r;
 }

@@ -1,0 +1,306 @@
+/* cases.c -- cases with their trail. */
+#include "cases.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "storeval.h"
+
+/* How often a fresh id may collide before we give up.  With 50 random
+ * bits a single collision is already unlikely; repeated ones mean the
+ * random source is broken, and we would rather fail than loop. */
+#define CASE_ID_TRIES 4
+
+enum { ST_INSERT, ST_GET, ST_LIST, ST_COUNT };
+
+static const char *const sql[ST_COUNT] = {
+    [ST_INSERT] = "INSERT INTO cases(id, visit_id, created_ms, subject, description,"
+                  " email, product, locale) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_GET] = "SELECT c.id, c.subject, c.description, c.email, c.product,"
+               " c.locale, v.key, c.created_ms, c.visit_id FROM cases c"
+               " LEFT JOIN visits v ON v.id = c.visit_id WHERE c.id = ?1",
+    [ST_LIST] = "SELECT c.id, c.subject, c.description, c.email, c.product,"
+                " c.locale, v.key, c.created_ms FROM cases c"
+                " LEFT JOIN visits v ON v.id = c.visit_id"
+                " WHERE c.created_ms >= ?1 AND c.created_ms < ?2"
+                " AND (?3 IS NULL OR c.subject LIKE ?3 ESCAPE '\\'"
+                " OR c.description LIKE ?3 ESCAPE '\\'"
+                " OR c.email LIKE ?3 ESCAPE '\\')"
+                " ORDER BY c.created_ms DESC, c.id LIMIT ?4",
+};
+
+store_status cases_init(struct cases *c, struct storedb *db, struct evwrite *write,
+                        struct evread *read, struct outbox *outbox)
+{
+    sqlite3_stmt *st[ST_COUNT] = {NULL, NULL, NULL};
+    store_status r;
+
+    c->db = db;
+    c->write = write;
+    c->read = read;
+    c->outbox = outbox;
+    r = storedb_prepare(db, sql, st, ST_COUNT);
+    c->insert = st[ST_INSERT];
+    c->get = st[ST_GET];
+    c->list = st[ST_LIST];
+    return r;
+}
+
+void cases_release(struct cases *c)
+{
+    sqlite3_stmt *st[ST_COUNT] = {c->insert, c->get, c->list};
+
+    storedb_finalize(st, ST_COUNT);
+    c->insert = c->get = c->list = NULL;
+}
+
+static store_status oom(struct cases *c)
+{
+    return storedb_fail(c->db, STORE_ERR_NOMEM, "out of memory");
+}
+
+static void new_case_id(char *id)
+{
+    static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    unsigned char r[10];
+    size_t i;
+
+    randombytes_buf(r, sizeof r);
+    id[0] = 'C';
+    id[1] = '-';
+    /* 256 is a multiple of 32, so the low five bits are uniform. */
+    for (i = 0; i < sizeof r; i++)
+        id[2 + i] = b32[r[i] & 31];
+    id[2 + sizeof r] = '\0';
+}
+
+/* The case columns both case statements select first, as JSON. */
+static json_t *case_fields(sqlite3_stmt *st)
+{
+    static const char *const names[] = {"id",      "subject", "description", "email",
+                                        "product", "locale",  "visit"};
+    json_t *o = json_object();
+    char when[32];
+    size_t i;
+    int bad = 0;
+
+    if (!o)
+        return NULL;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        bad |= json_object_set_new(
+            o, names[i], storeval_json_str((const char *)sqlite3_column_text(st, (int)i)));
+    storeval_format_time(sqlite3_column_int64(st, 7), when, sizeof when);
+    bad |= json_object_set_new(o, "created", json_string(when));
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+store_status cases_get(struct cases *c, const char *id, json_t **out)
+{
+    sqlite3_stmt *st = c->get;
+    long long vid, created;
+    int has_visit, rc;
+    store_status r;
+    json_t *o, *trail;
+
+    *out = NULL;
+    if (!id)
+        return STORE_NOT_FOUND;
+    if ((r = storedb_bind_text(c->db, st, 1, id))) {
+        storedb_done(st);
+        return r;
+    }
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        r = rc == SQLITE_DONE ? STORE_NOT_FOUND : storedb_sqlfail(c->db, "case");
+        storedb_done(st);
+        return r;
+    }
+    o = case_fields(st);
+    created = sqlite3_column_int64(st, 7);
+    has_visit = sqlite3_column_type(st, 8) != SQLITE_NULL;
+    vid = sqlite3_column_int64(st, 8);
+    storedb_done(st);
+    if (!o)
+        return oom(c);
+    trail = json_array();
+    if (json_object_set_new(o, "trail", trail)) {
+        json_decref(o);
+        return oom(c);
+    }
+    if (has_visit && (r = evread_trail(c->read, vid, created, id, trail))) {
+        json_decref(o);
+        return r;
+    }
+    *out = o;
+    return STORE_OK;
+}
+
+/* Inserts the case row under a fresh id (written to id), retrying on
+ * the unlikely id collision. */
+static store_status insert_case(struct cases *c, const struct eventlog_case *k, int has_visit,
+                                long long vid, char *id)
+{
+    sqlite3_stmt *st = c->insert;
+    store_status r;
+    int tries;
+
+    for (tries = 0; tries < CASE_ID_TRIES; tries++) {
+        new_case_id(id);
+        if (has_visit)
+            sqlite3_bind_int64(st, 2, vid);
+        else
+            sqlite3_bind_null(st, 2);
+        sqlite3_bind_int64(st, 3, storeval_ms(k->created));
+        if ((r = storedb_bind_text(c->db, st, 1, id)) ||
+            (r = storedb_bind_text(c->db, st, 4, k->subject)) ||
+            (r = storedb_bind_text(c->db, st, 5, k->description ? k->description : "")) ||
+            (r = storedb_bind_text(c->db, st, 6, k->email ? k->email : "")) ||
+            (r = storedb_bind_text(c->db, st, 7, k->product ? k->product : "")) ||
+            (r = storedb_bind_text(c->db, st, 8, k->locale ? k->locale : ""))) {
+            storedb_done(st);
+            return r;
+        }
+        if (sqlite3_step(st) == SQLITE_DONE) {
+            storedb_done(st);
+            return STORE_OK;
+        }
+        /* A failed statement is undone on its own; the transaction
+         * stays open, so we can simply try another id. */
+        if (sqlite3_extended_errcode(c->db->db) != SQLITE_CONSTRAINT_PRIMARYKEY) {
+            r = storedb_sqlfail(c->db, "case");
+            storedb_done(st);
+            return r;
+        }
+        storedb_done(st);
+    }
+    return storedb_fail(c->db, STORE_ERR_DB, "case: no unused id after %d tries",
+                        CASE_ID_TRIES);
+}
+
+static store_status create_txn(struct cases *c, const struct eventlog_case *k, char *id)
+{
+    int has_visit = k->visit && k->visit[0];
+    long long vid = 0;
+    json_t *cj = NULL, *payload;
+    store_status r;
+
+    if (has_visit && (r = evwrite_visit(c->write, k->visit, storeval_ms(k->created), &vid)))
+        return r;
+    if ((r = insert_case(c, k, has_visit, vid, id)))
+        return r;
+    if (has_visit) {
+        struct eventlog_event ev = {0};
+
+        ev.kind = EVENTLOG_KIND_CASE;
+        ev.ts = k->created;
+        ev.visit = k->visit;
+        ev.locale = k->locale;
+        ev.case_id = id;
+        ev.helpful = -1;
+        if ((r = evwrite_event(c->write, &ev)))
+            return r;
+    }
+    /* The payload is the case as eventlog_case_get() gives it; a case
+     * just inserted in this transaction is there to be found. */
+    if ((r = cases_get(c, id, &cj)))
+        return r == STORE_NOT_FOUND ? storedb_fail(c->db, STORE_ERR_DB, "case: lost") : r;
+    payload = json_pack("{s:s, s:o}", "type", "case.created", "case", cj);
+    if (!payload)
+        return oom(c);
+    r = outbox_insert(c->outbox, id, payload, storeval_ms(k->created), NULL);
+    json_decref(payload);
+    return r;
+}
+
+store_status cases_create(struct cases *c, const struct eventlog_case *k, char *id,
+                          size_t idsize)
+{
+    char fresh[EVENTLOG_CASE_ID_SIZE];
+    store_status r;
+
+    if (!id || idsize < EVENTLOG_CASE_ID_SIZE)
+        return storedb_fail(c->db, STORE_ERR_INVALID, "case: id buffer smaller than %d bytes",
+                            EVENTLOG_CASE_ID_SIZE);
+    id[0] = '\0';
+    if (!k || !k->subject || !k->subject[0])
+        return storedb_fail(c->db, STORE_ERR_INVALID, "case: subject is required");
+    if (!storeval_ts_ok(k->created))
+        return storedb_fail(c->db, STORE_ERR_INVALID, "case: time %f is out of range",
+                            k->created);
+    if ((r = storedb_begin(c->db)))
+        return r;
+    if ((r = create_txn(c, k, fresh)) || (r = storedb_commit(c->db))) {
+        storedb_rollback(c->db);
+        return r;
+    }
+    snprintf(id, idsize, "%s", fresh);
+    return STORE_OK;
+}
+
+/* "%q%" for LIKE with q's own %, _ and the escape character taken
+ * literally.  Caller free()s; NULL on OOM. */
+static char *like_pattern(const char *q)
+{
+    size_t n = strlen(q), i, o = 0;
+    char *p;
+
+    if (n > (SIZE_MAX - 3) / 2)
+        return NULL;
+    p = malloc(2 * n + 3);
+    if (!p)
+        return NULL;
+    p[o++] = '%';
+    for (i = 0; i < n; i++) {
+        if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+            p[o++] = '\\';
+        p[o++] = q[i];
+    }
+    p[o++] = '%';
+    p[o] = '\0';
+    return p;
+}
+
+store_status cases_list(struct cases *c, double from_ts, double to_ts, const char *q,
+                        int limit, json_t **out)
+{
+    sqlite3_stmt *st = c->list;
+    char *pat = NULL;
+    json_t *arr;
+    store_status r;
+    int rc = SQLITE_DONE;
+
+    *out = NULL;
+    if (q && q[0] && !(pat = like_pattern(q)))
+        return oom(c);
+    arr = json_array();
+    if (!arr) {
+        free(pat);
+        return oom(c);
+    }
+    sqlite3_bind_int64(st, 1, storeval_bound_ms(from_ts));
+    sqlite3_bind_int64(st, 2, storeval_bound_ms(to_ts));
+    sqlite3_bind_int(st, 4, limit > 0 ? limit : 100);
+    r = storedb_bind_text(c->db, st, 3, pat);
+    while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (json_array_append_new(arr, case_fields(st)))
+            r = oom(c);
+    if (!r && rc != SQLITE_DONE)
+        r = storedb_sqlfail(c->db, "cases");
+    storedb_done(st);
+    free(pat);
+    if (r) {
+        json_decref(arr);
+        return r;
+    }
+    if (!(*out = json_pack("{s:o}", "cases", arr)))
+        return oom(c);
+    return STORE_OK;
+}
