@@ -137,7 +137,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[i++];
     struct accounts *a;
-    char err[256], pw[MAX_PASSWORD];
+    char pw[MAX_PASSWORD];
     int rc = 0;
     if (strcmp(cmd, "add") != 0 && strcmp(cmd, "passwd") != 0 && strcmp(cmd, "list") != 0 &&
         strcmp(cmd, "disable") != 0 && strcmp(cmd, "enable") != 0 && strcmp(cmd, "token") != 0) {
@@ -163,8 +163,9 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (accounts_open(db, &a, err, sizeof err) != 0) {
-        fprintf(stderr, "kb-user: %s\n", err);
+    if (accounts_open(db, &a) != STORE_OK) {
+        fprintf(stderr, "kb-user: %s\n", accounts_errmsg(a));
+        accounts_close(a);
         return 1;
     }
     if (strcmp(cmd, "list") == 0) {
@@ -177,7 +178,7 @@ int main(int argc, char **argv)
         rc = strcmp(cmd, "add") == 0 ? accounts_add(a, argv[i], role, pw)
                                      : accounts_set_password(a, argv[i], pw);
         memset(pw, 0, sizeof pw);
-        if (rc == ACCOUNTS_EXISTS)
+        if (rc == STORE_EXISTS)
             fprintf(stderr, "kb-user: '%s' exists already\n", argv[i]);
         else if (rc == 0)
             fprintf(stderr, "kb-user: %s '%s'\n", strcmp(cmd, "add") == 0 ? "added" : "updated",
@@ -195,9 +196,9 @@ int main(int argc, char **argv)
             printf("%s\n", token);
         }
     }
-    if (rc == ACCOUNTS_NOT_FOUND)
+    if (rc == STORE_NOT_FOUND)
         fprintf(stderr, "kb-user: no active account named '%s'\n", argv[i]);
-    else if (rc < 0)
+    else if (rc != STORE_OK && rc != STORE_EXISTS)
         fprintf(stderr, "kb-user: %s\n", accounts_errmsg(a));
     accounts_close(a);
     return rc == 0 ? 0 : 1;

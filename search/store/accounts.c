@@ -1,17 +1,18 @@
 /* accounts.c -- users, tokens, sessions and sign-in throttling over
- * SQLite.  The schema is created by eventlog.c's migrations, so that
- * the service database has one version counter. */
+ * SQLite.  The tables are accounts_schema.c's; schema.c migrates the
+ * whole file on open, so the service database has one version counter.
+ * Every statement is prepared once, at open. */
 #include "accounts.h"
-
-#include "eventlog.h"
 
 #include <math.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "schema.h"
+#include "storedb.h"
 
 /* Argon2id cost: about 19 MiB and two passes (the minimum OWASP
  * suggests), a few tens of milliseconds here; a sign-in may cost that,
@@ -24,67 +25,117 @@
 #define THROTTLE_FORGET_MS (15 * 60 * 1000LL)
 #define THROTTLE_MAX_WAIT 300.0
 
+enum {
+    ST_ADD,
+    ST_SET_PASSWORD,
+    ST_SET_DISABLED,
+    ST_END_SESSIONS,
+    ST_END_TOKENS,
+    ST_LIST,
+    ST_TOKEN_ADD,
+    ST_PASSWORD_FETCH,
+    ST_SESSION_SWEEP,
+    ST_SESSION_ADD,
+    ST_SESSION_GET,
+    ST_SESSION_END,
+    ST_TOKEN_GET,
+    ST_THROTTLE_GET,
+    ST_THROTTLE_COUNT,
+    ST_THROTTLE_FORGIVE,
+    ST_THROTTLE_CLEAR,
+    ST_COUNT
+};
+
+static const char *const sql[ST_COUNT] = {
+    [ST_ADD] = "INSERT INTO users(name, role, pwhash, created_ms) VALUES (?1, ?2, ?3, ?4)",
+    [ST_SET_PASSWORD] = "UPDATE users SET pwhash = ?1 WHERE name = ?2",
+    [ST_SET_DISABLED] = "UPDATE users SET disabled = ?1 WHERE name = ?2",
+    [ST_END_SESSIONS] =
+        "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
+    [ST_END_TOKENS] = "DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
+    [ST_LIST] = "SELECT id, name, role, disabled, created_ms FROM users ORDER BY name",
+    [ST_TOKEN_ADD] = "INSERT INTO tokens(user_id, hash, created_ms) "
+                     "SELECT id, ?1, ?2 FROM users WHERE name = ?3 AND disabled = 0",
+    [ST_PASSWORD_FETCH] = "SELECT id, name, role, disabled, pwhash FROM users WHERE name = ?1",
+    [ST_SESSION_SWEEP] = "DELETE FROM sessions WHERE expires_ms < ?1",
+    [ST_SESSION_ADD] = "INSERT INTO sessions(user_id, hash, csrf, created_ms, expires_ms) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_SESSION_GET] =
+        "SELECT u.id, u.name, u.role, u.disabled, s.hash, s.csrf FROM sessions s "
+        "JOIN users u ON u.id = s.user_id WHERE s.hash = ?1 AND s.expires_ms > ?2",
+    [ST_SESSION_END] = "DELETE FROM sessions WHERE hash = ?1",
+    [ST_TOKEN_GET] = "SELECT u.id, u.name, u.role, u.disabled, t.hash FROM tokens t "
+                     "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND ?2 >= 0",
+    [ST_THROTTLE_GET] = "SELECT count, last_ms FROM login_failures WHERE key = ?1",
+    [ST_THROTTLE_COUNT] =
+        "INSERT INTO login_failures(key, count, last_ms) VALUES (?1, 1, ?2) "
+        "ON CONFLICT(key) DO UPDATE SET "
+        "count = CASE WHEN ?2 - last_ms > ?3 THEN 1 ELSE count + 1 END, last_ms = ?2",
+    [ST_THROTTLE_FORGIVE] =
+        "UPDATE login_failures SET count = count - 1 WHERE key = ?1 AND count > 0",
+    [ST_THROTTLE_CLEAR] = "DELETE FROM login_failures WHERE key = ?1",
+};
+
 struct accounts {
-    sqlite3 *db;
-    char err[256];
+    struct storedb db; /* connection and accounts_errmsg() */
+    int ready;         /* opened and prepared */
+    sqlite3_stmt *st[ST_COUNT];
     char dummy_hash[crypto_pwhash_STRBYTES]; /* for unknown names */
 };
 
-static int fail(struct accounts *a, const char *what)
-{
-    snprintf(a->err, sizeof a->err, "%s: %s", what, sqlite3_errmsg(a->db));
-    return -1;
-}
-
 const char *accounts_errmsg(const struct accounts *a)
 {
-    return a ? a->err : "out of memory";
+    return a ? a->db.err : "out of memory";
 }
 
-int accounts_open(const char *path, struct accounts **out, char *err, size_t errlen)
+static store_status setup(struct accounts *a, const char *path)
 {
-    *out = NULL;
-    struct eventlog *el;
-    if (eventlog_open(path, &el) != STORE_OK) {
-        snprintf(err, errlen, "%s", eventlog_errmsg(el));
-        eventlog_close(el);
-        return -1;
-    }
-    eventlog_close(el);
-    if (sodium_init() < 0) {
-        snprintf(err, errlen, "cannot initialise libsodium");
-        return -1;
-    }
+    store_status st;
+
+    if (sodium_init() < 0)
+        return storedb_fail(&a->db, STORE_ERR_SYSTEM, "cannot initialise libsodium");
+    if ((st = schema_open(&a->db, path, SQLITE_OPEN_FULLMUTEX)) ||
+        (st = storedb_prepare(&a->db, sql, a->st, ST_COUNT)))
+        return st;
+    if (crypto_pwhash_str(a->dummy_hash, "not a password", 14, PW_OPSLIMIT, PW_MEMLIMIT) != 0)
+        return storedb_fail(&a->db, STORE_ERR_NOMEM, "out of memory hashing a password");
+    return STORE_OK;
+}
+
+store_status accounts_open(const char *path, struct accounts **out)
+{
     struct accounts *a = calloc(1, sizeof *a);
-    if (!a) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
-        SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path, a->db ? sqlite3_errmsg(a->db) : "cannot open");
-        sqlite3_close(a->db);
-        free(a);
-        return -1;
-    }
-    sqlite3_busy_timeout(a->db, STORE_BUSY_MS);
-    sqlite3_exec(a->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", NULL, NULL, NULL);
-    if (crypto_pwhash_str(a->dummy_hash, "not a password", 14, PW_OPSLIMIT, PW_MEMLIMIT) != 0) {
-        snprintf(err, errlen, "out of memory hashing a password");
-        accounts_close(a);
-        return -1;
-    }
+    store_status st;
+
     *out = a;
-    return 0;
+    if (!a)
+        return STORE_ERR_NOMEM;
+    if (!path)
+        return storedb_fail(&a->db, STORE_ERR_INVALID, "no database path");
+    if ((st = setup(a, path))) {
+        storedb_prefix(&a->db, path);
+        return st;
+    }
+    a->ready = 1;
+    return STORE_OK;
 }
 
 void accounts_close(struct accounts *a)
 {
     if (!a)
         return;
-    sqlite3_close(a->db);
+    storedb_finalize(a->st, ST_COUNT);
+    storedb_close(&a->db);
     free(a);
 }
+
+/* Every entry point on the database starts here: a handle whose open
+ * failed keeps the reason as its message and refuses the call. */
+#define READY(a)                                                           \
+    do {                                                                   \
+        if (!(a)->ready)                                                   \
+            return STORE_ERR_INVALID;                                      \
+    } while (0)
 
 enum account_role accounts_role_parse(const char *s)
 {
@@ -134,109 +185,97 @@ static void new_secret(char *out, size_t outlen)
     sodium_bin2base64(out, outlen, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-static sqlite3_stmt *prep(struct accounts *a, const char *sql)
+/* Steps a statement that returns no rows to completion, then resets it. */
+static store_status run(struct accounts *a, int which, const char *what)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fail(a, "prepare");
-        return NULL;
-    }
-    return st;
+    return storedb_run(&a->db, a->st[which], what);
 }
 
-int accounts_add(struct accounts *a, const char *name, enum account_role role,
-                 const char *password)
+static store_status hash_password(struct accounts *a, const char *password,
+                                  char hash[crypto_pwhash_STRBYTES])
 {
+    if (crypto_pwhash_str(hash, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT) != 0)
+        return storedb_fail(&a->db, STORE_ERR_NOMEM, "out of memory hashing the password");
+    return STORE_OK;
+}
+
+store_status accounts_add(struct accounts *a, const char *name, enum account_role role,
+                          const char *password)
+{
+    READY(a);
+    if (role != ROLE_AGENT && role != ROLE_AUTHOR)
+        return storedb_fail(&a->db, STORE_ERR_INVALID, "add user: no role");
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT) != 0) {
-        snprintf(a->err, sizeof a->err, "out of memory hashing the password");
-        return -1;
-    }
-    sqlite3_stmt *st = prep(a, "INSERT INTO users(name, role, pwhash, created_ms) "
-                               "VALUES (?1, ?2, ?3, ?4)");
-    if (!st)
-        return -1;
+    store_status r = hash_password(a, password, hash);
+    if (r)
+        return r;
+    sqlite3_stmt *st = a->st[ST_ADD];
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, accounts_role_name(role), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, ms((double)time(NULL)));
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        r = sqlite3_extended_errcode(a->db.db) == SQLITE_CONSTRAINT_UNIQUE
+                ? STORE_EXISTS
+                : storedb_sqlfail(&a->db, "add user");
+    storedb_done(st);
     sodium_memzero(hash, sizeof hash);
-    if (rc == SQLITE_CONSTRAINT)
-        return ACCOUNTS_EXISTS;
-    if (rc != SQLITE_DONE)
-        return fail(a, "add user");
-    return 0;
+    return r;
 }
 
 /* Deletes the sessions and tokens of user name. */
-static int end_credentials(struct accounts *a, const char *name)
+static store_status end_credentials(struct accounts *a, const char *name)
 {
-    static const char *const sql[] = {
-        "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
-        "DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
-    };
+    static const int which[] = {ST_END_SESSIONS, ST_END_TOKENS};
     for (size_t i = 0; i < 2; i++) {
-        sqlite3_stmt *st = prep(a, sql[i]);
-        if (!st)
-            return -1;
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
-            return fail(a, "end sessions");
+        sqlite3_bind_text(a->st[which[i]], 1, name, -1, SQLITE_STATIC);
+        store_status r = run(a, which[i], "end sessions");
+        if (r)
+            return r;
     }
-    return 0;
+    return STORE_OK;
 }
 
-int accounts_set_password(struct accounts *a, const char *name, const char *password)
+store_status accounts_set_password(struct accounts *a, const char *name, const char *password)
 {
+    READY(a);
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT) != 0) {
-        snprintf(a->err, sizeof a->err, "out of memory hashing the password");
-        return -1;
+    store_status r = hash_password(a, password, hash);
+    if (r)
+        return r;
+    if ((r = storedb_begin(&a->db))) {
+        sodium_memzero(hash, sizeof hash);
+        return r;
     }
-    if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return fail(a, "set password");
-    sqlite3_stmt *st = prep(a, "UPDATE users SET pwhash = ?1 WHERE name = ?2");
-    int rc = SQLITE_ERROR, changed = 0;
-    if (st) {
-        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        changed = sqlite3_changes(a->db);
-    }
+    sqlite3_stmt *st = a->st[ST_SET_PASSWORD];
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    r = run(a, ST_SET_PASSWORD, "set password");
     sodium_memzero(hash, sizeof hash);
-    if (rc != SQLITE_DONE || (changed && end_credentials(a, name) != 0)) {
-        if (rc != SQLITE_DONE)
-            fail(a, "set password");
-        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
+    int changed = r == STORE_OK && sqlite3_changes(a->db.db) > 0;
+    if (!r && changed)
+        r = end_credentials(a, name);
+    if (!r)
+        r = storedb_commit(&a->db);
+    if (r) {
+        storedb_rollback(&a->db);
+        return r;
     }
-    if (sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        fail(a, "set password");
-        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
-    }
-    return changed ? 0 : ACCOUNTS_NOT_FOUND;
+    return changed ? STORE_OK : STORE_NOT_FOUND;
 }
 
-int accounts_set_disabled(struct accounts *a, const char *name, int disabled)
+store_status accounts_set_disabled(struct accounts *a, const char *name, int disabled)
 {
-    sqlite3_stmt *st = prep(a, "UPDATE users SET disabled = ?1 WHERE name = ?2");
-    if (!st)
-        return -1;
+    READY(a);
+    sqlite3_stmt *st = a->st[ST_SET_DISABLED];
     sqlite3_bind_int(st, 1, disabled ? 1 : 0);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return fail(a, "disable user");
-    if (!sqlite3_changes(a->db))
-        return ACCOUNTS_NOT_FOUND;
-    return disabled ? end_credentials(a, name) : 0;
+    store_status r = run(a, ST_SET_DISABLED, "disable user");
+    if (r)
+        return r;
+    if (!sqlite3_changes(a->db.db))
+        return STORE_NOT_FOUND;
+    return disabled ? end_credentials(a, name) : STORE_OK;
 }
 
 static void fill_account(sqlite3_stmt *st, int col, struct account *u)
@@ -249,13 +288,13 @@ static void fill_account(sqlite3_stmt *st, int col, struct account *u)
     u->disabled = sqlite3_column_int(st, col + 3);
 }
 
-int accounts_list(struct accounts *a,
-                  int (*fn)(void *ctx, const struct account *u, double created), void *ctx)
+store_status accounts_list(struct accounts *a,
+                           int (*fn)(void *ctx, const struct account *u, double created),
+                           void *ctx)
 {
-    sqlite3_stmt *st = prep(a, "SELECT id, name, role, disabled, created_ms FROM users "
-                               "ORDER BY name");
-    if (!st)
-        return -1;
+    READY(a);
+    sqlite3_stmt *st = a->st[ST_LIST];
+    store_status r = STORE_OK;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct account u;
@@ -263,194 +302,177 @@ int accounts_list(struct accounts *a,
         if (fn(ctx, &u, (double)sqlite3_column_int64(st, 4) / 1000.0))
             break;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(a, "list users");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = storedb_sqlfail(&a->db, "list users");
+    storedb_done(st);
+    return r;
 }
 
-int accounts_token_create(struct accounts *a, const char *name, char *out, size_t outlen)
+store_status accounts_token_create(struct accounts *a, const char *name, char *out,
+                                   size_t outlen)
 {
-    if (outlen < ACCOUNTS_SECRET_SIZE) {
-        snprintf(a->err, sizeof a->err, "token buffer too small");
-        return -1;
-    }
+    READY(a);
+    if (outlen < ACCOUNTS_SECRET_SIZE)
+        return storedb_fail(&a->db, STORE_ERR_INVALID, "token buffer too small");
     char secret[ACCOUNTS_SECRET_SIZE], hash[65];
     new_secret(secret, sizeof secret);
     secret_hash(secret, hash);
-    sqlite3_stmt *st = prep(a, "INSERT INTO tokens(user_id, hash, created_ms) "
-                               "SELECT id, ?1, ?2 FROM users WHERE name = ?3 AND disabled = 0");
-    if (!st)
-        return -1;
+    sqlite3_stmt *st = a->st[ST_TOKEN_ADD];
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, ms((double)time(NULL)));
     sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return fail(a, "create token");
-    if (!sqlite3_changes(a->db))
-        return ACCOUNTS_NOT_FOUND;
-    snprintf(out, outlen, "%s", secret);
+    store_status r = run(a, ST_TOKEN_ADD, "create token");
+    if (!r && !sqlite3_changes(a->db.db))
+        r = STORE_NOT_FOUND;
+    if (!r)
+        snprintf(out, outlen, "%s", secret);
     sodium_memzero(secret, sizeof secret);
-    return 0;
+    return r;
 }
 
-int accounts_password_fetch(struct accounts *a, const char *name, struct account *u,
-                            char hash[ACCOUNTS_HASH_SIZE])
+store_status accounts_password_fetch(struct accounts *a, const char *name, struct account *u,
+                                     char hash[ACCOUNTS_HASH_SIZE])
 {
     hash[0] = '\0';
-    sqlite3_stmt *st = prep(a, "SELECT id, name, role, disabled, pwhash FROM users "
-                               "WHERE name = ?1");
-    if (!st)
-        return -1;
+    READY(a);
+    sqlite3_stmt *st = a->st[ST_PASSWORD_FETCH];
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
+    store_status r = STORE_NOT_FOUND;
     if (rc == SQLITE_ROW) {
         fill_account(st, 0, u);
         const unsigned char *h = sqlite3_column_text(st, 4);
         snprintf(hash, ACCOUNTS_HASH_SIZE, "%s", h ? (const char *)h : "");
+        r = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        r = storedb_sqlfail(&a->db, "sign in");
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return fail(a, "sign in");
-    return rc == SQLITE_ROW ? 0 : ACCOUNTS_NOT_FOUND;
+    storedb_done(st);
+    return r;
 }
 
-int accounts_password_check(const struct accounts *a, const char *hash, const char *password)
+store_status accounts_password_check(const struct accounts *a, const char *hash,
+                                     const char *password)
 {
     /* Verify against a dummy hash for unknown names: same cost. */
     int ok = crypto_pwhash_str_verify(hash && *hash ? hash : a->dummy_hash, password,
                                       strlen(password)) == 0;
-    return hash && *hash && ok;
+    return hash && *hash && ok ? STORE_OK : STORE_BAD_PASSWORD;
 }
 
-int accounts_verify_password(struct accounts *a, const char *name, const char *password,
-                             struct account *u)
+store_status accounts_verify_password(struct accounts *a, const char *name,
+                                      const char *password, struct account *u)
 {
     char hash[ACCOUNTS_HASH_SIZE];
-    int rc = accounts_password_fetch(a, name, u, hash);
-    if (rc < 0)
-        return rc;
-    int ok = accounts_password_check(a, rc == 0 ? hash : NULL, password);
+    store_status r = accounts_password_fetch(a, name, u, hash);
+    if (r != STORE_OK && r != STORE_NOT_FOUND)
+        return r;
+    store_status check = accounts_password_check(a, r == STORE_OK ? hash : NULL, password);
     sodium_memzero(hash, sizeof hash);
-    if (rc == ACCOUNTS_NOT_FOUND)
-        return ACCOUNTS_NOT_FOUND;
-    if (!ok)
-        return ACCOUNTS_BAD_PASSWORD;
+    if (r == STORE_NOT_FOUND)
+        return STORE_NOT_FOUND;
+    if (check != STORE_OK)
+        return STORE_BAD_PASSWORD;
     if (u->disabled)
-        return ACCOUNTS_DISABLED;
-    return 0;
+        return STORE_DISABLED;
+    return STORE_OK;
 }
 
-int accounts_session_create(struct accounts *a, struct account *u, double now, char *sid,
-                            size_t sidlen)
+store_status accounts_session_create(struct accounts *a, struct account *u, double now,
+                                     char *sid, size_t sidlen)
 {
+    READY(a);
+    if (sidlen < ACCOUNTS_SECRET_SIZE)
+        return storedb_fail(&a->db, STORE_ERR_INVALID, "session buffer too small");
     char secret[ACCOUNTS_SECRET_SIZE], hash[65];
-    if (sidlen < ACCOUNTS_SECRET_SIZE) {
-        snprintf(a->err, sizeof a->err, "session buffer too small");
-        return -1;
-    }
     new_secret(secret, sizeof secret);
     secret_hash(secret, hash);
     new_secret(u->csrf, sizeof u->csrf);
-    /* Expired sessions are swept here, not by a timer. */
-    sqlite3_stmt *st = prep(a, "DELETE FROM sessions WHERE expires_ms < ?1");
-    if (st) {
-        sqlite3_bind_int64(st, 1, ms(now));
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-    }
-    st = prep(a, "INSERT INTO sessions(user_id, hash, csrf, created_ms, expires_ms) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!st)
-        return -1;
+    /* Expired sessions are swept here, not by a timer; a sweep that
+     * fails is tried again at the next sign-in. */
+    sqlite3_bind_int64(a->st[ST_SESSION_SWEEP], 1, ms(now));
+    sqlite3_step(a->st[ST_SESSION_SWEEP]);
+    storedb_done(a->st[ST_SESSION_SWEEP]);
+    sqlite3_stmt *st = a->st[ST_SESSION_ADD];
     sqlite3_bind_int64(st, 1, u->id);
     sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, u->csrf, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, ms(now));
     sqlite3_bind_int64(st, 5, ms(now + ACCOUNTS_SESSION_SECONDS));
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return fail(a, "create session");
-    snprintf(sid, sidlen, "%s", secret);
+    store_status r = run(a, ST_SESSION_ADD, "create session");
+    if (!r)
+        snprintf(sid, sidlen, "%s", secret);
     sodium_memzero(secret, sizeof secret);
-    return 0;
+    return r;
 }
 
 /* Looks a secret up by its hash; the stored hash is compared again in
  * constant time, so the lookup's index use reveals nothing useful. */
-static int lookup(struct accounts *a, const char *sql, const char *secret, double now,
-                  struct account *u, int with_csrf)
+static store_status lookup(struct accounts *a, int which, const char *secret, double now,
+                           struct account *u, int with_csrf)
 {
+    READY(a);
     if (!secret || !*secret || strlen(secret) >= ACCOUNTS_SECRET_SIZE)
-        return ACCOUNTS_NOT_FOUND;
+        return STORE_NOT_FOUND;
     char hash[65];
     secret_hash(secret, hash);
-    sqlite3_stmt *st = prep(a, sql);
-    if (!st)
-        return -1;
+    sqlite3_stmt *st = a->st[which];
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, ms(now));
     int rc = sqlite3_step(st);
-    int result = ACCOUNTS_NOT_FOUND;
+    store_status r = STORE_NOT_FOUND;
     if (rc == SQLITE_ROW) {
         fill_account(st, 0, u);
         const unsigned char *stored = sqlite3_column_text(st, 4);
         if (stored && strlen((const char *)stored) == 64 &&
             sodium_memcmp(stored, hash, 64) == 0 && !u->disabled)
-            result = 0;
+            r = STORE_OK;
         if (with_csrf) {
             const unsigned char *c = sqlite3_column_text(st, 5);
             snprintf(u->csrf, sizeof u->csrf, "%s", c ? (const char *)c : "");
         }
     } else if (rc != SQLITE_DONE) {
-        result = fail(a, "look up credentials");
+        r = storedb_sqlfail(&a->db, "look up credentials");
     }
-    sqlite3_finalize(st);
-    return result;
+    storedb_done(st);
+    return r;
 }
 
-int accounts_session_get(struct accounts *a, const char *sid, double now, struct account *u)
+store_status accounts_session_get(struct accounts *a, const char *sid, double now,
+                                  struct account *u)
 {
-    return lookup(a,
-                  "SELECT u.id, u.name, u.role, u.disabled, s.hash, s.csrf FROM sessions s "
-                  "JOIN users u ON u.id = s.user_id WHERE s.hash = ?1 AND s.expires_ms > ?2",
-                  sid, now, u, 1);
+    return lookup(a, ST_SESSION_GET, sid, now, u, 1);
 }
 
-int accounts_session_end(struct accounts *a, const char *sid)
+store_status accounts_session_end(struct accounts *a, const char *sid)
 {
+    READY(a);
+    if (!sid)
+        return STORE_OK;
     char hash[65];
     secret_hash(sid, hash);
-    sqlite3_stmt *st = prep(a, "DELETE FROM sessions WHERE hash = ?1");
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : fail(a, "end session");
+    sqlite3_bind_text(a->st[ST_SESSION_END], 1, hash, -1, SQLITE_STATIC);
+    return run(a, ST_SESSION_END, "end session");
 }
 
-int accounts_token_get(struct accounts *a, const char *token, double now, struct account *u)
+store_status accounts_token_get(struct accounts *a, const char *token, double now,
+                                struct account *u)
 {
-    int rc = lookup(a,
-                    "SELECT u.id, u.name, u.role, u.disabled, t.hash FROM tokens t "
-                    "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND ?2 >= 0",
-                    token, now, u, 0);
-    if (rc == 0)
+    store_status r = lookup(a, ST_TOKEN_GET, token, now, u, 0);
+    if (r == STORE_OK)
         u->csrf[0] = '\0';
-    return rc;
+    return r;
 }
 
-/* Seconds key must still wait before another attempt, 0 when it need
- * not, -1 on a database error. */
-static double throttle_wait(struct accounts *a, const char *key, int free, double now)
+/* The seconds key must still wait before another attempt into *wait
+ * (0 when it need not). */
+static store_status throttle_wait(struct accounts *a, const char *key, int free, double now,
+                                  double *wait)
 {
-    sqlite3_stmt *st = prep(a, "SELECT count, last_ms FROM login_failures WHERE key = ?1");
-    if (!st)
-        return -1;
+    sqlite3_stmt *st = a->st[ST_THROTTLE_GET];
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    double wait = 0;
+    store_status r = STORE_OK;
+    *wait = 0;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         long long count = sqlite3_column_int64(st, 0);
@@ -460,77 +482,63 @@ static double throttle_wait(struct accounts *a, const char *key, int free, doubl
             double delay = pow(2.0, (double)(count - free));
             if (delay > THROTTLE_MAX_WAIT)
                 delay = THROTTLE_MAX_WAIT;
-            wait = (double)last / 1000.0 + delay - now;
-            if (wait < 0)
-                wait = 0;
+            *wait = (double)last / 1000.0 + delay - now;
+            if (*wait < 0)
+                *wait = 0;
         }
     } else if (rc != SQLITE_DONE) {
-        wait = -1;
+        r = storedb_sqlfail(&a->db, "throttle");
     }
-    sqlite3_finalize(st);
-    return wait;
+    storedb_done(st);
+    return r;
 }
 
-static int throttle_count(struct accounts *a, const char *key, double now)
+static store_status throttle_count(struct accounts *a, const char *key, double now)
 {
-    sqlite3_stmt *st = prep(a, "INSERT INTO login_failures(key, count, last_ms) VALUES (?1, 1, ?2) "
-                               "ON CONFLICT(key) DO UPDATE SET "
-                               "count = CASE WHEN ?2 - last_ms > ?3 THEN 1 ELSE count + 1 END, "
-                               "last_ms = ?2");
-    if (!st)
-        return -1;
+    sqlite3_stmt *st = a->st[ST_THROTTLE_COUNT];
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, ms(now));
     sqlite3_bind_int64(st, 3, THROTTLE_FORGET_MS);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : fail(a, "count a sign-in");
+    return run(a, ST_THROTTLE_COUNT, "count a sign-in");
 }
 
-double accounts_throttle_take(struct accounts *a, const char *const *keys, const int *free,
-                              size_t nkeys, double now)
+store_status accounts_throttle_take(struct accounts *a, const char *const *keys, const int *free,
+                                    size_t nkeys, double now, double *wait)
 {
+    *wait = 0;
+    READY(a);
     /* IMMEDIATE: the check and the count are one step for every
      * process that shares the database, not only for this one. */
-    if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        fail(a, "throttle");
-        return -1;
+    store_status r = storedb_begin(&a->db);
+    if (r)
+        return r;
+    for (size_t i = 0; i < nkeys && !r; i++) {
+        double w;
+        r = throttle_wait(a, keys[i], free[i], now, &w);
+        if (!r && w > *wait)
+            *wait = w;
     }
-    double wait = 0;
-    for (size_t i = 0; i < nkeys && wait >= 0; i++) {
-        double w = throttle_wait(a, keys[i], free[i], now);
-        if (w < 0 || w > wait)
-            wait = w;
-    }
-    for (size_t i = 0; i < nkeys && wait == 0; i++)
-        if (throttle_count(a, keys[i], now) != 0)
-            wait = -1;
-    if (wait == 0 && sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        fail(a, "throttle");
-        wait = -1;
-    }
-    if (wait != 0)
-        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
-    return wait;
+    for (size_t i = 0; i < nkeys && !r && *wait == 0; i++)
+        r = throttle_count(a, keys[i], now);
+    if (!r && *wait == 0)
+        r = storedb_commit(&a->db);
+    if (r || *wait != 0)
+        storedb_rollback(&a->db);
+    if (r)
+        *wait = 0;
+    return r;
 }
 
-void accounts_throttle_forgive(struct accounts *a, const char *key)
+store_status accounts_throttle_forgive(struct accounts *a, const char *key)
 {
-    sqlite3_stmt *st = prep(a, "UPDATE login_failures SET count = count - 1 "
-                               "WHERE key = ?1 AND count > 0");
-    if (!st)
-        return;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    READY(a);
+    sqlite3_bind_text(a->st[ST_THROTTLE_FORGIVE], 1, key, -1, SQLITE_STATIC);
+    return run(a, ST_THROTTLE_FORGIVE, "forgive a sign-in");
 }
 
-void accounts_throttle_clear(struct accounts *a, const char *key)
+store_status accounts_throttle_clear(struct accounts *a, const char *key)
 {
-    sqlite3_stmt *st = prep(a, "DELETE FROM login_failures WHERE key = ?1");
-    if (!st)
-        return;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    READY(a);
+    sqlite3_bind_text(a->st[ST_THROTTLE_CLEAR], 1, key, -1, SQLITE_STATIC);
+    return run(a, ST_THROTTLE_CLEAR, "clear sign-in failures");
 }
