@@ -4,6 +4,7 @@
 #include "eventq.h"
 #include "maint.h"
 #include "page_i18n.h"
+#include "page_staff.h"
 #include "pages.h"
 #include "ratelimit.h"
 #include "popular.h"
@@ -176,6 +177,7 @@ int main(int argc, char **argv)
     app.routes = serve_routes;
     app.nroutes = serve_nroutes;
     app.error_page = page_error;
+    app.forbidden_page = staff_forbidden;
     char public_url[512] = "";
     unsigned long n;
     int c;
@@ -360,9 +362,8 @@ int main(int argc, char **argv)
     }
 
     pthread_mutex_init(&app.accounts_lock, NULL);
-    if (accounts_open(app.cfg.db_path, &app.accounts) != STORE_OK) {
-        fprintf(stderr, "kb-serve: accounts in %s: %s\n", app.cfg.db_path,
-                accounts_errmsg(app.accounts));
+    if (accounts_open(app.cfg.db_path, &app.accounts, err, sizeof err) != 0) {
+        fprintf(stderr, "kb-serve: accounts in %s: %s\n", app.cfg.db_path, err);
         return 1;
     }
     char indexer[PATH_MAX];

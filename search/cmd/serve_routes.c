@@ -1,44 +1,56 @@
 /* serve_routes.c -- the URL space of kb-serve: every route, API and
- * page, on one screen. */
+ * page, with who may use it, on one screen.  README's route table is
+ * this table (tests/test_routes.c checks they agree).
+ *
+ * kind: ROUTE_API answers JSON; ROUTE_PAGE answers a browser (HTML,
+ * static files, the sitemap); ROUTE_FORM is sign-in and sign-out, JSON
+ * to a client that posts JSON.  role: checked by the dispatcher before
+ * the handler runs (routes.h says how a refusal looks for each kind).
+ * A ROUTE_PREFIX path takes every path that begins with it; the first
+ * route that fits the method and path wins. */
+#include "auth.h"
 #include "pages.h"
 #include "routes.h"
 #include "serve_routes.h"
 
 const struct route serve_routes[] = {
-    {"GET", "/healthz", ROUTE_EXACT, api_healthz},
-    {"GET", "/api/search", ROUTE_EXACT, api_search},
-    {"GET", "/api/suggest", ROUTE_EXACT, api_suggest},
-    {"GET", "/api/articles/", ROUTE_PREFIX, api_article},
-    {"POST", "/api/events", ROUTE_EXACT, api_events_post},
-    {"POST", "/api/feedback", ROUTE_EXACT, api_feedback_post},
-    {"POST", "/api/cases", ROUTE_EXACT, api_cases_post},
-    {"GET", "/api/reports/deflection", ROUTE_EXACT, api_report_deflection},
-    {"GET", "/api/reports/queries", ROUTE_EXACT, api_report_queries},
-    {"GET", "/api/reports/gaps", ROUTE_EXACT, api_report_gaps},
-    {"GET", "/api/reports/articles", ROUTE_EXACT, api_report_articles},
-    {"GET", "/api/cases", ROUTE_EXACT, api_cases_list},
-    {"GET", "/api/cases/", ROUTE_PREFIX, api_case_get},
-    {"GET", "/api/me", ROUTE_EXACT, api_me},
-    {"POST", "/api/admin/reindex", ROUTE_EXACT, api_reindex_start},
-    {"GET", "/api/admin/reindex/", ROUTE_PREFIX, api_reindex_get},
-    {"GET", "/api/admin/content-report", ROUTE_EXACT, api_content_report},
-    {"GET", "/sitemap.xml", ROUTE_EXACT, api_sitemap},
-    {"GET", "/login", ROUTE_EXACT, page_login},
-    {"POST", "/login", ROUTE_EXACT, post_login},
-    {"POST", "/logout", ROUTE_EXACT, post_logout},
-    {"GET", "/", ROUTE_EXACT, page_home},
-    {"GET", "/search", ROUTE_EXACT, page_search},
-    {"GET", "/articles/", ROUTE_PREFIX, page_article},
-    {"GET", "/static/", ROUTE_PREFIX, page_static},
-    {"POST", "/articles/", ROUTE_PREFIX, page_article_post},
-    {"GET", "/contact", ROUTE_EXACT, page_contact},
-    {"POST", "/contact", ROUTE_EXACT, page_contact_post},
-    {"GET", "/api/html/articles/", ROUTE_PREFIX, api_article_html},
-    {"GET", "/agent", ROUTE_EXACT, page_agent},
-    {"GET", "/agent/cases/", ROUTE_PREFIX, page_agent_case},
-    {"GET", "/author", ROUTE_EXACT, page_author},
-    {"POST", "/author/reindex", ROUTE_EXACT, page_reindex_post},
-    {"GET", "/author/reindex/", ROUTE_PREFIX, page_reindex_get},
+    /*method path                         match         kind        role         handler */
+    {"GET",  "/healthz",                  ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_healthz},
+    {"GET",  "/api/search",               ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_search},
+    {"GET",  "/api/suggest",              ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_suggest},
+    {"GET",  "/api/articles/",            ROUTE_PREFIX, ROUTE_API,  ROLE_NONE,   api_article},
+    {"GET",  "/api/html/articles/",       ROUTE_PREFIX, ROUTE_API,  ROLE_NONE,   api_article_html},
+    {"POST", "/api/events",               ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_events_post},
+    {"POST", "/api/feedback",             ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_feedback_post},
+    {"POST", "/api/cases",                ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_cases_post},
+    {"GET",  "/api/me",                   ROUTE_EXACT,  ROUTE_API,  ROLE_AGENT,  api_me},
+    {"GET",  "/api/cases",                ROUTE_EXACT,  ROUTE_API,  ROLE_AGENT,  api_cases_list},
+    {"GET",  "/api/cases/",               ROUTE_PREFIX, ROUTE_API,  ROLE_AGENT,  api_case_get},
+    {"GET",  "/api/reports/deflection",   ROUTE_EXACT,  ROUTE_API,  ROLE_AGENT,  api_report_deflection},
+    {"GET",  "/api/reports/queries",      ROUTE_EXACT,  ROUTE_API,  ROLE_AGENT,  api_report_queries},
+    {"GET",  "/api/reports/gaps",         ROUTE_EXACT,  ROUTE_API,  ROLE_AGENT,  api_report_gaps},
+    {"GET",  "/api/reports/articles",     ROUTE_EXACT,  ROUTE_API,  ROLE_AGENT,  api_report_articles},
+    {"POST", "/api/admin/reindex",        ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_reindex_start},
+    {"GET",  "/api/admin/reindex/",       ROUTE_PREFIX, ROUTE_API,  ROLE_AUTHOR, api_reindex_get},
+    {"GET",  "/api/admin/content-report", ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_content_report},
+    /* Any other path under /api/: no handler, a 404 in JSON. */
+    {"*",    "/api/",                     ROUTE_PREFIX, ROUTE_API,  ROLE_NONE,   NULL},
+    {"GET",  "/",                         ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_home},
+    {"GET",  "/search",                   ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_search},
+    {"GET",  "/articles/",                ROUTE_PREFIX, ROUTE_PAGE, ROLE_NONE,   page_article},
+    {"POST", "/articles/",                ROUTE_PREFIX, ROUTE_PAGE, ROLE_NONE,   page_article_post},
+    {"GET",  "/contact",                  ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_contact},
+    {"POST", "/contact",                  ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_contact_post},
+    {"GET",  "/static/",                  ROUTE_PREFIX, ROUTE_PAGE, ROLE_NONE,   page_static},
+    {"GET",  "/sitemap.xml",              ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   api_sitemap},
+    {"GET",  "/login",                    ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_login},
+    {"POST", "/login",                    ROUTE_EXACT,  ROUTE_FORM, ROLE_NONE,   post_login},
+    {"POST", "/logout",                   ROUTE_EXACT,  ROUTE_FORM, ROLE_AGENT,  post_logout},
+    {"GET",  "/agent",                    ROUTE_EXACT,  ROUTE_PAGE, ROLE_AGENT,  page_agent},
+    {"GET",  "/agent/cases/",             ROUTE_PREFIX, ROUTE_PAGE, ROLE_AGENT,  page_agent_case},
+    {"GET",  "/author",                   ROUTE_EXACT,  ROUTE_PAGE, ROLE_AUTHOR, page_author},
+    {"POST", "/author/reindex",           ROUTE_EXACT,  ROUTE_PAGE, ROLE_AUTHOR, page_reindex_post},
+    {"GET",  "/author/reindex/",          ROUTE_PREFIX, ROUTE_PAGE, ROLE_AUTHOR, page_reindex_get},
 };
 
 const size_t serve_nroutes = sizeof serve_routes / sizeof serve_routes[0];

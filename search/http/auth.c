@@ -2,7 +2,7 @@
  * sign-in pages are pages/page_login.c. */
 #include "auth.h"
 
-#include "routes.h"
+#include "escape.h"
 
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -27,7 +27,7 @@ const struct account *req_user(struct request *rq)
         return NULL;
     const char *authz = req_header(rq, "Authorization");
     const char *sid = MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
-    int rc = STORE_NOT_FOUND, kind = AUTH_NONE;
+    int rc = ACCOUNTS_NOT_FOUND, kind = AUTH_NONE;
     pthread_mutex_lock(&app->accounts_lock);
     if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
         rc = accounts_token_get(app->accounts, authz + 7, now_wall(), &rq->user);
@@ -36,7 +36,7 @@ const struct account *req_user(struct request *rq)
         rc = accounts_session_get(app->accounts, sid, now_wall(), &rq->user);
         kind = AUTH_SESSION;
     }
-    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+    if (rc < 0)
         fprintf(stderr, "kb-serve: auth: %s\n", accounts_errmsg(app->accounts));
     pthread_mutex_unlock(&app->accounts_lock);
     if (rc == 0) {
@@ -71,6 +71,31 @@ unsigned auth_require(struct request *rq, enum account_role role)
     return 0;
 }
 
+unsigned auth_require_page(struct request *rq, enum account_role role)
+{
+    const struct account *u = req_user(rq);
+    if (!u) {
+        struct strbuf to = STRBUF_INIT;
+        strbuf_adds(&to, "/login?next=");
+        escape_url(&to, rq->path, 1);
+        if (rq->auth_problem == AUTH_SESSION)
+            strbuf_adds(&to, "&expired=1");
+        reply_header(rq, "Location", to.buf ? to.buf : "/login");
+        strbuf_release(&to);
+        strbuf_release(&rq->out);
+        strbuf_adds(&rq->out, "Sign in first.\n");
+        rq->content_type = "text/plain; charset=utf-8";
+        return 303;
+    }
+    if (role == ROLE_AUTHOR && u->role != ROLE_AUTHOR) {
+        rq->error_code = "forbidden";
+        if (rq->app->forbidden_page)
+            return rq->app->forbidden_page(rq);
+        return reply_error(rq, 403, "forbidden", "this needs an author account");
+    }
+    return 0;
+}
+
 unsigned auth_check_csrf(struct request *rq, json_t *body)
 {
     if (rq->auth_kind != AUTH_SESSION)
@@ -87,9 +112,6 @@ unsigned auth_check_csrf(struct request *rq, json_t *body)
 
 unsigned api_me(struct request *rq)
 {
-    unsigned st = auth_require(rq, ROLE_AGENT);
-    if (st)
-        return st;
     return reply_json(rq, 200, json_pack("{s:s,s:s,s:s}", "user", rq->user.name, "role",
                                          accounts_role_name(rq->user.role), "csrf",
                                          rq->user.csrf));

@@ -290,7 +290,7 @@ static unsigned parse_form(struct request *rq, json_t *obj)
     return st;
 }
 
-unsigned req_body_object(struct request *rq, json_t **out)
+static unsigned body_object(struct request *rq, json_t **out)
 {
     *out = NULL;
     const char *ct = req_header(rq, "Content-Type");
@@ -322,6 +322,19 @@ unsigned req_body_object(struct request *rq, json_t **out)
         return reply_error(rq, 400, "invalid_json", "the body must be a JSON object");
     }
     *out = j;
+    return 0;
+}
+
+unsigned req_body_object(struct request *rq, json_t **out)
+{
+    if (!rq->body_object) {
+        unsigned st = body_object(rq, &rq->body_object);
+        if (st) {
+            *out = NULL;
+            return st;
+        }
+    }
+    *out = json_incref(rq->body_object);
     return 0;
 }
 

@@ -91,6 +91,10 @@ struct app {
      * gives one); NULL: a bare page. */
     void (*error_page)(struct request *rq, unsigned status, const char *code,
                        const char *msg);
+    /* Answers a signed-in agent who asks for an author page: renders
+     * the forbidden page into rq->out and returns its status (the pages
+     * layer gives one); NULL: reply_error's 403 page. */
+    unsigned (*forbidden_page)(struct request *rq);
     struct ratelimit *case_limit; /* cases filed per client address, or NULL */
 };
 
@@ -101,8 +105,10 @@ struct request {
     struct MHD_Connection *conn;
     const char *method; /* "HEAD" is served as "GET" */
     const char *path;
+    const struct route *route; /* routes_match()'s, or NULL: 404 or 405 */
     struct strbuf body; /* request body, up to cfg.max_body */
     int body_too_large;
+    json_t *body_object; /* req_body_object()'s result, kept for a second call */
     struct strbuf out;  /* response body */
     const char *content_type;
     const char *error_code; /* set by reply_error */
@@ -159,7 +165,8 @@ int trusted_proxies_parse(const char *list, struct trusted_proxies *out, char *e
 /* The request body as a JSON object: a JSON body, or a form
  * (application/x-www-form-urlencoded) turned into string members.
  * Returns 0 with *out (caller json_decref()s), or an HTTP 4xx status
- * after reply_error(). */
+ * after reply_error().  The body is parsed once: a later call returns
+ * the same object (one more reference). */
 unsigned req_body_object(struct request *rq, json_t **out);
 
 /* Monotonic clock and wall clock, in seconds. */

@@ -60,8 +60,8 @@ static struct request *request_new(struct app *app, struct MHD_Connection *conn,
     rq->conn = conn;
     rq->method = strcmp(method, "HEAD") == 0 ? "GET" : method;
     rq->path = url;
-    rq->is_api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/healthz") == 0;
     rq->started = now_monotonic();
+    routes_match(rq);
     return rq;
 }
 
@@ -70,6 +70,7 @@ static void request_free(struct request *rq)
     if (!rq)
         return;
     strbuf_release(&rq->body);
+    json_decref(rq->body_object);
     strbuf_release(&rq->out);
     for (size_t i = 0; i < rq->nheaders; i++)
         free(rq->headers[i].value);

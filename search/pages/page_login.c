@@ -157,12 +157,11 @@ unsigned post_login(struct request *rq)
     static const int free_attempts[] = {AUTH_FREE_PER_ACCOUNT, AUTH_FREE_PER_ADDRESS};
     double now = now_wall();
     pthread_mutex_lock(&app->accounts_lock);
-    double wait = 0;
-    store_status tst = accounts_throttle_take(app->accounts, keys, free_attempts, 2, now, &wait);
-    if (tst != STORE_OK)
+    double wait = accounts_throttle_take(app->accounts, keys, free_attempts, 2, now);
+    if (wait < 0)
         fprintf(stderr, "kb-serve: sign-in throttle: %s\n", accounts_errmsg(app->accounts));
     pthread_mutex_unlock(&app->accounts_lock);
-    if (tst != STORE_OK) {
+    if (wait < 0) {
         st = login_failed(rq, body, 503, "signin_failed", "sign-in is not available; try again",
                           "login.err.failed", NULL);
         json_decref(body);
@@ -184,17 +183,15 @@ unsigned post_login(struct request *rq)
     char hash[ACCOUNTS_HASH_SIZE];
     pthread_mutex_lock(&app->accounts_lock);
     int rc = accounts_password_fetch(app->accounts, name, &u, hash);
-    int answered = rc == STORE_OK || rc == STORE_NOT_FOUND;
-    if (!answered)
+    if (rc < 0)
         fprintf(stderr, "kb-serve: sign-in: %s\n", accounts_errmsg(app->accounts));
     pthread_mutex_unlock(&app->accounts_lock);
-    if (answered) {
-        int ok = accounts_password_check(app->accounts, rc == STORE_OK ? hash : NULL, pw) ==
-                 STORE_OK;
-        if (rc == STORE_OK && !ok)
-            rc = STORE_BAD_PASSWORD;
-        else if (rc == STORE_OK && u.disabled)
-            rc = STORE_DISABLED;
+    if (rc >= 0) {
+        int ok = accounts_password_check(app->accounts, rc == 0 ? hash : NULL, pw);
+        if (rc == 0 && !ok)
+            rc = ACCOUNTS_BAD_PASSWORD;
+        else if (rc == 0 && u.disabled)
+            rc = ACCOUNTS_DISABLED;
     }
     sodium_memzero(hash, sizeof hash);
     char sid[ACCOUNTS_SECRET_SIZE] = "";
@@ -205,10 +202,10 @@ unsigned post_login(struct request *rq)
         rc = accounts_session_create(app->accounts, &u, now, sid, sizeof sid);
         pthread_mutex_unlock(&app->accounts_lock);
     }
-    if (rc == STORE_DISABLED)
+    if (rc == ACCOUNTS_DISABLED)
         st = login_failed(rq, body, 403, "account_disabled", "this account is disabled",
                           "login.err.disabled", NULL);
-    else if (rc == STORE_NOT_FOUND || rc == STORE_BAD_PASSWORD)
+    else if (rc == ACCOUNTS_NOT_FOUND || rc == ACCOUNTS_BAD_PASSWORD)
         st = login_failed(rq, body, 401, "invalid_credentials", "wrong username or password",
                           "login.err.invalid", NULL);
     else if (rc != 0)
@@ -242,14 +239,10 @@ unsigned post_login(struct request *rq)
 unsigned post_logout(struct request *rq)
 {
     json_t *body = NULL;
-    if (wants_json(rq))
-        rq->is_api = 1;
     unsigned st = rq->body.len ? req_body_object(rq, &body) : 0;
     if (st)
         return st;
-    st = auth_require(rq, ROLE_AGENT);
-    if (!st)
-        st = auth_check_csrf(rq, body);
+    st = auth_check_csrf(rq, body);
     json_decref(body);
     if (st)
         return st;

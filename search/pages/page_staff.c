@@ -37,34 +37,17 @@ unsigned staff_message(struct page *pg, unsigned status, const char *title_key,
     return st;
 }
 
-unsigned staff_gate(struct request *rq, enum account_role role)
+unsigned staff_forbidden(struct request *rq)
 {
-    const struct account *u = req_user(rq);
-    if (!u) {
-        struct strbuf to = STRBUF_INIT;
-        strbuf_adds(&to, "/login?next=");
-        escape_url(&to, rq->path, 1);
-        if (rq->auth_problem == AUTH_SESSION)
-            strbuf_adds(&to, "&expired=1");
-        reply_header(rq, "Location", to.buf ? to.buf : "/login");
-        strbuf_release(&to);
-        strbuf_release(&rq->out);
-        strbuf_adds(&rq->out, "Sign in first.\n");
-        rq->content_type = "text/plain; charset=utf-8";
-        return 303;
-    }
-    if (role == ROLE_AUTHOR && u->role != ROLE_AUTHOR) {
-        struct page pg;
-        staff_page_init(&pg, rq, rq->path, NULL);
-        struct strbuf back = STRBUF_INIT;
-        page_url(&pg, &back, "/agent");
-        rq->error_code = "forbidden";
-        unsigned st = staff_message(&pg, 403, "staff.forbidden_title", "staff.forbidden",
-                                    page_keep(&pg, back.buf));
-        strbuf_release(&back);
-        return st;
-    }
-    return 0;
+    struct page pg;
+    staff_page_init(&pg, rq, rq->path, NULL);
+    struct strbuf back = STRBUF_INIT;
+    page_url(&pg, &back, "/agent");
+    rq->error_code = "forbidden";
+    unsigned st = staff_message(&pg, 403, "staff.forbidden_title", "staff.forbidden",
+                                page_keep(&pg, back.buf));
+    strbuf_release(&back);
+    return st;
 }
 
 void staff_time(struct strbuf *out, const char *iso, enum staff_time_style style)

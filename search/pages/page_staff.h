@@ -1,6 +1,6 @@
 /* page_staff.h -- what the agent console (page_agent.c,
  * page_agent_case.c) and the author dashboard (page_author.c) share:
- * the sign-in gate, dates for display, and links to articles by id.
+ * the forbidden page, dates for display, and links to articles by id.
  *
  * These pages are for signed-in agents and authors only; they are built
  * with the page kit (pages.h) like the customer pages, so the same
@@ -13,10 +13,10 @@
 
 #include <jansson.h>
 
-/* 0 when rq is signed in with at least role.  Otherwise answers and
- * returns the status: 303 to /login?next=<this path> when nobody (or an
- * expired session) is signed in, a 403 page for a lower role. */
-unsigned staff_gate(struct request *rq, enum account_role role);
+/* The 403 page for a signed-in agent who asks for an author page, with
+ * a link back to the console; returns its status.  The dispatcher calls
+ * it (app->forbidden_page) before any handler of an author page. */
+unsigned staff_forbidden(struct request *rq);
 
 /* Sets pg up as a staff page (path for the language switcher) and
  * marks its <body> for the staff styles. */
