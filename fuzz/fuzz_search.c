@@ -10,7 +10,8 @@
  * words, so even KB_ERR_BAD_QUERY (the service's 400) is a finding
  * unless KB_FUZZ_ALLOW_BAD_QUERY=1, and any other status would be a
  * 500.  It must never show an internal article, and must give
- * hits whose snippets are valid UTF-8 HTML with only <mark> tags. */
+ * hits whose snippets are valid UTF-8 text with well-formed spans, and
+ * valid UTF-8 HTML with only <mark> tags once the service writes them. */
 #define _XOPEN_SOURCE 700 /* nftw */
 
 #include "escape.h"
@@ -137,16 +138,36 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* A snippet is HTML-escaped text with <mark> around matches. */
-static void check_snippet(const char *s)
+/* A snippet is UTF-8 text with spans in order, not overlapping, not
+ * empty, on character boundaries; as the service writes it, HTML-escaped
+ * text with <mark> around the spans. */
+static void check_snippet(const kb_hit *h)
 {
-    const char *p;
+    const kb_snippet *sn = &h->snippet;
+    size_t len = strlen(sn->text), at = 0, i;
+    struct strbuf html = STRBUF_INIT;
+    const char *s, *p;
+    FUZZ_CHECK_STR(fuzz_utf8_str_ok(sn->text), sn->text);
+    FUZZ_CHECK((sn->nspans == 0) == (sn->spans == NULL));
+    for (i = 0; i < sn->nspans; i++) {
+        size_t off = sn->spans[i].off, end = off + sn->spans[i].len;
+        FUZZ_CHECK_STR(off >= at && end > off && end <= len, sn->text);
+        FUZZ_CHECK_STR(((unsigned char)sn->text[off] & 0xC0) != 0x80 &&
+                           ((unsigned char)sn->text[end] & 0xC0) != 0x80,
+                       sn->text);
+        at = end;
+    }
+    searchreq_snippet_html(&html, h);
+    FUZZ_CHECK(!strbuf_failed(&html));
+    s = html.buf ? html.buf : "";
     FUZZ_CHECK_STR(fuzz_utf8_str_ok(s), s);
     for (p = strchr(s, '<'); p; p = strchr(p + 1, '<'))
         FUZZ_CHECK_STR(strncmp(p, "<mark>", 6) == 0 || strncmp(p, "</mark>", 7) == 0, s);
     FUZZ_CHECK_STR(!strchr(s, '>') || fuzz_count(s, ">") ==
                                           fuzz_count(s, "<mark>") + fuzz_count(s, "</mark>"),
                    s);
+    FUZZ_CHECK_STR(fuzz_count(s, "<mark>") == sn->nspans, s);
+    strbuf_release(&html);
 }
 
 static void search(const char *text, const char *locale, int prefix_last, const char *topic)
@@ -175,12 +196,12 @@ static void search(const char *text, const char *locale, int prefix_last, const 
     for (i = 0; i < n; i++) {
         const kb_hit *h = kb_results_get(r, i);
         FUZZ_CHECK(h && h->id && h->locale && h->title && h->topic && h->product &&
-                   h->updated && h->anchor && h->section_title && h->snippet);
+                   h->updated && h->anchor && h->section_title && h->snippet.text);
         FUZZ_CHECK(!h->internal && strcmp(h->id, "internal/refunds") != 0);
         FUZZ_CHECK(strcmp(h->locale, locale) == 0 || strcmp(h->locale, "en-us") == 0);
         if (topic)
             FUZZ_CHECK(strcmp(h->topic, topic) == 0);
-        check_snippet(h->snippet);
+        check_snippet(h);
     }
     FUZZ_CHECK(kb_results_get(r, n) == NULL);
     kb_results_free(r);

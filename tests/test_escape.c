@@ -44,6 +44,40 @@ int main(void)
         CHECK(&h, memcmp(sb.buf, "a'&lt;b&gt;&amp;\0&quot;", 23) == 0);
         strbuf_release(&sb);
     }
+    /* Marked: every byte inside a span is escaped as escape_html()
+     * escapes it, between the two pieces of markup. */
+    for (int c = 1; c < 256; c++) {
+        char in[4] = {'a', (char)c, 'b', 0};
+        struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+        strbuf_adds(&want, "a<mark>");
+        escape_html(&want, (char[]){(char)c, 0});
+        strbuf_adds(&want, "</mark>b");
+        struct escape_span one = {1, 1};
+        escape_html_marked(&got, in, 3, &one, 1, "<mark>", "</mark>");
+        CHECK_STR_EQ(&h, got.buf, want.buf);
+        strbuf_release(&want);
+        strbuf_release(&got);
+    }
+    {
+        /* A snippet as the index gives it; then spans out of order,
+         * overlapping, empty and past the end: each byte once, no
+         * empty marks. */
+        static const char text[] = "Type <script>alert('x')</script> & \"quoted\" zebrafish";
+        struct escape_span spans[] = {{6, 6}, {25, 6}, {44, 9}};
+        struct strbuf sb = STRBUF_INIT;
+        escape_html_marked(&sb, text, strlen(text), spans, 3, "<mark>", "</mark>");
+        CHECK_STR_EQ(&h, sb.buf, "Type &lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/"
+                                 "<mark>script</mark>&gt; &amp; &quot;quoted&quot; "
+                                 "<mark>zebrafish</mark>");
+        strbuf_release(&sb);
+        struct escape_span odd[] = {{2, 3}, {1, 3}, {6, 0}, {7, 100}, {20, 1}};
+        escape_html_marked(&sb, "a<b>c&d", 7, odd, 5, "[", "]");
+        CHECK_STR_EQ(&h, sb.buf, "a&lt;[b&gt;c]&amp;d");
+        strbuf_release(&sb);
+        escape_html_marked(&sb, "x<y", 3, NULL, 0, "[", "]");
+        CHECK_STR_EQ(&h, sb.buf, "x&lt;y");
+        strbuf_release(&sb);
+    }
     /* URL: unreserved bytes stay, everything else is %XX. */
     for (int c = 1; c < 256; c++) {
         char in[2] = {(char)c, 0};

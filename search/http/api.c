@@ -50,8 +50,9 @@ static void put_str(json_t *o, const char *key, const char *v)
 
 static json_t *hit_json(const kb_hit *h)
 {
-    struct strbuf url = STRBUF_INIT;
+    struct strbuf url = STRBUF_INIT, snippet = STRBUF_INIT;
     searchreq_article_url(&url, h->id, h->locale, h->anchor);
+    searchreq_snippet_html(&snippet, h);
     json_t *o = json_object();
     put_str(o, "id", h->id);
     put_str(o, "locale", h->locale);
@@ -66,12 +67,16 @@ static json_t *hit_json(const kb_hit *h)
         put_str(section, "title", h->section_title);
     }
     json_object_set_new_nocheck(o, "section", section);
-    put_str(o, "snippet", h->snippet);
+    if (strbuf_failed(&snippet))
+        json_object_set_new_nocheck(o, "snippet", json_null());
+    else
+        put_str(o, "snippet", snippet.buf); /* HTML: escaped text, <mark>s */
     json_object_set_new_nocheck(o, "score", json_real(h->score));
     json_object_set_new_nocheck(o, "internal", json_boolean(h->internal));
     put_str(o, "product", h->product);
     put_str(o, "updated", h->updated);
     strbuf_release(&url);
+    strbuf_release(&snippet);
     return o;
 }
 

@@ -167,6 +167,31 @@ void searchreq_article_url(struct strbuf *sb, const char *id, const char *locale
     }
 }
 
+void searchreq_snippet_html(struct strbuf *sb, const kb_hit *h)
+{
+    const kb_snippet *sn = &h->snippet;
+    size_t len = strlen(sn->text), from = 0;
+    /* One call per span, over the text from where the last one ended to
+     * where the next span begins: kb_span and escape_span are the same
+     * pair, but util does not know kb.h, and this copies no array. */
+    for (size_t i = 0; i < sn->nspans; i++) {
+        size_t to = i + 1 < sn->nspans ? sn->spans[i + 1].off : len;
+        if (to > len)
+            to = len;
+        if (to < from)
+            to = from;
+        struct escape_span one = {sn->spans[i].off, sn->spans[i].len};
+        if (one.off < from) { /* out of order: only what is left of it */
+            one.len = one.len > from - one.off ? one.len - (from - one.off) : 0;
+            one.off = from;
+        }
+        one.off -= from;
+        escape_html_marked(sb, sn->text + from, to - from, &one, 1, "<mark>", "</mark>");
+        from = to;
+    }
+    escape_html_marked(sb, sn->text + from, len - from, NULL, 0, "<mark>", "</mark>");
+}
+
 /* Article ids are paths ("billing/late-fees"); anything that could
  * climb out of a folder or smuggle control characters is refused. */
 int article_id_ok(const char *id)

@@ -1,5 +1,5 @@
 /* searchreq.h -- a search request as both the API and the HTML pages
- * take it: parameter checks, the search itself, hit URLs. */
+ * take it: parameter checks, the search itself, hit URLs and snippets. */
 #ifndef KB_SEARCHREQ_H
 #define KB_SEARCHREQ_H
 
@@ -38,6 +38,10 @@ unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefi
 /* Appends the page URL of an article: /articles/<id>?locale=<l>[#anchor]. */
 void searchreq_article_url(struct strbuf *sb, const char *id, const char *locale,
                            const char *anchor);
+
+/* Appends the snippet of h as HTML: its text escaped, <mark> around
+ * each match.  What /api/search's "snippet" holds and the pages show. */
+void searchreq_snippet_html(struct strbuf *sb, const kb_hit *h);
 
 /* 1 when s looks like a locale ("en-us"), 0 otherwise. */
 int searchreq_locale_ok(const char *s);

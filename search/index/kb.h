@@ -140,6 +140,26 @@ typedef struct {
     kb_cache *cache;            /* borrowed: results to reuse, or NULL */
 } kb_query;
 
+/* Where a snippet matches the query: len bytes from byte offset off of
+ * the snippet's text. */
+typedef struct {
+    size_t off;
+    size_t len;
+} kb_span;
+
+/* A hit's snippet: plain text plus where it matches, not HTML.  The
+ * caller escapes the text for what it writes and marks the spans
+ * (kb-serve: escape_html_marked(), escape.h). */
+typedef struct {
+    const char *text;     /* UTF-8, not escaped: a window of the unit's
+                           * text, white space runs as one space, "…"
+                           * where it was cut */
+    const kb_span *spans; /* the matches in text: in order, not
+                           * overlapping, not empty, on character
+                           * boundaries; NULL when nspans is 0 */
+    size_t nspans;
+} kb_snippet;
+
 typedef struct {
     const char *id;
     const char *locale;
@@ -149,16 +169,17 @@ typedef struct {
     const char *updated;
     const char *anchor;        /* best unit's anchor; "" for the lead */
     const char *section_title; /* best unit's heading; "" for the lead */
-    const char *snippet;       /* HTML-escaped, <mark> around matches */
+    kb_snippet snippet;        /* best unit's text around the matches */
     int internal;
     int is_question;
     double score;
 } kb_hit;
 
 /* Runs a search.  On KB_OK *out holds one page of hits, owned by the
- * caller and freed with kb_results_free(); every string of a hit stays
- * valid until then.  Results are read-only: with a cache, several
- * callers may hold the same ones. */
+ * caller and freed with kb_results_free(); every string of a hit, and
+ * its snippet's text and spans, are borrowed from the results: valid
+ * until then.  Results are read-only: with a cache, several callers may
+ * hold the same ones. */
 kb_status kb_search(kb_index *ix, const kb_query *q, kb_results **out);
 
 size_t kb_results_count(const kb_results *r);

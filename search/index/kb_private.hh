@@ -62,6 +62,7 @@ struct kb_results {
             free(m.load());
     }
     std::string strings; /* every hit string, NUL-terminated, one after another */
+    std::vector<kb_span> spans; /* every hit's snippet spans, hit after hit */
     std::vector<kb_hit> hits;
     unsigned long total = 0;
     std::string locale;
@@ -225,9 +226,12 @@ class Snippeter {
   public:
     Snippeter(const Xapian::Database &db, const Xapian::Query &q);
 
-    /* Up to max_bytes of text around its best matches, HTML-escaped,
-     * matches in <mark>, with an ellipsis where text was cut. */
-    std::string make(const std::string &text, const std::string &locale, size_t max_bytes);
+    /* Up to max_bytes of text around its best matches into *out, as
+     * plain text (white space runs as one space, an ellipsis where text
+     * was cut), and where the matches are in *out appended to *spans
+     * (kb_snippet in kb.h says what they promise). */
+    void make(const std::string &text, const std::string &locale, size_t max_bytes,
+              std::string *out, std::vector<kb_span> *spans);
 
     struct match {
         size_t begin, end; /* bytes of the text */

@@ -160,6 +160,7 @@ static size_t results_bytes(const kb_results *r, const std::string &key)
 {
     size_t n = sizeof *r + key.size() + r->locale.size() + r->suggestion.size() + 128;
     n += r->strings.capacity();
+    n += r->spans.capacity() * sizeof(kb_span);
     n += r->hits.capacity() * sizeof(kb_hit);
     /* The JSON a server keeps with the results (kb_results_set_memo)
      * is set after they are cached: counted here, as about the size of

@@ -146,10 +146,12 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     if (qy->facets)
         spy.copy_to(r);
 
-    /* Strings first, into one buffer (compact in the cache), then the
-     * pointers: the buffer must not move after. */
+    /* Strings and spans first, each into one buffer (compact in the
+     * cache), then the pointers: the buffers must not move after. */
     std::vector<std::pair<std::string, double>> meta;
     std::vector<size_t> at;
+    std::vector<size_t> span_at; /* each hit's first span in r->spans */
+    std::string snippet;
     Snippeter snippeter(ix->db, q);
     auto keep = [&](const std::string &v) {
         at.push_back(r->strings.size());
@@ -166,10 +168,14 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
         keep(doc.get_value(KB_SLOT_UPDATED));
         keep(doc.get_value(KB_SLOT_ANCHOR));
         keep(doc.get_value(KB_SLOT_SECTION));
-        keep(snippeter.make(doc.get_data(), loc, KB_SNIPPET_BYTES));
+        span_at.push_back(r->spans.size());
+        snippeter.make(doc.get_data(), loc, KB_SNIPPET_BYTES, &snippet, &r->spans);
+        keep(snippet);
         meta.emplace_back(doc.get_value(KB_SLOT_FLAGS), it.get_weight());
     }
     r->strings.shrink_to_fit();
+    r->spans.shrink_to_fit();
+    span_at.push_back(r->spans.size());
     for (size_t i = 0; i < meta.size(); i++) {
         const char *s[9];
         for (int k = 0; k < 9; k++)
@@ -183,7 +189,9 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
         h.updated = s[5];
         h.anchor = s[6];
         h.section_title = s[7];
-        h.snippet = s[8];
+        h.snippet.text = s[8];
+        h.snippet.nspans = span_at[i + 1] - span_at[i];
+        h.snippet.spans = h.snippet.nspans ? r->spans.data() + span_at[i] : nullptr;
         h.internal = meta[i].first.find('i') != std::string::npos;
         h.is_question = meta[i].first.find('q') != std::string::npos;
         h.score = meta[i].second;

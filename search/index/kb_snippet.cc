@@ -1,5 +1,6 @@
 /* kb_snippet.cc -- a hit's snippet: the window of its unit's text with
- * the most query weight, the query's words marked.  Why not
+ * the most query weight, as plain text, and where the query's words
+ * are in it (spans; the caller marks and escapes them).  Why not
  * MSet::snippet(): kb_private.hh, above class Snippeter. */
 #include "kb_private.hh"
 
@@ -36,30 +37,17 @@ static size_t word_end(const std::string &t, size_t pos, size_t keep)
     return p;
 }
 
-/* Appends t[from..to) HTML-escaped. */
-static void escape(const std::string &t, size_t from, size_t to, std::string *out)
+/* The text of t[from..to) into *out, runs of white space as one space,
+ * an ellipsis where text was cut, and the matches of m in it as spans
+ * of *out. */
+static void render(const std::string &t, size_t from, size_t to,
+                   const std::vector<Snippeter::match> &m, std::string *out,
+                   std::vector<kb_span> *spans)
 {
-    for (size_t p = from; p < to; p++) {
-        switch (t[p]) {
-        case '&': *out += "&amp;"; break;
-        case '<': *out += "&lt;"; break;
-        case '>': *out += "&gt;"; break;
-        case '"': *out += "&quot;"; break;
-        case '\'': *out += "&#39;"; break;
-        default: *out += t[p];
-        }
-    }
-}
-
-/* The text of t[from..to), runs of white space as one space, matches
- * in <mark>, an ellipsis where text was cut. */
-static std::string render(const std::string &t, size_t from, size_t to,
-                          const std::vector<Snippeter::match> &m)
-{
-    std::string out;
-    out.reserve(to - from + 64);
+    out->clear();
+    out->reserve(to - from + 8);
     if (from > 0)
-        out += "\xE2\x80\xA6";
+        *out += "\xE2\x80\xA6";
     size_t k = 0;
     while (k < m.size() && m[k].begin < from)
         k++;
@@ -71,14 +59,13 @@ static std::string render(const std::string &t, size_t from, size_t to,
             p++;
             continue;
         }
-        if (space && !out.empty())
-            out += ' ';
+        if (space && !out->empty())
+            *out += ' ';
         space = false;
         if (k < m.size() && p == m[k].begin) {
             size_t e = m[k].end < to ? m[k].end : to;
-            out += "<mark>";
-            escape(t, p, e, &out);
-            out += "</mark>";
+            spans->push_back(kb_span{out->size(), e - p});
+            out->append(t, p, e - p);
             p = e;
             k++;
             continue;
@@ -87,12 +74,11 @@ static std::string render(const std::string &t, size_t from, size_t to,
         size_t q = p;
         while (q < e && t[q] != ' ' && t[q] != '\n' && t[q] != '\t' && t[q] != '\r')
             q++;
-        escape(t, p, q, &out);
+        out->append(t, p, q - p);
         p = q;
     }
     if (to < t.size())
-        out += "\xE2\x80\xA6";
-    return out;
+        *out += "\xE2\x80\xA6";
 }
 
 Snippeter::Snippeter(const Xapian::Database &db, const Xapian::Query &q)
@@ -121,8 +107,8 @@ Snippeter::Snippeter(const Xapian::Database &db, const Xapian::Query &q)
     }
 }
 
-std::string Snippeter::make(const std::string &text, const std::string &locale,
-                            size_t max_bytes)
+void Snippeter::make(const std::string &text, const std::string &locale, size_t max_bytes,
+                     std::string *out, std::vector<kb_span> *spans)
 {
     std::vector<match> m;
     find_matches(text, locale, &m);
@@ -137,7 +123,7 @@ std::string Snippeter::make(const std::string &text, const std::string &locale,
     }
     if (to - from > max_bytes)
         to = word_end(text, from + max_bytes, first < last ? m[last - 1].end : from);
-    return render(text, from, to, m);
+    render(text, from, to, m, out, spans);
 }
 
 void Snippeter::find_matches(const std::string &text, const std::string &locale,

@@ -23,7 +23,8 @@
  * link as text (without JavaScript) with a copy button (with it). */
 static void render_hit(struct page *pg, const kb_hit *h, size_t rank, struct strbuf *out)
 {
-    struct strbuf url = STRBUF_INIT, surl = STRBUF_INIT, section = STRBUF_INIT;
+    struct strbuf url = STRBUF_INIT, surl = STRBUF_INIT, section = STRBUF_INIT,
+                  snippet = STRBUF_INIT;
     char rankstr[24];
     snprintf(rankstr, sizeof rankstr, "%zu", rank);
     searchreq_article_url(&url, h->id, h->locale, NULL);
@@ -34,7 +35,8 @@ static void render_hit(struct page *pg, const kb_hit *h, size_t rank, struct str
     page_set(pg, "section_url", surl.buf);
     page_set(pg, "title", h->title);
     page_set(pg, "section_title", h->section_title);
-    page_set(pg, "snippet", h->snippet); /* HTML from the index layer, escaped there */
+    searchreq_snippet_html(&snippet, h);
+    page_set(pg, "snippet", snippet.buf); /* HTML: escaped text, <mark>s */
     page_set(pg, "topic", page_topic_name(pg, h->topic));
     page_set(pg, "hit_locale", h->locale);
     page_set(pg, "locale_label", page_locale_name(pg, h->locale));
@@ -52,6 +54,7 @@ static void render_hit(struct page *pg, const kb_hit *h, size_t rank, struct str
     strbuf_release(&url);
     strbuf_release(&surl);
     strbuf_release(&section);
+    strbuf_release(&snippet);
 }
 
 /* A link to another page of the agent's search, keeping the filters. */

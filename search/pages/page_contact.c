@@ -44,12 +44,13 @@ void suggest_render(struct page *pg, const char *text, size_t n, struct strbuf *
     }
     for (size_t i = 0; i < kb_results_count(res); i++) {
         const kb_hit *h = kb_results_get(res, i);
-        struct strbuf url = STRBUF_INIT;
+        struct strbuf url = STRBUF_INIT, snippet = STRBUF_INIT;
         searchreq_article_url(&url, h->id, h->locale, h->anchor);
+        searchreq_snippet_html(&snippet, h);
         page_set(pg, "url", url.buf);
         page_set(pg, "title", h->title);
         page_set(pg, "section_title", h->section_title);
-        page_set(pg, "snippet", h->snippet); /* escaped by the index layer */
+        page_set(pg, "snippet", snippet.buf); /* HTML: escaped text, <mark>s */
         page_set(pg, "item_locale", h->locale);
         page_render(pg, "deflect-item", out);
         static const char *const borrowed[] = {"url", "title", "section_title", "snippet",
@@ -57,6 +58,7 @@ void suggest_render(struct page *pg, const char *text, size_t n, struct strbuf *
         for (size_t j = 0; j < sizeof borrowed / sizeof borrowed[0]; j++)
             page_set(pg, borrowed[j], "");
         strbuf_release(&url);
+        strbuf_release(&snippet);
     }
     events_log_search(rq, text, pg->locale, (int)kb_results_total(res), 1, res);
     kb_results_free(res);

@@ -37,6 +37,29 @@ void escape_html_cmark(struct strbuf *sb, const char *s, size_t len)
     html_escape(sb, s, len, 1);
 }
 
+void escape_html_marked(struct strbuf *sb, const char *text, size_t len,
+                        const struct escape_span *spans, size_t nspans, const char *open,
+                        const char *close)
+{
+    size_t done = 0; /* text[0..done) is written */
+    for (size_t i = 0; i < nspans; i++) {
+        size_t off = spans[i].off;
+        if (off >= len)
+            continue;
+        size_t end = spans[i].len < len - off ? off + spans[i].len : len;
+        if (off < done)
+            off = done;
+        if (end <= off)
+            continue;
+        html_escape(sb, text + done, off - done, 0);
+        strbuf_adds(sb, open);
+        html_escape(sb, text + off, end - off, 0);
+        strbuf_adds(sb, close);
+        done = end;
+    }
+    html_escape(sb, text + done, len - done, 0);
+}
+
 void escape_url(struct strbuf *sb, const char *s, int keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
