@@ -362,8 +362,9 @@ int main(int argc, char **argv)
     }
 
     pthread_mutex_init(&app.accounts_lock, NULL);
-    if (accounts_open(app.cfg.db_path, &app.accounts, err, sizeof err) != 0) {
-        fprintf(stderr, "kb-serve: accounts in %s: %s\n", app.cfg.db_path, err);
+    if (accounts_open(app.cfg.db_path, &app.accounts) != STORE_OK) {
+        fprintf(stderr, "kb-serve: accounts in %s: %s\n", app.cfg.db_path,
+                accounts_errmsg(app.accounts));
         return 1;
     }
     char indexer[PATH_MAX];

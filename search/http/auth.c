@@ -27,7 +27,7 @@ const struct account *req_user(struct request *rq)
         return NULL;
     const char *authz = req_header(rq, "Authorization");
     const char *sid = MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
-    int rc = ACCOUNTS_NOT_FOUND, kind = AUTH_NONE;
+    int rc = STORE_NOT_FOUND, kind = AUTH_NONE;
     pthread_mutex_lock(&app->accounts_lock);
     if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
         rc = accounts_token_get(app->accounts, authz + 7, now_wall(), &rq->user);
@@ -36,7 +36,7 @@ const struct account *req_user(struct request *rq)
         rc = accounts_session_get(app->accounts, sid, now_wall(), &rq->user);
         kind = AUTH_SESSION;
     }
-    if (rc < 0)
+    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
         fprintf(stderr, "kb-serve: auth: %s\n", accounts_errmsg(app->accounts));
     pthread_mutex_unlock(&app->accounts_lock);
     if (rc == 0) {

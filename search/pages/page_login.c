@@ -157,11 +157,12 @@ unsigned post_login(struct request *rq)
     static const int free_attempts[] = {AUTH_FREE_PER_ACCOUNT, AUTH_FREE_PER_ADDRESS};
     double now = now_wall();
     pthread_mutex_lock(&app->accounts_lock);
-    double wait = accounts_throttle_take(app->accounts, keys, free_attempts, 2, now);
-    if (wait < 0)
+    double wait = 0;
+    store_status tst = accounts_throttle_take(app->accounts, keys, free_attempts, 2, now, &wait);
+    if (tst != STORE_OK)
         fprintf(stderr, "kb-serve: sign-in throttle: %s\n", accounts_errmsg(app->accounts));
     pthread_mutex_unlock(&app->accounts_lock);
-    if (wait < 0) {
+    if (tst != STORE_OK) {
         st = login_failed(rq, body, 503, "signin_failed", "sign-in is not available; try again",
                           "login.err.failed", NULL);
         json_decref(body);
@@ -183,15 +184,17 @@ unsigned post_login(struct request *rq)
     char hash[ACCOUNTS_HASH_SIZE];
     pthread_mutex_lock(&app->accounts_lock);
     int rc = accounts_password_fetch(app->accounts, name, &u, hash);
-    if (rc < 0)
+    int answered = rc == STORE_OK || rc == STORE_NOT_FOUND;
+    if (!answered)
         fprintf(stderr, "kb-serve: sign-in: %s\n", accounts_errmsg(app->accounts));
     pthread_mutex_unlock(&app->accounts_lock);
-    if (rc >= 0) {
-        int ok = accounts_password_check(app->accounts, rc == 0 ? hash : NULL, pw);
-        if (rc == 0 && !ok)
-            rc = ACCOUNTS_BAD_PASSWORD;
-        else if (rc == 0 && u.disabled)
-            rc = ACCOUNTS_DISABLED;
+    if (answered) {
+        int ok = accounts_password_check(app->accounts, rc == STORE_OK ? hash : NULL, pw) ==
+                 STORE_OK;
+        if (rc == STORE_OK && !ok)
+            rc = STORE_BAD_PASSWORD;
+        else if (rc == STORE_OK && u.disabled)
+            rc = STORE_DISABLED;
     }
     sodium_memzero(hash, sizeof hash);
     char sid[ACCOUNTS_SECRET_SIZE] = "";
@@ -202,10 +205,10 @@ unsigned post_login(struct request *rq)
         rc = accounts_session_create(app->accounts, &u, now, sid, sizeof sid);
         pthread_mutex_unlock(&app->accounts_lock);
     }
-    if (rc == ACCOUNTS_DISABLED)
+    if (rc == STORE_DISABLED)
         st = login_failed(rq, body, 403, "account_disabled", "this account is disabled",
                           "login.err.disabled", NULL);
-    else if (rc == ACCOUNTS_NOT_FOUND || rc == ACCOUNTS_BAD_PASSWORD)
+    else if (rc == STORE_NOT_FOUND || rc == STORE_BAD_PASSWORD)
         st = login_failed(rq, body, 401, "invalid_credentials", "wrong username or password",
                           "login.err.invalid", NULL);
     else if (rc != 0)
