@@ -1,7 +1,8 @@
-/* test_escape.c -- the escapers over every byte, UTF-8 checks, and
- * template expansion. */
+/* test_escape.c -- the escapers over every byte, UTF-8 checks, the
+ * HTML builder (html.h), and template expansion. */
 #include "escape.h"
 #include "harness.h"
+#include "html.h"
 #include "strbuf.h"
 #include "template.h"
 #include "utf8.h"
@@ -9,6 +10,138 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The builder: text, attributes, literals, numbers and parts; the URL
+ * check; failure; markup read again under a policy. */
+static void html_checks(struct harness *hp)
+{
+    struct html a = HTML_INIT, b = HTML_INIT;
+    CHECK_STR_EQ(hp, html_str(&a), "");
+    html_lit(&a, "<p");
+    html_attr(&a, "title", "a\"b'c&<>");
+    html_lit(&a, ">");
+    html_text(&a, "<script>alert(1)</script> & 'x'");
+    html_text_n(&a, "<b>and more", 3);
+    html_fmt(&a, " %d %.1f %zu %lld%%", -3, 2.25, (size_t)7, 1234567890123LL);
+    html_lit(&a, "</p>");
+    CHECK_STR_EQ(hp, html_str(&a),
+                 "<p title=\"a&quot;b&#39;c&amp;&lt;&gt;\">&lt;script&gt;alert(1)&lt;/script&gt; "
+                 "&amp; &#39;x&#39;&lt;b&gt; -3 2.2 7 1234567890123%</p>");
+    CHECK(hp, !html_failed(&a));
+    html_append(&b, &a);
+    html_append_slice(&b, &a, 1, 1);
+    html_append_slice(&b, &a, 1000, 5);
+    CHECK_INT_EQ(hp, html_len(&b), html_len(&a) + 1);
+    html_release(&b);
+
+    /* Numbers only in html_fmt; code attributes refused. */
+    html_fmt(&b, "%s", "<script>");
+    CHECK(hp, html_failed(&b));
+    CHECK_STR_EQ(hp, html_str(&b), "");
+    html_release(&b);
+    CHECK(hp, !html_failed(&b));
+    html_fmt(&b, "%c", 'x');
+    CHECK(hp, html_failed(&b));
+    html_release(&b);
+    html_attr(&b, "onclick", "x");
+    CHECK(hp, html_failed(&b));
+    html_release(&b);
+    html_attr(&b, "STYLE", "x");
+    CHECK(hp, html_failed(&b));
+    html_release(&b);
+    /* A failed part fails what it goes into. */
+    html_fail(&b);
+    html_append(&a, &b);
+    CHECK(hp, html_failed(&a));
+    html_release(&a);
+    html_release(&b);
+
+    /* URL attributes keep relative and http(s)/mailto URLs only. */
+    static const struct {
+        const char *url;
+        int image, safe;
+    } urls[] = {
+        {"/articles/x?locale=en-us#a", 0, 1}, {"x.md", 0, 1},  {"#top", 0, 1},
+        {"?q=1", 0, 1}, {"", 0, 1}, {"a b:c", 0, 1}, {"x&#58;y", 0, 1},
+        {"a-very-long-relative-path-without-colon", 0, 1},
+        {"http://example.com/", 0, 1}, {"HTTPS://example.com/", 0, 1},
+        {"mailto:a@example.com", 0, 1}, {"mailto:javascript:alert(1)", 0, 1},
+        {"javascript:alert(1)", 0, 0}, {"JaVaScRiPt:alert(1)", 0, 0},
+        {" \x01javascript:alert(1)", 0, 0}, {"java\tscript:alert(1)", 0, 0},
+        {"java\nscript:alert(1)", 0, 0}, {"vbscript:x", 0, 0}, {"data:text/html,x", 0, 0},
+        {"data:image/png;base64,AA", 0, 0}, {"data:image/png;base64,AA", 1, 1},
+        {"data:image/svg+xml,<svg>", 1, 0}, {"file:///etc/passwd", 0, 0},
+        {"averyveryverylongscheme:x", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        if (html_url_safe(urls[i].url, urls[i].image) != urls[i].safe)
+            fprintf(stderr, "html_url_safe(\"%s\") != %d\n", urls[i].url, urls[i].safe);
+        CHECK_INT_EQ(hp, html_url_safe(urls[i].url, urls[i].image), urls[i].safe);
+    }
+    html_attr(&a, "href", "javascript:alert(1)");
+    html_attr(&a, "HREF", " javascript:alert(1)");
+    html_attr(&a, "src", "data:image/gif;base64,R0");
+    html_attr(&a, "href", "/x?a=1&b=2");
+    CHECK_STR_EQ(hp, html_str(&a),
+                 " href=\"\" HREF=\"\" src=\"data:image/gif;base64,R0\" href=\"/x?a=1&amp;b=2\"");
+    html_release(&a);
+
+    /* Markup from a renderer: allowed tags and attributes kept byte for
+     * byte, anything else escaped or dropped. */
+    static const struct {
+        const char *in, *want;
+    } san[] = {
+        {"<p>a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#x27; 'f' \"g\"</p>\n",
+         "<p>a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#x27; 'f' \"g\"</p>\n"},
+        {"<h2 id=\"a-b\">T</h2><hr /><br /><img src=\"/x.png\" alt=\"y\" />",
+         "<h2 id=\"a-b\">T</h2><hr /><br /><img src=\"/x.png\" alt=\"y\" />"},
+        {"<ol start=\"3\"><li><a href=\"https://e.com/?a=1&amp;b=2\" title=\"t\">x</a></li></ol>",
+         "<ol start=\"3\"><li><a href=\"https://e.com/?a=1&amp;b=2\" title=\"t\">x</a></li></ol>"},
+        {"<div class=\"table\"><table>\n<thead><tr><th>a</th></tr></thead>\n<tbody>\n"
+         "<tr><td>b</td></tr>\n</tbody></table></div>",
+         "<div class=\"table\"><table>\n<thead><tr><th>a</th></tr></thead>\n<tbody>\n"
+         "<tr><td>b</td></tr>\n</tbody></table></div>"},
+        {"<pre><code class=\"language-c\">x &lt; y</code></pre>",
+         "<pre><code class=\"language-c\">x &lt; y</code></pre>"},
+        {"<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"},
+        {"<a href=\"javascript:alert(1)\">x</a>", "<a href=\"\">x</a>"},
+        {"<a href=\"java&#115;cript:alert(1)\" onclick=\"x\">y</a>", "<a href=\"\">y</a>"},
+        {"<a href=\"&#x6A;avascript:1\">z</a>", "<a href=\"\">z</a>"},
+        {"<a href=\"jav&Tab;ascript:1\">z</a>", "<a href=\"\">z</a>"},
+        {"<a href='/x?a=1&b=2'>q</a>", "<a href=\"/x?a=1&amp;b=2\">q</a>"},
+        {"<img src=x onerror=alert(1) />", "<img src=\"x\" />"},
+        {"<img src=\"data:image/png;base64,AA\" alt=\"a\">",
+         "<img src=\"data:image/png;base64,AA\" alt=\"a\">"},
+        {"<p onmouseover=\"x\" style=\"y\">t</p>", "<p>t</p>"},
+        {"<p\">x</p>", "&lt;p\"&gt;x</p>"},
+        {"<P>x</P>", "&lt;P&gt;x&lt;/P&gt;"},
+        {"<a href=\"/x\"title=\"y\">z</a>", "&lt;a href=\"/x\"title=\"y\"&gt;z</a>"},
+        {"</p class=\"x\">", "&lt;/p class=\"x\"&gt;"},
+        {"<a title=\"x\\\"><script>\">", "<a title=\"x\\\">&lt;script&gt;\"&gt;"},
+        {"<!-- raw HTML omitted -->", "<!-- raw HTML omitted -->"},
+        {"<!-- x --><svg onload=alert(1)>", "&lt;!-- x --&gt;&lt;svg onload=alert(1)&gt;"},
+        {"a & b &bogus &#99999999; <", "a &amp; b &amp;bogus &amp;#99999999; &lt;"},
+        {"<mark>x</mark>", "&lt;mark&gt;x&lt;/mark&gt;"},
+    };
+    for (size_t i = 0; i < sizeof san / sizeof san[0]; i++) {
+        html_sanitized(&a, san[i].in, &html_policy_article);
+        CHECK_STR_EQ(hp, html_str(&a), san[i].want);
+        html_release(&a);
+    }
+    html_sanitized(&a, "x <mark>y</mark> <b>z</b> &lt;w&gt;", &html_policy_marks);
+    CHECK_STR_EQ(hp, html_str(&a), "x <mark>y</mark> &lt;b&gt;z&lt;/b&gt; &lt;w&gt;");
+    html_release(&a);
+
+    /* Into a strbuf: moved when it is empty, appended otherwise. */
+    struct strbuf sb = STRBUF_INIT;
+    html_lit(&a, "<i>");
+    html_to_strbuf(&a, &sb);
+    html_lit(&a, "</i>");
+    html_to_strbuf(&a, &sb);
+    CHECK_STR_EQ(hp, sb.buf, "<i></i>");
+    CHECK_INT_EQ(hp, html_len(&a), 0);
+    strbuf_release(&sb);
+}
 
 int main(void)
 {
@@ -191,6 +324,8 @@ int main(void)
     d = strbuf_detach(&sb, &len);
     CHECK_STR_EQ(&h, d, "");
     free(d);
+
+    html_checks(&h);
 
     /* Templates: {{x}} escaped, {{{x}}} raw, unknown empty. */
     struct templates *t;
