@@ -28,6 +28,41 @@
 #ifndef KB_DEFAULT_WEB_DIR
 #define KB_DEFAULT_WEB_DIR "web"
 #endif
+/* Where an installed kb-serve finds its web files, relative to the
+ * folder of the program (CMake sets it from the install layout). */
+#ifndef KB_INSTALLED_WEB_DIR
+#define KB_INSTALLED_WEB_DIR "../share/kb/web"
+#endif
+
+/* The web folder to use when --web is not given: KB_INSTALLED_WEB_DIR
+ * beside the running program when it has templates (an installed
+ * kb-serve), else the source tree's web/ (a kb-serve run from its build
+ * folder).  The installed path is written to buf. */
+static const char *default_web_dir(char *buf, size_t len)
+{
+    char exe[PATH_MAX], dir[PATH_MAX + 32], tpl[PATH_MAX + 16];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return KB_DEFAULT_WEB_DIR;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return KB_DEFAULT_WEB_DIR;
+    *slash = '\0';
+    snprintf(dir, sizeof dir, "%s/%s", exe, KB_INSTALLED_WEB_DIR);
+    char *real = realpath(dir, NULL);
+    int found = 0;
+    if (real && strlen(real) < len) {
+        snprintf(tpl, sizeof tpl, "%s/templates", real);
+        if (access(tpl, R_OK | X_OK) == 0) {
+            snprintf(buf, len, "%s", real);
+            found = 1;
+        }
+    }
+    free(real);
+    return found ? buf : KB_DEFAULT_WEB_DIR;
+}
+
 
 static void usage(FILE *f)
 {
@@ -39,7 +74,8 @@ static void usage(FILE *f)
           "  --index DIR            index built by kb-index (required)\n"
           "  --listen ADDR:PORT     address to listen on (127.0.0.1:8080);\n"
           "                         port 0 picks a free port; IPv6 as [::1]:8080\n"
-          "  --web DIR              templates and static files (" KB_DEFAULT_WEB_DIR ")\n"
+          "  --web DIR              templates and static files (" KB_INSTALLED_WEB_DIR "\n"
+          "                         beside the program, else " KB_DEFAULT_WEB_DIR ")\n"
           "  --default-locale LOC   locale for requests without one, and the\n"
           "                         fallback for missing translations (en-us)\n"
           "  --threads N            worker threads (number of CPUs, at least 2)\n"
@@ -164,7 +200,8 @@ int main(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     app.cfg.listen_host = host;
     app.cfg.port = 8080;
-    app.cfg.web_dir = KB_DEFAULT_WEB_DIR;
+    char web_dir[PATH_MAX];
+    app.cfg.web_dir = default_web_dir(web_dir, sizeof web_dir);
     app.cfg.default_locale = "en-us";
     app.cfg.threads = ncpu > 2 ? (unsigned)ncpu : 2;
     app.cfg.max_body = 65536;
