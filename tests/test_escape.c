@@ -1,5 +1,5 @@
 /* test_escape.c -- the escapers over every byte, UTF-8 checks, the
- * HTML builder (html.h), and template expansion. */
+ * HTML builder (html.h) and template expansion with its slot rules. */
 #include "escape.h"
 #include "harness.h"
 #include "html.h"
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The builder: text, attributes, literals, numbers and parts; the URL
  * check; failure; markup read again under a policy. */
@@ -141,6 +142,106 @@ static void html_checks(struct harness *hp)
     CHECK_STR_EQ(hp, sb.buf, "<i></i>");
     CHECK_INT_EQ(hp, html_len(&a), 0);
     strbuf_release(&sb);
+}
+
+static int write_template(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.html", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+static const char *ui(const void *ctx, const char *name, size_t len)
+{
+    (void)ctx;
+    return len == 3 && strncmp(name, "t.x", 3) == 0 ? "<UI & string>" : NULL;
+}
+
+/* Templates: {{x}} escapes text and HTML alike, {{{x}}} takes HTML and
+ * refuses text, unknown names are empty, values are not expanded
+ * again, scopes hide and free. */
+static void template_checks(struct harness *hp)
+{
+    struct templates *t;
+    char err[256], dir[] = "/tmp/kb-tpl-XXXXXX";
+    CHECK(hp, mkdtemp(dir) != NULL);
+    CHECK_INT_EQ(hp, write_template(dir, "t", "<p title=\"{{a}}\">{{{b}}}|{{c}}|{{{d}}}|"
+                                              "{{missing}}|{{{missing}}}|{{t.x}}|{{{t.x}}}|{{e}}"
+                                              "</p>{{unclosed"),
+                 0);
+    CHECK_INT_EQ(hp, templates_load(dir, &t, err, sizeof err), 0);
+    struct tpl_vars v = TPL_VARS_INIT;
+    struct html bold = HTML_INIT, out = HTML_INIT;
+    html_lit(&bold, "<b>");
+    html_text(&bold, "x&y");
+    html_lit(&bold, "</b>");
+    tpl_set_text(&v, "a", "\"><script>alert(1)</script>");
+    tpl_set_html(&v, "b", &bold);
+    tpl_set_html(&v, "c", &bold);
+    tpl_set_text(&v, "d", "<i>text in a raw slot</i>");
+    tpl_set_text(&v, "e", "{{a}} {{{b}}}");
+    v.fallback = ui;
+    CHECK_INT_EQ(hp, template_render(t, "t", &v, &out), 0);
+    CHECK_STR_EQ(hp, html_str(&out),
+                 "<p title=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"><b>x&amp;y</b>|"
+                 "&lt;b&gt;x&amp;amp;y&lt;/b&gt;||||&lt;UI &amp; string&gt;||{{a}} {{{b}}}</p>"
+                 "{{unclosed");
+    html_release(&out);
+
+    /* Scopes: an inner value hides the outer one until the scope closes;
+     * setting a name again in the same scope replaces it. */
+    tpl_scope_open(&v);
+    tpl_set_text(&v, "a", "inner");
+    tpl_set_text(&v, "a", "inner2");
+    tpl_set_text(&v, "d", "");
+    tpl_set_html(&v, "d", &bold);
+    CHECK_INT_EQ(hp, template_render(t, "t", &v, &out), 0);
+    CHECK(hp, strncmp(html_str(&out), "<p title=\"inner2\"><b>x&amp;y</b>|", 33) == 0);
+    CHECK(hp, strstr(html_str(&out), "|<b>x&amp;y</b>|") != NULL);
+    html_release(&out);
+    tpl_scope_close(&v);
+    tpl_scope_close(&v); /* none open: no-op */
+    CHECK_INT_EQ(hp, template_render(t, "t", &v, &out), 0);
+    CHECK(hp, strncmp(html_str(&out), "<p title=\"&quot;&gt;", 20) == 0);
+    html_release(&out);
+    CHECK_INT_EQ(hp, template_render(t, "no-such-template", &v, &out), -1);
+
+    /* Failed values fail the render's output. */
+    struct html failed = HTML_INIT;
+    html_fail(&failed);
+    tpl_set_html(&v, "b", &failed);
+    CHECK_INT_EQ(hp, template_render(t, "t", &v, &out), 0);
+    CHECK(hp, html_failed(&out));
+    html_release(&out);
+    tpl_vars_release(&v);
+    tpl_vars_release(NULL);
+    html_release(&bold);
+    templates_free(t);
+    char path[512];
+    snprintf(path, sizeof path, "%s/t.html", dir);
+    remove(path);
+    rmdir(dir);
+
+    /* The real templates load, and the layout fills. */
+    CHECK_INT_EQ(hp, templates_load(KB_SOURCE_DIR "/web/templates", &t, err, sizeof err), 0);
+    struct html body = HTML_INIT;
+    html_lit(&body, "<p>ok</p>");
+    tpl_set_text(&v, "title", "<i>x</i>");
+    tpl_set_text(&v, "lang", "en");
+    tpl_set_html(&v, "body", &body);
+    CHECK_INT_EQ(hp, template_render(t, "layout", &v, &out), 0);
+    CHECK_CONTAINS(hp, html_str(&out), "<title>&lt;i&gt;x&lt;/i&gt;</title>");
+    CHECK_CONTAINS(hp, html_str(&out), "<p>ok</p>");
+    CHECK_CONTAINS(hp, html_str(&out), "lang=\"en\"");
+    html_release(&out);
+    html_release(&body);
+    tpl_vars_release(&v);
+    templates_free(t);
+    CHECK_INT_EQ(hp, templates_load("/nonexistent", &t, err, sizeof err), -1);
 }
 
 int main(void)
@@ -326,19 +427,6 @@ int main(void)
     free(d);
 
     html_checks(&h);
-
-    /* Templates: {{x}} escaped, {{{x}}} raw, unknown empty. */
-    struct templates *t;
-    char err[256];
-    CHECK_INT_EQ(&h, templates_load(KB_SOURCE_DIR "/web/templates", &t, err, sizeof err), 0);
-    struct tpl_var vars[] = {{"title", "<i>x</i>"}, {"lang", "en"}, {"body", "<p>ok</p>"}};
-    CHECK_INT_EQ(&h, template_render(t, "layout", vars, 3, &sb), 0);
-    CHECK_CONTAINS(&h, sb.buf, "<title>&lt;i&gt;x&lt;/i&gt;</title>");
-    CHECK_CONTAINS(&h, sb.buf, "<p>ok</p>");
-    CHECK_CONTAINS(&h, sb.buf, "lang=\"en\"");
-    CHECK_INT_EQ(&h, template_render(t, "no-such-template", vars, 3, &sb), -1);
-    strbuf_release(&sb);
-    templates_free(t);
-    CHECK_INT_EQ(&h, templates_load("/nonexistent", &t, err, sizeof err), -1);
+    template_checks(&h);
     TEST_MAIN_END(&h);
 }

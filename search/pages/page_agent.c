@@ -21,63 +21,64 @@
 
 /* One hit: title, Internal badge, best section, snippet, and the deep
  * link as text (without JavaScript) with a copy button (with it). */
-static void render_hit(struct page *pg, const kb_hit *h, size_t rank, struct strbuf *out)
+static void render_hit(struct page *pg, const kb_hit *h, size_t rank, struct html *out)
 {
-    struct strbuf url = STRBUF_INIT, surl = STRBUF_INIT, section = STRBUF_INIT,
-                  snippet = STRBUF_INIT;
+    struct strbuf url = STRBUF_INIT, surl = STRBUF_INIT;
+    struct html section = HTML_INIT;
     char rankstr[24];
     snprintf(rankstr, sizeof rankstr, "%zu", rank);
     searchreq_article_url(&url, h->id, h->locale, NULL);
     searchreq_article_url(&surl, h->id, h->locale, h->anchor);
-    page_set(pg, "rank", rankstr);
-    page_set(pg, "url", url.buf);
-    page_set(pg, "deep_url", surl.buf);
-    page_set(pg, "section_url", surl.buf);
-    page_set(pg, "title", h->title);
-    page_set(pg, "section_title", h->section_title);
-    searchreq_snippet_html(&snippet, h);
-    page_set(pg, "snippet", snippet.buf); /* HTML: escaped text, <mark>s */
-    page_set(pg, "topic", page_topic_name(pg, h->topic));
-    page_set(pg, "hit_locale", h->locale);
-    page_set(pg, "locale_label", page_locale_name(pg, h->locale));
-    page_set(pg, "internal", h->internal ? page_t(pg, "result.internal") : "");
-    page_set(pg, "internal_class", h->internal ? " is-internal" : "");
+    page_scope_open(pg);
+    page_set_text(pg, "rank", rankstr);
+    page_set_text(pg, "url", url.buf);
+    page_set_text(pg, "deep_url", surl.buf);
+    page_set_text(pg, "section_url", surl.buf);
+    page_set_text(pg, "title", h->title);
+    page_set_text(pg, "section_title", h->section_title);
+    page_set_snippet(pg, h);
+    page_set_text(pg, "topic", page_topic_name(pg, h->topic));
+    page_set_text(pg, "hit_locale", h->locale);
+    page_set_text(pg, "locale_label", page_locale_name(pg, h->locale));
+    page_set_text(pg, "internal", h->internal ? page_t(pg, "result.internal") : "");
+    page_set_text(pg, "internal_class", h->internal ? " is-internal" : "");
     if (*h->anchor)
         page_render(pg, "hit-section", &section);
-    page_set(pg, "section", section.buf);
+    page_set_html(pg, "section", &section);
     page_render(pg, "agent-hit", out);
-    static const char *const borrowed[] = {
-        "rank", "url", "deep_url", "section_url", "title", "section_title", "snippet",
-        "topic", "hit_locale", "locale_label", "internal", "internal_class", "section"};
-    for (size_t i = 0; i < sizeof borrowed / sizeof borrowed[0]; i++)
-        page_set(pg, borrowed[i], "");
+    page_scope_close(pg);
     strbuf_release(&url);
     strbuf_release(&surl);
-    strbuf_release(&section);
-    strbuf_release(&snippet);
+    html_release(&section);
 }
 
 /* A link to another page of the agent's search, keeping the filters. */
 static void pager_link(struct page *pg, const char *self_query, unsigned offset,
-                       const char *rel, const char *key, struct strbuf *out)
+                       const char *rel, const char *key, struct html *out)
 {
-    strbuf_adds(out, "<a class=\"button secondary\" rel=\"");
-    strbuf_adds(out, rel);
-    strbuf_adds(out, "\" href=\"/agent?");
-    escape_html(out, self_query);
-    strbuf_adds(out, "&amp;locale=");
-    escape_url(out, pg->locale, 0);
+    struct strbuf url = STRBUF_INIT;
+    strbuf_adds(&url, "/agent?");
+    strbuf_adds(&url, self_query);
+    strbuf_adds(&url, "&locale=");
+    escape_url(&url, pg->locale, 0);
     if (offset)
-        strbuf_addf(out, "&amp;offset=%u", offset);
-    strbuf_adds(out, "#kb-h\">");
-    escape_html(out, page_t(pg, key));
-    strbuf_adds(out, "</a>");
+        strbuf_addf(&url, "&offset=%u", offset);
+    strbuf_adds(&url, "#kb-h");
+    html_lit(out, "<a class=\"button secondary\"");
+    html_attr(out, "rel", rel);
+    html_attr(out, "href", url.buf);
+    html_lit(out, ">");
+    html_text(out, page_t(pg, key));
+    html_lit(out, "</a>");
+    if (strbuf_failed(&url))
+        html_fail(out);
+    strbuf_release(&url);
 }
 
 /* The search part: results for sr->q, or nothing before a search.
  * Returns 0, or an HTTP status when the search itself failed. */
 static unsigned render_search(struct page *pg, const struct searchreq *sr,
-                              const char *self_query, struct strbuf *out)
+                              const char *self_query, struct html *out)
 {
     if (!sr->q || !*sr->q)
         return 0;
@@ -91,30 +92,31 @@ static unsigned render_search(struct page *pg, const struct searchreq *sr,
     unsigned long total = kb_results_total(res);
     char count[32];
     snprintf(count, sizeof count, "%lu", total);
-    strbuf_adds(out, "<p class=\"results-count\" role=\"status\">");
+    html_lit(out, "<p class=\"results-count\" role=\"status\">");
     if (n)
         page_tf(pg, out, total == 1 ? "results.count_one" : "results.count", "n", count, "q",
                 sr->q, NULL);
     else
         page_tf(pg, out, "noresults.title", "q", sr->q, NULL);
-    strbuf_adds(out, "</p>\n");
+    html_lit(out, "</p>\n");
     if (n) {
-        strbuf_adds(out, "<ol class=\"agent-hits\">\n");
+        html_lit(out, "<ol class=\"agent-hits\">\n");
         for (size_t i = 0; i < n; i++)
             render_hit(pg, kb_results_get(res, i), sr->offset + i + 1, out);
-        strbuf_adds(out, "</ol>\n");
-        struct strbuf links = STRBUF_INIT;
+        html_lit(out, "</ol>\n");
+        struct html links = HTML_INIT;
         if (sr->offset > 0)
             pager_link(pg, self_query, sr->offset > sr->limit ? sr->offset - sr->limit : 0,
                        "prev", "results.prev", &links);
         if (sr->offset + n < total && sr->offset + sr->limit <= SEARCHREQ_MAX_OFFSET)
             pager_link(pg, self_query, sr->offset + sr->limit, "next", "results.next", &links);
-        if (links.len) {
-            page_set(pg, "links", links.buf);
+        if (html_len(&links)) {
+            page_scope_open(pg);
+            page_set_html(pg, "links", &links);
             page_render(pg, "pager", out);
-            page_set(pg, "links", "");
+            page_scope_close(pg);
         }
-        strbuf_release(&links);
+        html_release(&links);
     }
     kb_results_free(res);
     return 0;
@@ -122,34 +124,36 @@ static unsigned render_search(struct page *pg, const struct searchreq *sr,
 
 /* One row of the case table; cells carry their column name for the
  * stacked layout on phones. */
-static void render_case_row(struct page *pg, json_t *c, struct strbuf *out)
+static void render_case_row(struct page *pg, json_t *c, struct html *out)
 {
     struct strbuf url = STRBUF_INIT;
     strbuf_adds(&url, "/agent/cases/");
     escape_url(&url, staff_jstr(c, "id"), 0);
     strbuf_adds(&url, "?locale=");
     escape_url(&url, pg->locale, 0);
-    strbuf_adds(out, "<tr>\n<th scope=\"row\" data-label=\"");
-    escape_html(out, page_t(pg, "agent.col.case"));
-    strbuf_adds(out, "\"><a class=\"case-link\" href=\"");
-    escape_html(out, url.buf ? url.buf : "");
-    strbuf_adds(out, "\">");
-    escape_html(out, staff_jstr(c, "id"));
-    strbuf_adds(out, "</a></th>\n<td data-label=\"");
-    escape_html(out, page_t(pg, "agent.col.subject"));
-    strbuf_adds(out, "\"><span class=\"case-subject\">");
-    escape_html(out, staff_jstr(c, "subject"));
-    strbuf_adds(out, "</span><span class=\"case-email\">");
-    escape_html(out, staff_jstr(c, "email"));
-    strbuf_adds(out, "</span></td>\n<td data-label=\"");
-    escape_html(out, page_t(pg, "agent.col.product"));
-    strbuf_adds(out, "\">");
-    escape_html(out, staff_product_name(pg, staff_jstr(c, "product")));
-    strbuf_adds(out, "</td>\n<td data-label=\"");
-    escape_html(out, page_t(pg, "agent.col.created"));
-    strbuf_adds(out, "\">");
+    html_lit(out, "<tr>\n<th scope=\"row\"");
+    html_attr(out, "data-label", page_t(pg, "agent.col.case"));
+    html_lit(out, "><a class=\"case-link\"");
+    html_attr(out, "href", url.buf);
+    html_lit(out, ">");
+    html_text(out, staff_jstr(c, "id"));
+    html_lit(out, "</a></th>\n<td");
+    html_attr(out, "data-label", page_t(pg, "agent.col.subject"));
+    html_lit(out, "><span class=\"case-subject\">");
+    html_text(out, staff_jstr(c, "subject"));
+    html_lit(out, "</span><span class=\"case-email\">");
+    html_text(out, staff_jstr(c, "email"));
+    html_lit(out, "</span></td>\n<td");
+    html_attr(out, "data-label", page_t(pg, "agent.col.product"));
+    html_lit(out, ">");
+    html_text(out, staff_product_name(pg, staff_jstr(c, "product")));
+    html_lit(out, "</td>\n<td");
+    html_attr(out, "data-label", page_t(pg, "agent.col.created"));
+    html_lit(out, ">");
     staff_time(out, staff_jstr(c, "created"), STAFF_DATE_TIME);
-    strbuf_adds(out, "</td>\n</tr>\n");
+    html_lit(out, "</td>\n</tr>\n");
+    if (strbuf_failed(&url))
+        html_fail(out);
     strbuf_release(&url);
 }
 
@@ -193,8 +197,8 @@ static void parse_filter(struct request *rq, struct case_filter *f)
     }
 }
 
-static void render_cases(struct page *pg, const struct case_filter *f, struct strbuf *count,
-                         struct strbuf *out)
+static void render_cases(struct page *pg, const struct case_filter *f, struct html *count,
+                         struct html *out)
 {
     struct app *app = pg->rq->app;
     json_t *list = NULL;
@@ -207,7 +211,7 @@ static void render_cases(struct page *pg, const struct case_filter *f, struct st
         pthread_mutex_unlock(&app->reader_lock);
     }
     if (rc != STORE_OK) {
-        escape_html(count, page_t(pg, "agent.cases_failed"));
+        html_text(count, page_t(pg, "agent.cases_failed"));
         return;
     }
     json_t *cases = json_object_get(list, "cases");
@@ -217,37 +221,36 @@ static void render_cases(struct page *pg, const struct case_filter *f, struct st
     page_tf(pg, count, n == 1 ? "agent.cases_one" : n ? "agent.cases_n" : "agent.cases_none",
             "n", num, NULL);
     if (n) {
-        strbuf_adds(out, "<div class=\"table-scroll\"><table class=\"data-table cases-table\">\n"
-                         "<caption class=\"visually-hidden\">");
-        escape_html(out, page_t(pg, "agent.cases_title"));
-        strbuf_adds(out, "</caption>\n<thead><tr>");
+        html_lit(out, "<div class=\"table-scroll\"><table class=\"data-table cases-table\">\n"
+                      "<caption class=\"visually-hidden\">");
+        html_text(out, page_t(pg, "agent.cases_title"));
+        html_lit(out, "</caption>\n<thead><tr>");
         static const char *const cols[] = {"agent.col.case", "agent.col.subject",
                                            "agent.col.product", "agent.col.created"};
         for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-            strbuf_adds(out, "<th scope=\"col\">");
-            escape_html(out, page_t(pg, cols[i]));
-            strbuf_adds(out, "</th>");
+            html_lit(out, "<th scope=\"col\">");
+            html_text(out, page_t(pg, cols[i]));
+            html_lit(out, "</th>");
         }
-        strbuf_adds(out, "</tr></thead>\n<tbody>\n");
+        html_lit(out, "</tr></thead>\n<tbody>\n");
         size_t i;
         json_t *c;
         json_array_foreach(cases, i, c)
             render_case_row(pg, c, out);
-        strbuf_adds(out, "</tbody>\n</table></div>\n");
+        html_lit(out, "</tbody>\n</table></div>\n");
     }
     json_decref(list);
 }
 
 /* Hidden inputs that carry the other form's state along. */
-static void keep_field(struct strbuf *out, const char *name, const char *value)
+static void keep_field(struct html *out, const char *name, const char *value)
 {
     if (!value || !*value)
         return;
-    strbuf_adds(out, "<input type=\"hidden\" name=\"");
-    strbuf_adds(out, name);
-    strbuf_adds(out, "\" value=\"");
-    escape_html(out, value);
-    strbuf_adds(out, "\">");
+    html_lit(out, "<input type=\"hidden\"");
+    html_attr(out, "name", name);
+    html_attr(out, "value", value);
+    html_lit(out, ">");
 }
 
 unsigned page_agent(struct request *rq)
@@ -273,9 +276,9 @@ unsigned page_agent(struct request *rq)
 
     struct page pg;
     staff_page_init(&pg, rq, "/agent", self.buf);
-    struct strbuf results = STRBUF_INIT, cases = STRBUF_INIT, count = STRBUF_INIT,
-                  keep_cases = STRBUF_INIT, keep_search = STRBUF_INIT, ferr = STRBUF_INIT,
-                  body = STRBUF_INIT;
+    struct html results = HTML_INIT, cases = HTML_INIT, count = HTML_INIT,
+                keep_cases = HTML_INIT, keep_search = HTML_INIT, ferr = HTML_INIT,
+                body = HTML_INIT;
     if ((st = render_search(&pg, &sr, self.buf ? self.buf : "", &results))) {
         page_release(&pg);
         goto out;
@@ -286,30 +289,30 @@ unsigned page_agent(struct request *rq)
     keep_field(&keep_cases, "case_q", f.q);
     keep_field(&keep_search, "q", sr.q);
     if (f.bad_date) {
-        strbuf_adds(&ferr, "<p class=\"form-error\" role=\"alert\">");
-        escape_html(&ferr, page_t(&pg, "agent.bad_date"));
-        strbuf_adds(&ferr, "</p>");
+        html_lit(&ferr, "<p class=\"form-error\" role=\"alert\">");
+        html_text(&ferr, page_t(&pg, "agent.bad_date"));
+        html_lit(&ferr, "</p>");
     }
-    page_set(&pg, "q", sr.q ? sr.q : "");
-    page_set(&pg, "from", f.bad_date ? f.from_def : f.from);
-    page_set(&pg, "to", f.bad_date ? f.to_def : f.to);
-    page_set(&pg, "case_q", f.q);
-    page_set(&pg, "results", results.buf);
-    page_set(&pg, "cases", cases.buf);
-    page_set(&pg, "cases_count", count.buf);
-    page_set(&pg, "keep_cases", keep_cases.buf);
-    page_set(&pg, "keep_search", keep_search.buf);
-    page_set(&pg, "filter_error", ferr.buf);
+    page_set_text(&pg, "q", sr.q);
+    page_set_text(&pg, "from", f.bad_date ? f.from_def : f.from);
+    page_set_text(&pg, "to", f.bad_date ? f.to_def : f.to);
+    page_set_text(&pg, "case_q", f.q);
+    page_set_html(&pg, "results", &results);
+    page_set_html(&pg, "cases", &cases);
+    page_set_html(&pg, "cases_count", &count);
+    page_set_html(&pg, "keep_cases", &keep_cases);
+    page_set_html(&pg, "keep_search", &keep_search);
+    page_set_html(&pg, "filter_error", &ferr);
     page_render(&pg, "agent", &body);
-    st = page_finish(&pg, 200, page_t(&pg, "agent.title"), body.buf);
+    st = page_finish(&pg, 200, page_t(&pg, "agent.title"), &body);
 out:
     strbuf_release(&self);
-    strbuf_release(&results);
-    strbuf_release(&cases);
-    strbuf_release(&count);
-    strbuf_release(&keep_cases);
-    strbuf_release(&keep_search);
-    strbuf_release(&ferr);
-    strbuf_release(&body);
+    html_release(&results);
+    html_release(&cases);
+    html_release(&count);
+    html_release(&keep_cases);
+    html_release(&keep_search);
+    html_release(&ferr);
+    html_release(&body);
     return st;
 }

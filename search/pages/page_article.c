@@ -25,27 +25,37 @@ static const char *jstr(json_t *o, const char *key)
 }
 
 /* "On this page": the article's H2 and H3 sections. */
-static void render_toc(json_t *rec, struct strbuf *out)
+static void render_toc(json_t *rec, struct html *out)
 {
     size_t i;
     json_t *s;
+    struct strbuf href = STRBUF_INIT;
     json_array_foreach(json_object_get(rec, "sections"), i, s)
     {
         const char *anchor = jstr(s, "anchor");
         if (!*anchor)
             continue;
         json_int_t level = json_integer_value(json_object_get(s, "level"));
-        strbuf_adds(out, level >= 3 ? "<li class=\"toc-sub\"><a href=\"#" : "<li><a href=\"#");
-        escape_html(out, anchor);
-        strbuf_adds(out, "\">");
-        escape_html(out, jstr(s, "title"));
-        strbuf_adds(out, "</a></li>\n");
+        strbuf_release(&href);
+        strbuf_addch(&href, '#');
+        strbuf_adds(&href, anchor);
+        if (level >= 3)
+            html_lit(out, "<li class=\"toc-sub\"><a");
+        else
+            html_lit(out, "<li><a");
+        html_attr(out, "href", href.buf);
+        html_lit(out, ">");
+        html_text(out, jstr(s, "title"));
+        html_lit(out, "</a></li>\n");
     }
+    if (strbuf_failed(&href))
+        html_fail(out);
+    strbuf_release(&href);
 }
 
 /* The same article in its other locales. */
 static void render_languages(const struct page *pg, json_t *rec, json_t *locales,
-                             struct strbuf *out)
+                             struct html *out)
 {
     size_t i;
     json_t *l;
@@ -56,21 +66,19 @@ static void render_languages(const struct page *pg, json_t *rec, json_t *locales
             continue;
         struct strbuf url = STRBUF_INIT;
         searchreq_article_url(&url, jstr(rec, "id"), loc, NULL);
-        strbuf_adds(out, "<li><a hreflang=\"");
-        escape_html(out, loc);
-        strbuf_adds(out, "\" lang=\"");
-        escape_html(out, loc);
-        strbuf_adds(out, "\" href=\"");
-        escape_html(out, url.buf ? url.buf : "");
-        strbuf_adds(out, "\">");
-        escape_html(out, page_locale_name(pg, loc));
-        strbuf_adds(out, "</a></li>\n");
+        html_lit(out, "<li><a");
+        html_attr(out, "hreflang", loc);
+        html_attr(out, "lang", loc);
+        html_attr(out, "href", url.buf);
+        html_lit(out, ">");
+        html_text(out, page_locale_name(pg, loc));
+        html_lit(out, "</a></li>\n");
         strbuf_release(&url);
     }
 }
 
 /* Related articles: a search for the title and tags, without this one. */
-static void render_related(struct page *pg, json_t *rec, struct strbuf *out)
+static void render_related(struct page *pg, json_t *rec, struct html *out)
 {
     struct request *rq = pg->rq;
     char err[256];
@@ -106,15 +114,13 @@ static void render_related(struct page *pg, json_t *rec, struct strbuf *out)
                 continue;
             struct strbuf url = STRBUF_INIT;
             searchreq_article_url(&url, h->id, h->locale, NULL);
-            page_set(pg, "url", url.buf);
-            page_set(pg, "title", h->title);
-            page_set(pg, "topic", page_topic_name(pg, h->topic));
-            page_set(pg, "item_locale", h->locale);
+            page_scope_open(pg);
+            page_set_text(pg, "url", url.buf);
+            page_set_text(pg, "title", h->title);
+            page_set_text(pg, "topic", page_topic_name(pg, h->topic));
+            page_set_text(pg, "item_locale", h->locale);
             page_render(pg, "popular-item", out);
-            page_set(pg, "url", "");
-            page_set(pg, "title", "");
-            page_set(pg, "topic", "");
-            page_set(pg, "item_locale", "");
+            page_scope_close(pg);
             strbuf_release(&url);
             shown++;
         }
@@ -125,27 +131,27 @@ static void render_related(struct page *pg, json_t *rec, struct strbuf *out)
 
 /* The vote: the form, or the thanks after a vote without JavaScript. */
 static void render_feedback(struct page *pg, json_t *rec, const char *voted,
-                            struct strbuf *out)
+                            struct html *out)
 {
+    page_scope_open(pg);
     if (voted && (strcmp(voted, "yes") == 0 || strcmp(voted, "no") == 0)) {
-        page_set(pg, "thanks", page_t(pg, strcmp(voted, "yes") == 0 ? "fb.thanks"
-                                                                    : "fb.thanks_no"));
-        page_set(pg, "voted_no", strcmp(voted, "no") == 0 ? "no" : "yes");
+        page_set_text(pg, "thanks", page_t(pg, strcmp(voted, "yes") == 0 ? "fb.thanks"
+                                                                         : "fb.thanks_no"));
+        page_set_text(pg, "voted_no", strcmp(voted, "no") == 0 ? "no" : "yes");
         page_render(pg, "feedback-thanks", out);
-        return;
+    } else {
+        char csrf[CSRF_TOKEN_SIZE];
+        csrf_token(pg->rq, csrf);
+        struct strbuf action = STRBUF_INIT;
+        strbuf_adds(&action, "/articles/");
+        escape_url(&action, jstr(rec, "id"), 1);
+        strbuf_adds(&action, "/feedback");
+        page_set_text(pg, "csrf", csrf);
+        page_set_text(pg, "fb_action", action.buf);
+        page_render(pg, "feedback", out);
+        strbuf_release(&action);
     }
-    char csrf[CSRF_TOKEN_SIZE];
-    csrf_token(pg->rq, csrf);
-    struct strbuf action = STRBUF_INIT;
-    strbuf_adds(&action, "/articles/");
-    escape_url(&action, jstr(rec, "id"), 1);
-    strbuf_adds(&action, "/feedback");
-    page_set(pg, "csrf", csrf);
-    page_set(pg, "fb_action", action.buf);
-    page_render(pg, "feedback", out);
-    page_set(pg, "csrf", "");
-    page_set(pg, "fb_action", "");
-    strbuf_release(&action);
+    page_scope_close(pg);
 }
 
 struct link_ctx {
@@ -182,17 +188,23 @@ static char *article_link(void *vctx, const char *url)
 
 /* The page's body; pg set up, rec the article record. */
 static void render_article(struct page *pg, json_t *rec, json_t *locales, const char *voted,
-                           struct strbuf *body)
+                           struct html *body)
 {
     const char *alocale = jstr(rec, "locale");
     const char *md = jstr(rec, "markdown");
     struct link_ctx lc = {jstr(rec, "path"), alocale};
-    char *html = markdown_render_html_links(md, strlen(md), article_link, &lc);
-    struct strbuf toc = STRBUF_INIT, langs = STRBUF_INIT, related = STRBUF_INIT,
-                  notices = STRBUF_INIT, feedback = STRBUF_INIT, updated = STRBUF_INIT,
-                  tocblock = STRBUF_INIT, langblock = STRBUF_INIT, relblock = STRBUF_INIT;
-    page_set(pg, "id", jstr(rec, "id"));
-    page_set(pg, "article_locale", alocale);
+    char *rendered = markdown_render_html_links(md, strlen(md), article_link, &lc);
+    struct html content = HTML_INIT, toc = HTML_INIT, langs = HTML_INIT, related = HTML_INIT,
+                notices = HTML_INIT, feedback = HTML_INIT, updated = HTML_INIT,
+                tocblock = HTML_INIT, langblock = HTML_INIT, relblock = HTML_INIT;
+    if (!rendered)
+        html_fail(&content);
+    /* The renderer escapes by construction (cmark's safe mode); read
+     * again, only its own tags and safe URLs survive. */
+    html_sanitized(&content, rendered, &html_policy_article);
+    free(rendered);
+    page_set_text(pg, "id", jstr(rec, "id"));
+    page_set_text(pg, "article_locale", alocale);
     render_toc(rec, &toc);
     render_languages(pg, rec, locales, &langs);
     render_related(pg, rec, &related);
@@ -200,54 +212,48 @@ static void render_article(struct page *pg, json_t *rec, json_t *locales, const 
     if (json_is_true(json_object_get(rec, "machine_translated")))
         page_render(pg, "notice-mt", &notices);
     if (strcmp(alocale, pg->locale) != 0) {
-        struct strbuf msg = STRBUF_INIT;
+        struct html msg = HTML_INIT;
         page_tf(pg, &msg, "article.fallback", "language", page_locale_name(pg, alocale), NULL);
-        page_set(pg, "message", msg.buf);
+        page_scope_open(pg);
+        page_set_html(pg, "message", &msg);
         page_render(pg, "notice-fallback", &notices);
-        page_set(pg, "message", "");
-        strbuf_release(&msg);
+        page_scope_close(pg);
+        html_release(&msg);
     }
     if (*jstr(rec, "updated"))
         page_tf(pg, &updated, "article.updated", "date", jstr(rec, "updated"), NULL);
-    page_set(pg, "toc", toc.buf);
-    page_set(pg, "languages", langs.buf);
-    page_set(pg, "related", related.buf);
-    if (toc.len)
+    page_set_html(pg, "toc", &toc);
+    page_set_html(pg, "languages", &langs);
+    page_set_html(pg, "related", &related);
+    if (html_len(&toc))
         page_render(pg, "article-toc", &tocblock);
-    if (langs.len)
+    if (html_len(&langs))
         page_render(pg, "article-languages", &langblock);
-    if (related.len)
+    if (html_len(&related))
         page_render(pg, "article-related", &relblock);
 
-    page_set(pg, "title", jstr(rec, "title"));
-    page_set(pg, "description", jstr(rec, "description"));
-    page_set(pg, "topic", page_topic_name(pg, jstr(rec, "topic")));
-    page_set(pg, "updated_iso", jstr(rec, "updated"));
-    page_set(pg, "updated", updated.buf);
-    page_set(pg, "notices", notices.buf);
-    page_set(pg, "toc_block", tocblock.buf);
-    page_set(pg, "languages_block", langblock.buf);
-    page_set(pg, "related_block", relblock.buf);
-    page_set(pg, "feedback", feedback.buf);
-    page_set(pg, "content", html ? html : "");
+    page_set_text(pg, "title", jstr(rec, "title"));
+    page_set_text(pg, "description", jstr(rec, "description"));
+    page_set_text(pg, "topic", page_topic_name(pg, jstr(rec, "topic")));
+    page_set_text(pg, "updated_iso", jstr(rec, "updated"));
+    page_set_html(pg, "updated", &updated);
+    page_set_html(pg, "notices", &notices);
+    page_set_html(pg, "toc_block", &tocblock);
+    page_set_html(pg, "languages_block", &langblock);
+    page_set_html(pg, "related_block", &relblock);
+    page_set_html(pg, "feedback", &feedback);
+    page_set_html(pg, "content", &content);
     page_render(pg, "article", body);
-
-    /* The buffers go away below; the layout must not see them. */
-    static const char *const borrowed[] = {
-        "toc", "languages", "related", "updated", "notices", "toc_block", "languages_block",
-        "related_block", "feedback", "content", "description"};
-    for (size_t i = 0; i < sizeof borrowed / sizeof borrowed[0]; i++)
-        page_set(pg, borrowed[i], "");
-    free(html);
-    strbuf_release(&toc);
-    strbuf_release(&langs);
-    strbuf_release(&related);
-    strbuf_release(&notices);
-    strbuf_release(&feedback);
-    strbuf_release(&updated);
-    strbuf_release(&tocblock);
-    strbuf_release(&langblock);
-    strbuf_release(&relblock);
+    html_release(&content);
+    html_release(&toc);
+    html_release(&langs);
+    html_release(&related);
+    html_release(&notices);
+    html_release(&feedback);
+    html_release(&updated);
+    html_release(&tocblock);
+    html_release(&langblock);
+    html_release(&relblock);
 }
 
 unsigned page_article(struct request *rq)
@@ -261,15 +267,16 @@ unsigned page_article(struct request *rq)
     const char *want = req_arg(rq, "locale", &bad);
     const char *voted = req_arg(rq, "voted", &bad);
     events_log_view(rq, jstr(rec, "id"), jstr(rec, "locale"));
-    struct strbuf self = STRBUF_INIT, body = STRBUF_INIT;
+    struct strbuf self = STRBUF_INIT;
+    struct html body = HTML_INIT;
     strbuf_adds(&self, "/articles/");
     escape_url(&self, jstr(rec, "id"), 1);
     struct page pg;
     page_init(&pg, rq, want && *want ? want : jstr(rec, "locale"), self.buf, NULL);
     render_article(&pg, rec, locales, bad ? NULL : voted, &body);
-    st = page_finish(&pg, 200, jstr(rec, "title"), body.buf);
+    st = page_finish(&pg, 200, jstr(rec, "title"), &body);
     strbuf_release(&self);
-    strbuf_release(&body);
+    html_release(&body);
     json_decref(rec);
     json_decref(locales);
     return st;
@@ -279,13 +286,13 @@ unsigned page_article(struct request *rq)
 static unsigned message_page(struct page *pg, unsigned status, const char *title_key,
                              const char *text_key, const char *back_url)
 {
-    struct strbuf body = STRBUF_INIT;
-    page_set(pg, "heading", page_t(pg, title_key));
-    page_set(pg, "message", page_t(pg, text_key));
-    page_set(pg, "back_url", back_url);
+    struct html body = HTML_INIT;
+    page_set_text(pg, "heading", page_t(pg, title_key));
+    page_set_text(pg, "message", page_t(pg, text_key));
+    page_set_text(pg, "back_url", back_url);
     page_render(pg, "message", &body);
-    unsigned st = page_finish(pg, status, page_t(pg, title_key), body.buf);
-    strbuf_release(&body);
+    unsigned st = page_finish(pg, status, page_t(pg, title_key), &body);
+    html_release(&body);
     return st;
 }
 

@@ -26,57 +26,70 @@ static long long jint(json_t *o, const char *key)
 }
 
 /* A number cell; opt cells are left out on narrow screens. */
-static void cell_num(struct strbuf *out, long long n, int opt)
+static void cell_num(struct html *out, long long n, int opt)
 {
-    strbuf_addf(out, "<td class=\"num%s\">%lld</td>", opt ? " opt" : "", n);
+    if (opt)
+        html_fmt(out, "<td class=\"num opt\">%lld</td>", n);
+    else
+        html_fmt(out, "<td class=\"num\">%lld</td>", n);
 }
 
 /* "42%" of a ratio, or "—" when there is nothing to divide. */
-static void percent(struct strbuf *out, double r, int known)
+static void percent(struct html *out, double r, int known)
 {
     if (known)
-        strbuf_addf(out, "%.0f%%", r * 100);
+        html_fmt(out, "%.0f%%", r * 100);
     else
-        strbuf_adds(out, "—");
+        html_lit(out, "—");
 }
 
 /* Opens a table with a caption (visually hidden when hide_caption)
  * and the header keys; the first column is text, the others numbers.
  * Columns whose bit is set in opt are left out on narrow screens. */
-static void table_open(const struct page *pg, struct strbuf *out, const char *caption_key,
+static void table_open(const struct page *pg, struct html *out, const char *caption_key,
                        const char *const *cols, size_t ncols, int hide_caption, unsigned opt)
 {
-    strbuf_adds(out, "<div class=\"table-scroll\"><table class=\"data-table\">\n<caption");
-    strbuf_adds(out, hide_caption ? " class=\"visually-hidden\">" : ">");
-    escape_html(out, page_t(pg, caption_key));
-    strbuf_adds(out, "</caption>\n<thead><tr>");
+    html_lit(out, "<div class=\"table-scroll\"><table class=\"data-table\">\n<caption");
+    if (hide_caption)
+        html_lit(out, " class=\"visually-hidden\"");
+    html_lit(out, ">");
+    html_text(out, page_t(pg, caption_key));
+    html_lit(out, "</caption>\n<thead><tr>");
     for (size_t i = 0; i < ncols; i++) {
-        strbuf_adds(out, !i ? "<th scope=\"col\">"
-                            : opt & (1u << i) ? "<th scope=\"col\" class=\"num opt\">"
-                                              : "<th scope=\"col\" class=\"num\">");
-        escape_html(out, page_t(pg, cols[i]));
-        strbuf_adds(out, "</th>");
+        if (!i)
+            html_lit(out, "<th scope=\"col\">");
+        else if (opt & (1u << i))
+            html_lit(out, "<th scope=\"col\" class=\"num opt\">");
+        else
+            html_lit(out, "<th scope=\"col\" class=\"num\">");
+        html_text(out, page_t(pg, cols[i]));
+        html_lit(out, "</th>");
     }
-    strbuf_adds(out, "</tr></thead>\n<tbody>\n");
+    html_lit(out, "</tr></thead>\n<tbody>\n");
 }
 
-static void table_close(struct strbuf *out)
+static void table_close(struct html *out)
 {
-    strbuf_adds(out, "</tbody>\n</table></div>\n");
+    html_lit(out, "</tbody>\n</table></div>\n");
 }
 
-static void empty_note(const struct page *pg, struct strbuf *out, const char *key)
+static void empty_note(const struct page *pg, struct html *out, const char *key)
 {
-    strbuf_adds(out, "<p class=\"empty-note\">");
-    escape_html(out, page_t(pg, key));
-    strbuf_adds(out, "</p>\n");
+    html_lit(out, "<p class=\"empty-note\">");
+    html_text(out, page_t(pg, key));
+    html_lit(out, "</p>\n");
 }
+
+/* What the deflection report makes: the summary tiles, the note on
+ * visits still pending, the chart's legend, the chart and its table. */
+struct deflection_parts {
+    struct html tiles, note, legend, chart, table;
+};
 
 /* The chart, the summary tiles and the data table of the deflection
  * report. */
-static void render_deflection(struct page *pg, json_t *rep, int weekly, struct strbuf *tiles,
-                              struct strbuf *note, struct strbuf *legend, struct strbuf *chart,
-                              struct strbuf *table)
+static void render_deflection(struct page *pg, json_t *rep, int weekly,
+                              struct deflection_parts *d)
 {
     json_t *ivs = json_object_get(rep, "intervals"), *tot = json_object_get(rep, "total");
     size_t n = json_array_size(ivs);
@@ -87,12 +100,14 @@ static void render_deflection(struct page *pg, json_t *rep, int weekly, struct s
         free(vals);
         free(labels);
         free(lab);
+        html_fail(&d->chart);
         return;
     }
     static const char *const cols[] = {"author.col.period", "author.col.visits",
                                        "author.col.confirmed", "author.col.potential",
                                        "author.col.none", "author.col.pending",
                                        "author.col.rate"};
+    struct html *table = &d->table;
     table_open(pg, table, weekly ? "author.table_week" : "author.table_day", cols, 7, 0,
                1u << 1 | 1u << 5);
     size_t i;
@@ -108,17 +123,17 @@ static void render_deflection(struct page *pg, json_t *rep, int weekly, struct s
         const char *start = staff_jstr(iv, "start");
         snprintf(lab[i], sizeof lab[i], "%.5s", strlen(start) >= 10 ? start + 5 : start);
         labels[i] = lab[i];
-        strbuf_adds(table, "<tr><th scope=\"row\">");
-        escape_html(table, start);
-        strbuf_adds(table, "</th>");
+        html_lit(table, "<tr><th scope=\"row\">");
+        html_text(table, start);
+        html_lit(table, "</th>");
         cell_num(table, jint(iv, "visits"), 1);
         cell_num(table, c, 0);
         cell_num(table, p, 0);
         cell_num(table, no, 0);
         cell_num(table, jint(iv, "pending"), 1);
-        strbuf_adds(table, "<td class=\"num\">");
+        html_lit(table, "<td class=\"num\">");
         percent(table, vals[3 * n + i], c + p + no > 0);
-        strbuf_adds(table, "</td></tr>\n");
+        html_lit(table, "</td></tr>\n");
     }
     table_close(table);
 
@@ -135,14 +150,14 @@ static void render_deflection(struct page *pg, json_t *rep, int weekly, struct s
     snprintf(nums[1], sizeof nums[1], "%lld", p);
     snprintf(nums[2], sizeof nums[2], "%lld", no);
     snprintf(nums[3], sizeof nums[3], "%.0f%%", r * 100);
-    struct strbuf desc = STRBUF_INIT;
+    struct html desc = HTML_INIT;
     page_tf(pg, &desc, weekly ? "author.chart_desc_week" : "author.chart_desc_day", "confirmed",
             nums[0], "potential", nums[1], "none", nums[2], "rate",
             c + p + no ? nums[3] : "—", NULL);
     struct svgchart ch = {
         .id = "deflection-chart",
         .title = page_t(pg, weekly ? "author.chart_title_week" : "author.chart_title_day"),
-        .desc_html = desc.buf ? desc.buf : "",
+        .desc = &desc,
         .n = n,
         .labels = labels,
         .bars = bars,
@@ -151,37 +166,40 @@ static void render_deflection(struct page *pg, json_t *rep, int weekly, struct s
         .left_title = page_t(pg, "author.axis_visits"),
         .right_title = page_t(pg, "author.axis_rate"),
     };
-    svgchart_legend(&ch, legend);
-    svgchart_render(&ch, chart);
+    svgchart_legend(&ch, &d->legend);
+    svgchart_render(&ch, &d->chart);
 
     const struct {
         const char *key, *value, *cls;
-    } tl[] = {{"author.rate", c + p + no ? nums[3] : "—", "tile-rate"},
-              {"author.confirmed", nums[0], "tile-confirmed"},
-              {"author.potential", nums[1], "tile-potential"},
-              {"author.none", nums[2], "tile-none"}};
+    } tl[] = {{"author.rate", c + p + no ? nums[3] : "—", "tile tile-rate"},
+              {"author.confirmed", nums[0], "tile tile-confirmed"},
+              {"author.potential", nums[1], "tile tile-potential"},
+              {"author.none", nums[2], "tile tile-none"}};
     for (size_t k = 0; k < sizeof tl / sizeof tl[0]; k++) {
-        strbuf_addf(tiles, "<li class=\"tile %s\"><span class=\"tile-label\">", tl[k].cls);
-        escape_html(tiles, page_t(pg, tl[k].key));
-        strbuf_adds(tiles, "</span><span class=\"tile-value\">");
-        escape_html(tiles, tl[k].value);
-        strbuf_adds(tiles, "</span></li>\n");
+        html_lit(&d->tiles, "<li");
+        html_attr(&d->tiles, "class", tl[k].cls);
+        html_lit(&d->tiles, "><span class=\"tile-label\">");
+        html_text(&d->tiles, page_t(pg, tl[k].key));
+        html_lit(&d->tiles, "</span><span class=\"tile-value\">");
+        html_text(&d->tiles, tl[k].value);
+        html_lit(&d->tiles, "</span></li>\n");
     }
     long long pending = jint(tot, "pending");
     if (pending > 0) {
         char pn[24];
         snprintf(pn, sizeof pn, "%lld", pending);
-        strbuf_adds(note, "<p class=\"pending-note\">");
-        page_tf(pg, note, pending == 1 ? "author.pending_one" : "author.pending", "n", pn, NULL);
-        strbuf_adds(note, "</p>");
+        html_lit(&d->note, "<p class=\"pending-note\">");
+        page_tf(pg, &d->note, pending == 1 ? "author.pending_one" : "author.pending", "n", pn,
+                NULL);
+        html_lit(&d->note, "</p>");
     }
-    strbuf_release(&desc);
+    html_release(&desc);
     free(vals);
     free(labels);
     free(lab);
 }
 
-static void render_queries(struct page *pg, json_t *rep, struct strbuf *out)
+static void render_queries(struct page *pg, json_t *rep, struct html *out)
 {
     json_t *list = json_object_get(rep, "queries");
     if (!json_array_size(list)) {
@@ -198,24 +216,52 @@ static void render_queries(struct page *pg, json_t *rep, struct strbuf *out)
     {
         if (i >= TOP_N)
             break;
-        strbuf_adds(out, "<tr><th scope=\"row\" class=\"query\">");
-        escape_html(out, staff_jstr(q, "query"));
-        strbuf_adds(out, "</th>");
+        html_lit(out, "<tr><th scope=\"row\" class=\"query\">");
+        html_text(out, staff_jstr(q, "query"));
+        html_lit(out, "</th>");
         cell_num(out, jint(q, "count"), 0);
         if (json_is_integer(json_object_get(q, "results")))
             cell_num(out, jint(q, "results"), 1);
         else
-            strbuf_adds(out, "<td class=\"num opt\">—</td>");
-        strbuf_adds(out, "<td class=\"num opt\">");
+            html_lit(out, "<td class=\"num opt\">—</td>");
+        html_lit(out, "<td class=\"num opt\">");
         percent(out, json_real_value(json_object_get(q, "ctr")), 1);
-        strbuf_adds(out, "</td>");
+        html_lit(out, "</td>");
         cell_num(out, jint(q, "none"), 0);
-        strbuf_adds(out, "</tr>\n");
+        html_lit(out, "</tr>\n");
     }
     table_close(out);
 }
 
-static void render_gaps(struct page *pg, json_t *rep, struct strbuf *out)
+/* The cases filed after a gap's query: links to the console's case
+ * search for each subject. */
+static void gap_cases(struct page *pg, json_t *cases, struct html *out)
+{
+    size_t k;
+    json_t *s;
+    struct strbuf url = STRBUF_INIT;
+    html_lit(out, "<p class=\"gap-cases-h\">");
+    html_text(out, page_t(pg, "author.gap_cases"));
+    html_lit(out, "</p><ul class=\"gap-cases\">");
+    json_array_foreach(cases, k, s)
+    {
+        const char *subject = json_string_value(s) ? json_string_value(s) : "";
+        strbuf_release(&url);
+        strbuf_adds(&url, "/agent?case_q=");
+        escape_url(&url, subject, 0);
+        html_lit(out, "<li><a");
+        html_attr(out, "href", url.buf);
+        html_lit(out, ">");
+        html_text(out, subject);
+        html_lit(out, "</a></li>");
+    }
+    html_lit(out, "</ul>");
+    if (strbuf_failed(&url))
+        html_fail(out);
+    strbuf_release(&url);
+}
+
+static void render_gaps(struct page *pg, json_t *rep, struct html *out)
 {
     json_t *list = json_object_get(rep, "gaps");
     if (!json_array_size(list)) {
@@ -224,44 +270,29 @@ static void render_gaps(struct page *pg, json_t *rep, struct strbuf *out)
     }
     static const char *const cols[] = {"author.col.query", "author.col.searches",
                                        "author.col.zero", "author.col.noclick"};
-    strbuf_adds(out, "<ol class=\"gap-list\">\n");
+    html_lit(out, "<ol class=\"gap-list\">\n");
     size_t i;
     json_t *g;
     json_array_foreach(list, i, g)
     {
         if (i >= TOP_N)
             break;
-        strbuf_adds(out, "<li class=\"gap\"><p class=\"gap-query\">“");
-        escape_html(out, staff_jstr(g, "query"));
-        strbuf_adds(out, "”</p><dl class=\"gap-stats\">");
+        html_lit(out, "<li class=\"gap\"><p class=\"gap-query\">“");
+        html_text(out, staff_jstr(g, "query"));
+        html_lit(out, "”</p><dl class=\"gap-stats\">");
         for (size_t k = 1; k < sizeof cols / sizeof cols[0]; k++) {
             static const char *const keys[] = {"", "count", "zero_results", "no_click"};
-            strbuf_adds(out, "<div><dt>");
-            escape_html(out, page_t(pg, cols[k]));
-            strbuf_addf(out, "</dt><dd>%lld</dd></div>", jint(g, keys[k]));
+            html_lit(out, "<div><dt>");
+            html_text(out, page_t(pg, cols[k]));
+            html_fmt(out, "</dt><dd>%lld</dd></div>", jint(g, keys[k]));
         }
-        strbuf_adds(out, "</dl>");
+        html_lit(out, "</dl>");
         json_t *cases = json_object_get(g, "cases");
-        if (json_array_size(cases)) {
-            strbuf_adds(out, "<p class=\"gap-cases-h\">");
-            escape_html(out, page_t(pg, "author.gap_cases"));
-            strbuf_adds(out, "</p><ul class=\"gap-cases\">");
-            size_t k;
-            json_t *s;
-            json_array_foreach(cases, k, s)
-            {
-                const char *subject = json_string_value(s) ? json_string_value(s) : "";
-                strbuf_adds(out, "<li><a href=\"/agent?case_q=");
-                escape_url(out, subject, 0);
-                strbuf_adds(out, "\">");
-                escape_html(out, subject);
-                strbuf_adds(out, "</a></li>");
-            }
-            strbuf_adds(out, "</ul>");
-        }
-        strbuf_adds(out, "</li>\n");
+        if (json_array_size(cases))
+            gap_cases(pg, cases, out);
+        html_lit(out, "</li>\n");
     }
-    strbuf_adds(out, "</ol>\n");
+    html_lit(out, "</ol>\n");
 }
 
 static int least_cmp(const void *a, const void *b)
@@ -274,13 +305,15 @@ static int least_cmp(const void *a, const void *b)
 }
 
 static void render_least(struct page *pg, struct staff_articles *sa, json_t *rep,
-                         struct strbuf *out)
+                         struct html *out)
 {
     json_t *list = json_object_get(rep, "articles");
     size_t n = 0, i;
     json_t *a, **v = calloc(json_array_size(list) + 1, sizeof *v);
-    if (!v)
+    if (!v) {
+        html_fail(out);
         return;
+    }
     json_array_foreach(list, i, a)
         if (jint(a, "helpful_no") > 0)
             v[n++] = a;
@@ -294,14 +327,14 @@ static void render_least(struct page *pg, struct staff_articles *sa, json_t *rep
                                        "author.col.yes", "author.col.views"};
     table_open(pg, out, "author.least_title", cols, 4, 1, 1u << 3);
     for (i = 0; i < n && i < TOP_N; i++) {
-        strbuf_adds(out, "<tr><th scope=\"row\">");
+        html_lit(out, "<tr><th scope=\"row\">");
         staff_article_link(sa, staff_jstr(v[i], "article"), NULL, staff_jstr(v[i], "section"),
                            out);
-        strbuf_adds(out, "</th>");
+        html_lit(out, "</th>");
         cell_num(out, jint(v[i], "helpful_no"), 0);
         cell_num(out, jint(v[i], "helpful_yes"), 0);
         cell_num(out, jint(v[i], "views") + jint(v[i], "clicks"), 1);
-        strbuf_adds(out, "</tr>\n");
+        html_lit(out, "</tr>\n");
     }
     table_close(out);
     free(v);
@@ -309,45 +342,48 @@ static void render_least(struct page *pg, struct staff_articles *sa, json_t *rep
 
 /* One group of the content-health report: a count and its items. */
 static void health_group(struct page *pg, struct staff_articles *sa, json_t *items,
-                         const char *key, struct strbuf *out)
+                         const char *key, struct html *out)
 {
     size_t n = json_array_size(items), i;
     json_t *it;
-    strbuf_addf(out, "<details class=\"health-group%s\"><summary><span class=\"health-count\">"
-                     "%zu</span> <span class=\"health-label\">",
-                n ? " has-items" : "", n);
-    escape_html(out, page_t(pg, key));
-    strbuf_adds(out, "</span></summary>\n");
+    if (n)
+        html_lit(out, "<details class=\"health-group has-items\">");
+    else
+        html_lit(out, "<details class=\"health-group\">");
+    html_fmt(out, "<summary><span class=\"health-count\">%zu</span> "
+                  "<span class=\"health-label\">", n);
+    html_text(out, page_t(pg, key));
+    html_lit(out, "</span></summary>\n");
     if (!n)
         empty_note(pg, out, "author.health_none");
     else
-        strbuf_adds(out, "<ul class=\"health-items\">\n");
+        html_lit(out, "<ul class=\"health-items\">\n");
     json_array_foreach(items, i, it)
     {
-        strbuf_adds(out, "<li>");
+        html_lit(out, "<li>");
         staff_article_link(sa, staff_jstr(it, "article"), staff_jstr(it, "locale"), NULL, out);
         if (*staff_jstr(it, "target")) {
-            strbuf_adds(out, " <span class=\"health-detail\">");
+            html_lit(out, " <span class=\"health-detail\">");
             char line[24];
             snprintf(line, sizeof line, "%lld", jint(it, "line"));
             page_tf(pg, out, "author.health_link", "target", staff_jstr(it, "target"),
                     "problem", staff_jstr(it, "problem"), "line", line, NULL);
-            strbuf_adds(out, "</span>");
+            html_lit(out, "</span>");
         } else if (*staff_jstr(it, "source_updated")) {
-            strbuf_adds(out, " <span class=\"health-detail\">");
+            html_lit(out, " <span class=\"health-detail\">");
             page_tf(pg, out, "author.health_stale", "locale", staff_jstr(it, "locale"),
                     "updated", staff_jstr(it, "updated"), "source", staff_jstr(it, "source_updated"),
                     NULL);
-            strbuf_adds(out, "</span>");
+            html_lit(out, "</span>");
         }
-        strbuf_adds(out, "</li>\n");
+        html_lit(out, "</li>\n");
     }
     if (n)
-        strbuf_adds(out, "</ul>\n");
-    strbuf_adds(out, "</details>\n");
+        html_lit(out, "</ul>\n");
+    html_lit(out, "</details>\n");
 }
 
-static void render_health(struct page *pg, struct staff_articles *sa, struct strbuf *out)
+static void render_health(struct page *pg, struct staff_articles *sa, struct html *out)
 {
     json_t *rep = NULL;
     if (admin_content_report(pg->rq->app, DAYS_SHOWN, &rep) != ADMIN_OK) {
@@ -416,50 +452,52 @@ unsigned page_author(struct request *rq)
     }
     struct staff_articles sa;
     staff_articles_init(&sa, &pg);
-    struct strbuf tiles = STRBUF_INIT, note = STRBUF_INIT, legend = STRBUF_INIT,
-                  chart = STRBUF_INIT, table = STRBUF_INIT,
-                  queries = STRBUF_INIT, gaps = STRBUF_INIT, least = STRBUF_INIT,
-                  health = STRBUF_INIT, day_url = STRBUF_INIT, week_url = STRBUF_INIT,
-                  body = STRBUF_INIT;
-    render_deflection(&pg, r.deflection, weekly, &tiles, &note, &legend, &chart, &table);
+    struct deflection_parts d = {HTML_INIT, HTML_INIT, HTML_INIT, HTML_INIT, HTML_INIT};
+    struct html queries = HTML_INIT, gaps = HTML_INIT, least = HTML_INIT, health = HTML_INIT,
+                disabled = HTML_INIT, body = HTML_INIT;
+    struct strbuf day_url = STRBUF_INIT, week_url = STRBUF_INIT;
+    render_deflection(&pg, r.deflection, weekly, &d);
     render_queries(&pg, r.queries, &queries);
     render_gaps(&pg, r.gaps, &gaps);
     render_least(&pg, &sa, r.articles, &least);
     render_health(&pg, &sa, &health);
     page_url(&pg, &day_url, "/author");
     page_url(&pg, &week_url, "/author?interval=week");
-    page_set(&pg, "tiles", tiles.buf);
-    page_set(&pg, "pending_note", note.buf);
-    page_set(&pg, "legend", legend.buf);
-    page_set(&pg, "chart", chart.buf);
-    page_set(&pg, "chart_table", table.buf);
-    page_set(&pg, "queries", queries.buf);
-    page_set(&pg, "gaps", gaps.buf);
-    page_set(&pg, "least", least.buf);
-    page_set(&pg, "health", health.buf);
-    page_set(&pg, "day_url", day_url.buf);
-    page_set(&pg, "week_url", week_url.buf);
-    page_set(&pg, "day_current", weekly ? "false" : "page");
-    page_set(&pg, "week_current", weekly ? "page" : "false");
-    page_set(&pg, "period", page_t(&pg, weekly ? "author.period_week" : "author.period_day"));
-    page_set(&pg, "user_csrf", rq->user.csrf);
-    page_set(&pg, "reindex_disabled", rq->app->reindex ? "" : " disabled");
-    page_set(&pg, "reindex_note", rq->app->reindex ? "" : page_t(&pg, "author.reindex_off"));
+    if (!rq->app->reindex)
+        html_lit(&disabled, " disabled");
+    page_set_html(&pg, "tiles", &d.tiles);
+    page_set_html(&pg, "pending_note", &d.note);
+    page_set_html(&pg, "legend", &d.legend);
+    page_set_html(&pg, "chart", &d.chart);
+    page_set_html(&pg, "chart_table", &d.table);
+    page_set_html(&pg, "queries", &queries);
+    page_set_html(&pg, "gaps", &gaps);
+    page_set_html(&pg, "least", &least);
+    page_set_html(&pg, "health", &health);
+    page_set_text(&pg, "day_url", day_url.buf);
+    page_set_text(&pg, "week_url", week_url.buf);
+    page_set_text(&pg, "day_current", weekly ? "false" : "page");
+    page_set_text(&pg, "week_current", weekly ? "page" : "false");
+    page_set_text(&pg, "period", page_t(&pg, weekly ? "author.period_week" : "author.period_day"));
+    page_set_text(&pg, "user_csrf", rq->user.csrf);
+    page_set_html(&pg, "reindex_disabled", &disabled);
+    page_set_text(&pg, "reindex_note", rq->app->reindex ? "" : page_t(&pg, "author.reindex_off"));
     page_render(&pg, "author", &body);
-    st = page_finish(&pg, 200, page_t(&pg, "author.title"), body.buf);
+    st = page_finish(&pg, 200, page_t(&pg, "author.title"), &body);
     staff_articles_release(&sa);
     reports_release(&r);
-    strbuf_release(&tiles);
-    strbuf_release(&note);
-    strbuf_release(&legend);
-    strbuf_release(&chart);
-    strbuf_release(&table);
-    strbuf_release(&queries);
-    strbuf_release(&gaps);
-    strbuf_release(&least);
-    strbuf_release(&health);
+    html_release(&d.tiles);
+    html_release(&d.note);
+    html_release(&d.legend);
+    html_release(&d.chart);
+    html_release(&d.table);
+    html_release(&queries);
+    html_release(&gaps);
+    html_release(&least);
+    html_release(&health);
+    html_release(&disabled);
+    html_release(&body);
     strbuf_release(&day_url);
     strbuf_release(&week_url);
-    strbuf_release(&body);
     return st;
 }

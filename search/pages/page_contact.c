@@ -5,7 +5,6 @@
  * match the subject as it is typed. */
 #include "api_events.h"
 #include "csrf.h"
-#include "escape.h"
 #include "eventq.h"
 #include "maint.h"
 #include "pages.h"
@@ -29,7 +28,7 @@ static const char *field_value(json_t *values, const char *name)
 
 /* Articles that match text, as the case form lists them beside the
  * subject (the same list app.js draws from /api/suggest). */
-void suggest_render(struct page *pg, const char *text, size_t n, struct strbuf *out)
+void suggest_render(struct page *pg, const char *text, size_t n, struct html *out)
 {
     struct request *rq = pg->rq;
     struct searchreq sr = {.q = text, .locale = pg->locale, .limit = (unsigned)n};
@@ -44,21 +43,17 @@ void suggest_render(struct page *pg, const char *text, size_t n, struct strbuf *
     }
     for (size_t i = 0; i < kb_results_count(res); i++) {
         const kb_hit *h = kb_results_get(res, i);
-        struct strbuf url = STRBUF_INIT, snippet = STRBUF_INIT;
+        struct strbuf url = STRBUF_INIT;
         searchreq_article_url(&url, h->id, h->locale, h->anchor);
-        searchreq_snippet_html(&snippet, h);
-        page_set(pg, "url", url.buf);
-        page_set(pg, "title", h->title);
-        page_set(pg, "section_title", h->section_title);
-        page_set(pg, "snippet", snippet.buf); /* HTML: escaped text, <mark>s */
-        page_set(pg, "item_locale", h->locale);
+        page_scope_open(pg);
+        page_set_text(pg, "url", url.buf);
+        page_set_text(pg, "title", h->title);
+        page_set_text(pg, "section_title", h->section_title);
+        page_set_snippet(pg, h);
+        page_set_text(pg, "item_locale", h->locale);
         page_render(pg, "deflect-item", out);
-        static const char *const borrowed[] = {"url", "title", "section_title", "snippet",
-                                               "item_locale"};
-        for (size_t j = 0; j < sizeof borrowed / sizeof borrowed[0]; j++)
-            page_set(pg, borrowed[j], "");
+        page_scope_close(pg);
         strbuf_release(&url);
-        strbuf_release(&snippet);
     }
     events_log_search(rq, text, pg->locale, (int)kb_results_total(res), 1, res);
     kb_results_free(res);
@@ -83,26 +78,22 @@ static const char *field_message(struct page *pg, const char *field, const char 
 
 /* <option>s of a select: value "" first with none_label, then each
  * value/label pair; selected marks the current value. */
-static void add_option(struct strbuf *out, const char *value, const char *label,
+static void add_option(struct html *out, const char *value, const char *label,
                        const char *selected, const char *lang)
 {
-    strbuf_adds(out, "<option value=\"");
-    escape_html(out, value);
-    strbuf_adds(out, "\"");
+    html_lit(out, "<option");
+    html_attr(out, "value", value);
     if (strcmp(value, selected) == 0)
-        strbuf_adds(out, " selected");
-    if (lang) {
-        strbuf_adds(out, " lang=\"");
-        escape_html(out, lang);
-        strbuf_adds(out, "\"");
-    }
-    strbuf_adds(out, ">");
-    escape_html(out, label);
-    strbuf_adds(out, "</option>");
+        html_lit(out, " selected");
+    if (lang)
+        html_attr(out, "lang", lang);
+    html_lit(out, ">");
+    html_text(out, label);
+    html_lit(out, "</option>");
 }
 
 struct product_opts {
-    struct strbuf *out;
+    struct html *out;
     const char *selected;
 };
 
@@ -114,6 +105,45 @@ static int product_option(void *ctx, const char *key, const char *value)
     return 0;
 }
 
+/* One field's message under its label, its attributes (aria-*) and the
+ * link to it in the summary; problem NULL when the field is fine. */
+static void field_state(struct page *pg, const char *name, const char *problem,
+                        struct html *items)
+{
+    struct html err = HTML_INIT, attrs = HTML_INIT;
+    char id[40], ids[80], var[24];
+    snprintf(id, sizeof id, "%s-error", name);
+    snprintf(ids, sizeof ids, "%s-error %s-hint", name, name);
+    if (problem) {
+        const char *msg = field_message(pg, name, problem);
+        html_lit(&err, "<p class=\"field-error\"");
+        html_attr(&err, "id", id);
+        html_lit(&err, "><span class=\"visually-hidden\">");
+        html_text(&err, page_t(pg, "err.prefix"));
+        html_lit(&err, " </span>");
+        html_text(&err, msg);
+        html_lit(&err, "</p>");
+        html_attr(&attrs, "aria-invalid", "true");
+        html_attr(&attrs, "aria-describedby", ids);
+        snprintf(id, sizeof id, "#%s", name);
+        html_lit(items, "<li><a");
+        html_attr(items, "href", id);
+        html_lit(items, ">");
+        html_text(items, msg);
+        html_lit(items, "</a></li>");
+    } else {
+        html_attr(&attrs, "aria-describedby", ids + strlen(id) + 1);
+    }
+    snprintf(var, sizeof var, "err_%s", name);
+    page_set_html(pg, var, &err);
+    snprintf(var, sizeof var, "attrs_%s", name);
+    page_set_html(pg, var, &attrs);
+    snprintf(var, sizeof var, "class_%s", name);
+    page_set_text(pg, var, problem ? "field has-error" : "field");
+    html_release(&err);
+    html_release(&attrs);
+}
+
 /* Renders the form.  values: what was typed (NULL: empty, subject from
  * the URL); fields: cases_validate()'s problems or NULL; general: key
  * of a message for the whole form or NULL. */
@@ -123,57 +153,29 @@ static unsigned contact_form(struct page *pg, json_t *values, json_t *fields,
     struct request *rq = pg->rq;
     char csrf[CSRF_TOKEN_SIZE];
     csrf_token(rq, csrf);
-    page_set(pg, "csrf", csrf);
+    page_set_text(pg, "csrf", csrf);
 
-    struct strbuf bufs[5 * 3], summary = STRBUF_INIT, products = STRBUF_INIT,
-                                locales = STRBUF_INIT, suggestions = STRBUF_INIT,
-                                body = STRBUF_INIT, action = STRBUF_INIT;
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        bufs[i] = (struct strbuf)STRBUF_INIT;
-    struct strbuf items = STRBUF_INIT;
-    char names[5][4][24];
-    for (size_t f = 0; f < 5; f++) {
+    struct html items = HTML_INIT, summary = HTML_INIT, products = HTML_INIT,
+                locales = HTML_INIT, suggestions = HTML_INIT, body = HTML_INIT;
+    struct strbuf action = STRBUF_INIT;
+    for (size_t f = 0; f < sizeof form_fields / sizeof form_fields[0]; f++) {
         const char *name = form_fields[f];
-        const char *problem = json_string_value(json_object_get(fields, name));
-        struct strbuf *err = &bufs[f * 3], *attrs = &bufs[f * 3 + 1], *cls = &bufs[f * 3 + 2];
-        strbuf_adds(cls, "field");
-        if (problem) {
-            const char *msg = field_message(pg, name, problem);
-            strbuf_adds(cls, " has-error");
-            strbuf_addf(err, "<p class=\"field-error\" id=\"%s-error\">", name);
-            strbuf_adds(err, "<span class=\"visually-hidden\">");
-            escape_html(err, page_t(pg, "err.prefix"));
-            strbuf_adds(err, " </span>");
-            escape_html(err, msg);
-            strbuf_adds(err, "</p>");
-            strbuf_addf(attrs, " aria-invalid=\"true\" aria-describedby=\"%s-error %s-hint\"",
-                        name, name);
-            strbuf_addf(&items, "<li><a href=\"#%s\">", name);
-            escape_html(&items, msg);
-            strbuf_adds(&items, "</a></li>");
-        } else {
-            strbuf_addf(attrs, " aria-describedby=\"%s-hint\"", name);
-        }
-        snprintf(names[f][0], sizeof names[f][0], "err_%s", name);
-        snprintf(names[f][1], sizeof names[f][1], "attrs_%s", name);
-        snprintf(names[f][2], sizeof names[f][2], "class_%s", name);
-        snprintf(names[f][3], sizeof names[f][3], "v_%s", name);
-        page_set(pg, names[f][0], err->buf);
-        page_set(pg, names[f][1], attrs->buf);
-        page_set(pg, names[f][2], cls->buf);
-        page_set(pg, names[f][3], field_value(values, name));
+        char var[24];
+        field_state(pg, name, json_string_value(json_object_get(fields, name)), &items);
+        snprintf(var, sizeof var, "v_%s", name);
+        page_set_text(pg, var, field_value(values, name));
     }
-    if (items.len || general) {
-        page_set(pg, "summary_items", items.buf);
-        page_set(pg, "summary_title", page_t(pg, general ? general : "err.summary"));
+    if (html_len(&items) || general) {
+        page_set_html(pg, "summary_items", &items);
+        page_set_text(pg, "summary_title", page_t(pg, general ? general : "err.summary"));
         page_render(pg, "error-summary", &summary);
     }
-    page_set(pg, "summary", summary.buf);
+    page_set_html(pg, "summary", &summary);
 
     struct product_opts po = {&products, field_value(values, "product")};
     add_option(&products, "", page_t(pg, "contact.product_none"), po.selected, NULL);
     i18n_each(pg->ui, product_option, &po);
-    page_set(pg, "product_options", products.buf);
+    page_set_html(pg, "product_options", &products);
 
     const char *loc = *field_value(values, "locale") ? field_value(values, "locale")
                                                       : pg->locale;
@@ -182,33 +184,21 @@ static unsigned contact_form(struct page *pg, json_t *values, json_t *fields,
         if (*i18n_locale(l))
             add_option(&locales, i18n_locale(l), i18n_name(l), loc, i18n_code(l));
     }
-    page_set(pg, "locale_options", locales.buf);
+    page_set_html(pg, "locale_options", &locales);
 
     suggest_render(pg, field_value(values, "subject"), SUGGEST_MAX, &suggestions);
-    page_set(pg, "suggestions", suggestions.buf);
-    page_set(pg, "deflect_class", suggestions.len ? "deflect has-items" : "deflect");
+    page_set_html(pg, "suggestions", &suggestions);
+    page_set_text(pg, "deflect_class", html_len(&suggestions) ? "deflect has-items" : "deflect");
     page_url(pg, &action, "/contact");
-    page_set(pg, "form_action", action.buf);
+    page_set_text(pg, "form_action", action.buf);
     page_render(pg, "contact", &body);
-
-    /* Point nothing at the buffers released below. */
-    for (size_t f = 0; f < 5; f++)
-        for (size_t k = 0; k < 4; k++)
-            page_set(pg, names[f][k], "");
-    static const char *const borrowed[] = {"csrf", "summary", "summary_items",
-                                           "product_options", "locale_options",
-                                           "suggestions", "form_action"};
-    for (size_t i = 0; i < sizeof borrowed / sizeof borrowed[0]; i++)
-        page_set(pg, borrowed[i], "");
-    unsigned st = page_finish(pg, status, page_t(pg, "contact.title"), body.buf);
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        strbuf_release(&bufs[i]);
-    strbuf_release(&items);
-    strbuf_release(&summary);
-    strbuf_release(&products);
-    strbuf_release(&locales);
-    strbuf_release(&suggestions);
-    strbuf_release(&body);
+    unsigned st = page_finish(pg, status, page_t(pg, "contact.title"), &body);
+    html_release(&items);
+    html_release(&summary);
+    html_release(&products);
+    html_release(&locales);
+    html_release(&suggestions);
+    html_release(&body);
     strbuf_release(&action);
     return st;
 }
@@ -246,15 +236,14 @@ unsigned page_contact(struct request *rq)
 /* The customer's case number, and what happens next. */
 static unsigned case_created(struct page *pg, const char *id, const char *email)
 {
-    struct strbuf body = STRBUF_INIT, next = STRBUF_INIT;
+    struct html body = HTML_INIT, next = HTML_INIT;
     page_tf(pg, &next, "case.next", "email", email, NULL);
-    page_set(pg, "case_id", id);
-    page_set(pg, "next", next.buf);
+    page_set_text(pg, "case_id", id);
+    page_set_html(pg, "next", &next);
     page_render(pg, "case-created", &body);
-    page_set(pg, "next", "");
-    unsigned st = page_finish(pg, 200, page_t(pg, "case.title"), body.buf);
-    strbuf_release(&body);
-    strbuf_release(&next);
+    unsigned st = page_finish(pg, 200, page_t(pg, "case.title"), &body);
+    html_release(&body);
+    html_release(&next);
     return st;
 }
 

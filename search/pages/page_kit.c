@@ -12,37 +12,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *page_keep(struct page *pg, const char *s)
+void page_set_text(struct page *pg, const char *name, const char *text)
 {
-    char **grown = realloc(pg->kept, (pg->nkept + 1) * sizeof *grown);
-    if (!grown)
-        return "";
-    pg->kept = grown;
-    char *copy = strdup(s ? s : "");
-    if (!copy)
-        return "";
-    pg->kept[pg->nkept++] = copy;
-    return copy;
+    tpl_set_text(&pg->vars, name, text);
 }
 
-void page_set(struct page *pg, const char *name, const char *value)
+void page_set_html(struct page *pg, const char *name, const struct html *h)
 {
-    for (size_t i = 0; i < pg->nvars; i++)
-        if (strcmp(pg->vars[i].name, name) == 0) {
-            pg->vars[i].value = value;
-            return;
-        }
-    if (pg->nvars == pg->cap) {
-        size_t cap = pg->cap ? pg->cap * 2 : 64;
-        struct tpl_var *grown = realloc(pg->vars, cap * sizeof *grown);
-        if (!grown)
-            return;
-        pg->vars = grown;
-        pg->cap = cap;
-    }
-    pg->vars[pg->nvars].name = name;
-    pg->vars[pg->nvars].value = value;
-    pg->nvars++;
+    tpl_set_html(&pg->vars, name, h);
+}
+
+void page_scope_open(struct page *pg)
+{
+    tpl_scope_open(&pg->vars);
+}
+
+void page_scope_close(struct page *pg)
+{
+    tpl_scope_close(&pg->vars);
+}
+
+void page_set_snippet(struct page *pg, const kb_hit *h)
+{
+    /* The index layer gives text and spans; searchreq_snippet_html()
+     * escapes the text and marks the spans; read again, only <mark>
+     * survives. */
+    struct strbuf marked = STRBUF_INIT;
+    searchreq_snippet_html(&marked, h);
+    struct html snippet = HTML_INIT;
+    if (strbuf_failed(&marked))
+        html_fail(&snippet);
+    else
+        html_sanitized(&snippet, marked.buf ? marked.buf : "", &html_policy_marks);
+    page_set_html(pg, "snippet", &snippet);
+    html_release(&snippet);
+    strbuf_release(&marked);
 }
 
 const char *page_t(const struct page *pg, const char *key)
@@ -50,67 +54,45 @@ const char *page_t(const struct page *pg, const char *key)
     return i18n_str(pg->ui, key);
 }
 
-/* Template names are "t." + key: built in one buffer that is not
- * touched again once the pointers into it are taken. */
-struct name_pass {
-    struct strbuf names;
-    struct page *pg;
-    const char *cursor;
-    json_t *js;
-};
-
-static int collect_name(void *ctx, const char *key, const char *value)
+/* "t.<key>" in a template: the UI string, text.  NULL when the
+ * language files have no such key (the slot stays empty). */
+static const char *ui_string(const void *ctx, const char *name, size_t len)
 {
-    struct name_pass *np = ctx;
-    (void)value;
-    strbuf_adds(&np->names, "t.");
-    strbuf_add(&np->names, key, strlen(key) + 1);
-    return 0;
+    char key[128];
+    if (len < 3 || len - 2 >= sizeof key || strncmp(name, "t.", 2) != 0)
+        return NULL;
+    memcpy(key, name + 2, len - 2);
+    key[len - 2] = '\0';
+    const char *s = i18n_str(ctx, key);
+    return s == key ? NULL : s;
 }
 
-static int assign_name(void *ctx, const char *key, const char *value)
+static int add_js_string(void *ctx, const char *key, const char *value)
 {
-    struct name_pass *np = ctx;
-    page_set(np->pg, np->cursor, value);
-    np->cursor += strlen(np->cursor) + 1;
     if (strncmp(key, "js.", 3) == 0)
-        json_object_set_new(np->js, key + 3, json_string(value));
+        json_object_set_new(ctx, key + 3, json_string(value));
     return 0;
 }
 
+/* The UI strings: "t.<key>" for the templates, the "js." ones as JSON
+ * for app.js. */
 static void add_strings(struct page *pg)
 {
-    struct name_pass np = {STRBUF_INIT, pg, NULL, json_object()};
-    i18n_each(pg->ui, collect_name, &np);
-    if (strbuf_failed(&np.names) || !np.names.buf) {
-        strbuf_release(&np.names);
-        json_decref(np.js);
-        return;
-    }
-    size_t len;
-    char *names = strbuf_detach(&np.names, &len);
-    /* Owned by the page from here on. */
-    char **grown = realloc(pg->kept, (pg->nkept + 1) * sizeof *grown);
-    if (!grown) {
-        free(names);
-        json_decref(np.js);
-        return;
-    }
-    pg->kept = grown;
-    pg->kept[pg->nkept++] = names;
-    np.cursor = names;
-    i18n_each(pg->ui, assign_name, &np);
-    char *js = json_dumps(np.js, JSON_COMPACT);
-    page_set(pg, "i18n_js", page_keep(pg, js ? js : "{}"));
-    free(js);
-    json_decref(np.js);
+    pg->vars.fallback = ui_string;
+    pg->vars.fallback_ctx = pg->ui;
+    json_t *js = json_object();
+    i18n_each(pg->ui, add_js_string, js);
+    char *dump = js ? json_dumps(js, JSON_COMPACT) : NULL;
+    page_set_text(pg, "i18n_js", dump ? dump : "{}");
+    free(dump);
+    json_decref(js);
 }
 
 static void add_url(struct page *pg, const char *name, const char *path)
 {
     struct strbuf sb = STRBUF_INIT;
     page_url(pg, &sb, path);
-    page_set(pg, name, page_keep(pg, sb.buf));
+    page_set_text(pg, name, sb.buf);
     strbuf_release(&sb);
 }
 
@@ -136,47 +118,53 @@ const char *page_topic_name(const struct page *pg, const char *topic)
 /* The language switcher: one link per UI language, to this page. */
 static void add_switcher(struct page *pg)
 {
-    struct strbuf sb = STRBUF_INIT;
+    struct html links = HTML_INIT;
+    struct strbuf url = STRBUF_INIT;
     const char *self = pg->self.buf ? pg->self.buf : "/";
     const struct i18n_table *t = pg->rq->app->i18n;
     for (size_t i = 0; i < i18n_count(t); i++) {
         const struct i18n_lang *l = i18n_at(t, i);
         if (!*i18n_locale(l))
             continue;
-        int current = strcmp(i18n_code(l), pg->lang) == 0;
-        strbuf_adds(&sb, "<li><a href=\"");
-        escape_html(&sb, self);
-        strbuf_adds(&sb, strchr(self, '?') ? "&amp;locale=" : "?locale=");
-        escape_url(&sb, i18n_locale(l), 0);
-        strbuf_adds(&sb, "\" hreflang=\"");
-        escape_html(&sb, i18n_locale(l));
-        strbuf_adds(&sb, "\" lang=\"");
-        escape_html(&sb, i18n_code(l));
-        strbuf_adds(&sb, current ? "\" aria-current=\"true\">" : "\">");
-        escape_html(&sb, i18n_name(l));
-        strbuf_adds(&sb, "</a></li>");
+        strbuf_release(&url);
+        strbuf_adds(&url, self);
+        strbuf_adds(&url, strchr(self, '?') ? "&locale=" : "?locale=");
+        escape_url(&url, i18n_locale(l), 0);
+        html_lit(&links, "<li><a");
+        html_attr(&links, "href", url.buf);
+        html_attr(&links, "hreflang", i18n_locale(l));
+        html_attr(&links, "lang", i18n_code(l));
+        if (strcmp(i18n_code(l), pg->lang) == 0)
+            html_attr(&links, "aria-current", "true");
+        html_lit(&links, ">");
+        html_text(&links, i18n_name(l));
+        html_lit(&links, "</a></li>");
     }
-    page_set(pg, "locale_links", page_keep(pg, sb.buf));
-    page_set(pg, "locale_name", page_locale_name(pg, pg->locale));
-    strbuf_release(&sb);
+    if (strbuf_failed(&url))
+        html_fail(&links);
+    page_set_html(pg, "locale_links", &links);
+    page_set_text(pg, "locale_name", page_locale_name(pg, pg->locale));
+    strbuf_release(&url);
+    html_release(&links);
 }
 
 /* One link of the staff bar; aria-current when this page is under it. */
-static void staff_link(struct page *pg, struct strbuf *out, const char *path,
-                       const char *key)
+static void staff_link(struct page *pg, struct html *out, const char *path, const char *key)
 {
     const char *self = pg->self.buf ? pg->self.buf : "";
     size_t n = strlen(path);
     int current = strncmp(self, path, n) == 0 && (self[n] == '\0' || self[n] == '/' ||
                                                   self[n] == '?');
-    strbuf_adds(out, "<a href=\"");
     struct strbuf url = STRBUF_INIT;
     page_url(pg, &url, path);
-    escape_html(out, url.buf ? url.buf : path);
+    html_lit(out, "<a");
+    html_attr(out, "href", url.buf ? url.buf : path);
+    if (current)
+        html_attr(out, "aria-current", "page");
+    html_lit(out, ">");
+    html_text(out, page_t(pg, key));
+    html_lit(out, "</a>");
     strbuf_release(&url);
-    strbuf_adds(out, current ? "\" aria-current=\"page\">" : "\">");
-    escape_html(out, page_t(pg, key));
-    strbuf_adds(out, "</a>");
 }
 
 /* The bar a signed-in agent or author sees above the header: who is
@@ -185,23 +173,23 @@ static void staff_link(struct page *pg, struct strbuf *out, const char *path,
 static void add_staff_bar(struct page *pg)
 {
     const struct account *u = req_user(pg->rq);
-    if (!u) {
-        page_set(pg, "staff_bar", "");
-        return;
+    struct html links = HTML_INIT, bar = HTML_INIT;
+    if (u) {
+        staff_link(pg, &links, "/agent", "staff.agent");
+        if (u->role == ROLE_AUTHOR)
+            staff_link(pg, &links, "/author", "staff.author");
+        page_scope_open(pg);
+        page_set_html(pg, "staff_links", &links);
+        page_set_text(pg, "user_name", u->name);
+        page_set_text(pg, "user_role",
+                      page_t(pg, u->role == ROLE_AUTHOR ? "role.author" : "role.agent"));
+        page_set_text(pg, "user_csrf", u->csrf);
+        page_render(pg, "staff-bar", &bar);
+        page_scope_close(pg);
     }
-    struct strbuf links = STRBUF_INIT, bar = STRBUF_INIT;
-    staff_link(pg, &links, "/agent", "staff.agent");
-    if (u->role == ROLE_AUTHOR)
-        staff_link(pg, &links, "/author", "staff.author");
-    page_set(pg, "staff_links", links.buf);
-    page_set(pg, "user_name", u->name);
-    page_set(pg, "user_role", page_t(pg, u->role == ROLE_AUTHOR ? "role.author" : "role.agent"));
-    page_set(pg, "user_csrf", u->csrf);
-    page_render(pg, "staff-bar", &bar);
-    page_set(pg, "staff_links", "");
-    page_set(pg, "staff_bar", page_keep(pg, bar.buf));
-    strbuf_release(&links);
-    strbuf_release(&bar);
+    page_set_html(pg, "staff_bar", &bar);
+    html_release(&links);
+    html_release(&bar);
 }
 
 void page_init(struct page *pg, struct request *rq, const char *locale, const char *path,
@@ -236,8 +224,8 @@ void page_init(struct page *pg, struct request *rq, const char *locale, const ch
         strbuf_adds(&pg->self, extra_query);
     }
     add_strings(pg);
-    page_set(pg, "locale", pg->locale);
-    page_set(pg, "lang", pg->lang);
+    page_set_text(pg, "locale", pg->locale);
+    page_set_text(pg, "lang", pg->lang);
     add_url(pg, "home_url", "/");
     add_url(pg, "contact_url", "/contact");
     add_switcher(pg);
@@ -251,20 +239,17 @@ void page_url(const struct page *pg, struct strbuf *out, const char *path)
     escape_url(out, pg->locale, 0);
 }
 
-void page_tf(const struct page *pg, struct strbuf *out, const char *key, ...)
+void page_tf(const struct page *pg, struct html *out, const char *key, ...)
 {
     const char *fmt = page_t(pg, key);
     for (const char *p = fmt; *p;) {
         const char *open = strchr(p, '{');
         const char *close = open ? strchr(open, '}') : NULL;
         if (!open || !close) {
-            escape_html(out, p);
+            html_text(out, p);
             return;
         }
-        struct strbuf lit = STRBUF_INIT;
-        strbuf_add(&lit, p, (size_t)(open - p));
-        escape_html(out, lit.buf ? lit.buf : "");
-        strbuf_release(&lit);
+        html_text_n(out, p, (size_t)(open - p));
         const char *value = NULL;
         va_list ap;
         va_start(ap, key);
@@ -275,42 +260,39 @@ void page_tf(const struct page *pg, struct strbuf *out, const char *key, ...)
                 value = v;
         }
         va_end(ap);
-        if (value) {
-            escape_html(out, value);
-        } else {
-            struct strbuf raw = STRBUF_INIT;
-            strbuf_add(&raw, open, (size_t)(close - open + 1));
-            escape_html(out, raw.buf ? raw.buf : "");
-            strbuf_release(&raw);
-        }
+        if (value)
+            html_text(out, value);
+        else
+            html_text_n(out, open, (size_t)(close - open + 1));
         p = close + 1;
     }
 }
 
-void page_render(struct page *pg, const char *name, struct strbuf *out)
+void page_render(struct page *pg, const char *name, struct html *out)
 {
-    if (template_render(pg->rq->app->tpl, name, pg->vars, pg->nvars, out) != 0)
+    if (template_render(pg->rq->app->tpl, name, &pg->vars, out) != 0)
         fprintf(stderr, "kb-serve: template %s.html is missing\n", name);
 }
 
 void page_release(struct page *pg)
 {
-    for (size_t i = 0; i < pg->nkept; i++)
-        free(pg->kept[i]);
-    free(pg->kept);
-    free(pg->vars);
+    tpl_vars_release(&pg->vars);
     strbuf_release(&pg->self);
     memset(pg, 0, sizeof *pg);
 }
 
-unsigned page_finish(struct page *pg, unsigned status, const char *title, const char *body)
+unsigned page_finish(struct page *pg, unsigned status, const char *title,
+                     const struct html *body)
 {
     struct request *rq = pg->rq;
-    page_set(pg, "title", title);
-    page_set(pg, "body", body ? body : "");
-    strbuf_release(&rq->out);
-    int rc = template_render(rq->app->tpl, "page", pg->vars, pg->nvars, &rq->out);
+    struct html out = HTML_INIT;
+    page_set_text(pg, "title", title);
+    if (body)
+        page_set_html(pg, "body", body);
+    int rc = template_render(rq->app->tpl, "page", &pg->vars, &out);
     page_release(pg);
+    strbuf_release(&rq->out);
+    html_to_strbuf(&out, &rq->out);
     if (rc != 0)
         return reply_error(rq, 500, "template_missing", "the page template is missing");
     if (strbuf_failed(&rq->out))

@@ -70,31 +70,34 @@ static unsigned login_page(struct request *rq, const char *next, const char *use
     page_init(&pg, rq, bad ? NULL : locale, "/login", NULL);
     char csrf[CSRF_TOKEN_SIZE];
     csrf_token(rq, csrf);
-    struct strbuf err = STRBUF_INIT, body = STRBUF_INIT;
+    struct html err = HTML_INIT, described = HTML_INIT, body = HTML_INIT;
     int notice = err_key && strcmp(err_key, "login.expired") == 0;
     if (notice) {
-        strbuf_adds(&err, "<p class=\"form-notice\" id=\"login-error\" role=\"status\">");
-        escape_html(&err, page_t(&pg, err_key));
-        strbuf_adds(&err, "</p>");
+        html_lit(&err, "<p class=\"form-notice\" id=\"login-error\" role=\"status\">");
+        html_text(&err, page_t(&pg, err_key));
+        html_lit(&err, "</p>");
     } else if (err_key) {
-        strbuf_adds(&err, "<p class=\"form-error\" id=\"login-error\" role=\"alert\">"
-                          "<span class=\"visually-hidden\">");
-        escape_html(&err, page_t(&pg, "err.prefix"));
-        strbuf_adds(&err, " </span>");
+        html_lit(&err, "<p class=\"form-error\" id=\"login-error\" role=\"alert\">"
+                       "<span class=\"visually-hidden\">");
+        html_text(&err, page_t(&pg, "err.prefix"));
+        html_lit(&err, " </span>");
         page_tf(&pg, &err, err_key, "seconds", secs ? secs : "", NULL);
-        strbuf_adds(&err, "</p>");
+        html_lit(&err, "</p>");
     }
+    if (err_key)
+        html_attr(&described, "aria-describedby", "login-error");
     char nextbuf[LOGIN_NEXT_MAX];
-    page_set(&pg, "next", login_next(next, nextbuf, sizeof nextbuf));
-    page_set(&pg, "csrf", csrf);
-    page_set(&pg, "username", username ? username : "");
-    page_set(&pg, "error", err.buf);
-    page_set(&pg, "described", err_key ? " aria-describedby=\"login-error\"" : "");
-    page_set(&pg, "body_class", "staff-page");
+    page_set_text(&pg, "next", login_next(next, nextbuf, sizeof nextbuf));
+    page_set_text(&pg, "csrf", csrf);
+    page_set_text(&pg, "username", username);
+    page_set_html(&pg, "error", &err);
+    page_set_html(&pg, "described", &described);
+    page_set_text(&pg, "body_class", "staff-page");
     page_render(&pg, "login", &body);
-    unsigned st = page_finish(&pg, status, page_t(&pg, "login.title"), body.buf);
-    strbuf_release(&err);
-    strbuf_release(&body);
+    unsigned st = page_finish(&pg, status, page_t(&pg, "login.title"), &body);
+    html_release(&err);
+    html_release(&described);
+    html_release(&body);
     return st;
 }
 

@@ -6,7 +6,7 @@
 
 struct render {
     struct page *pg;
-    struct strbuf *out;
+    struct html *out;
 };
 
 static void item(void *ctx, const char *id, const char *locale, const char *title,
@@ -16,19 +16,17 @@ static void item(void *ctx, const char *id, const char *locale, const char *titl
     struct page *pg = r->pg;
     struct strbuf url = STRBUF_INIT;
     searchreq_article_url(&url, id, locale, NULL);
-    page_set(pg, "url", url.buf);
-    page_set(pg, "title", title);
-    page_set(pg, "topic", page_topic_name(pg, topic));
-    page_set(pg, "item_locale", locale);
+    page_scope_open(pg);
+    page_set_text(pg, "url", url.buf);
+    page_set_text(pg, "title", title);
+    page_set_text(pg, "topic", page_topic_name(pg, topic));
+    page_set_text(pg, "item_locale", locale);
     page_render(pg, "popular-item", r->out);
-    page_set(pg, "url", "");
-    page_set(pg, "title", "");
-    page_set(pg, "topic", "");
-    page_set(pg, "item_locale", "");
+    page_scope_close(pg);
     strbuf_release(&url);
 }
 
-void popular_render(struct page *pg, size_t n, struct strbuf *out)
+void popular_render(struct page *pg, size_t n, struct html *out)
 {
     struct render r = {pg, out};
     popular_each(pg->rq->app->popular, pg->locale, pg->rq->app->cfg.default_locale, n, item,

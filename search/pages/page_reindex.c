@@ -55,50 +55,53 @@ unsigned page_reindex_post(struct request *rq)
 }
 
 static void add_diags(struct page *pg, json_t *list, const char *key, const char *cls,
-                      struct strbuf *out)
+                      struct html *out)
 {
     size_t n = json_array_size(list), i;
     json_t *d;
     if (!n)
         return;
-    char num[24];
+    char num[24], list_class[64];
     snprintf(num, sizeof num, "%zu", n);
-    strbuf_addf(out, "<h2 class=\"diag-h\">");
+    snprintf(list_class, sizeof list_class, "diag-list %s", cls);
+    html_lit(out, "<h2 class=\"diag-h\">");
     page_tf(pg, out, key, "n", num, NULL);
-    strbuf_addf(out, "</h2>\n<ul class=\"diag-list %s\">\n", cls);
+    html_lit(out, "</h2>\n<ul");
+    html_attr(out, "class", list_class);
+    html_lit(out, ">\n");
     json_array_foreach(list, i, d)
     {
-        strbuf_adds(out, "<li>");
+        html_lit(out, "<li>");
         if (*staff_jstr(d, "file")) {
-            strbuf_adds(out, "<code>");
-            escape_html(out, staff_jstr(d, "file"));
+            html_lit(out, "<code>");
+            html_text(out, staff_jstr(d, "file"));
             long long line = (long long)json_integer_value(json_object_get(d, "line"));
             if (line > 0)
-                strbuf_addf(out, ":%lld", line);
-            strbuf_adds(out, "</code> ");
+                html_fmt(out, ":%lld", line);
+            html_lit(out, "</code> ");
         }
-        escape_html(out, staff_jstr(d, "message"));
-        strbuf_adds(out, "</li>\n");
+        html_text(out, staff_jstr(d, "message"));
+        html_lit(out, "</li>\n");
     }
-    strbuf_adds(out, "</ul>\n");
+    html_lit(out, "</ul>\n");
 }
 
-static void add_summary(struct page *pg, json_t *sum, struct strbuf *out)
+static void add_summary(struct page *pg, json_t *sum, struct html *out)
 {
     static const char *const keys[] = {"indexed", "unchanged", "deleted", "errors", "warnings",
                                        "articles"};
     if (!json_is_object(sum))
         return;
-    strbuf_adds(out, "<dl class=\"job-stats\">\n");
+    html_lit(out, "<dl class=\"job-stats\">\n");
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char key[48];
         snprintf(key, sizeof key, "reindex.%s", keys[i]);
-        strbuf_adds(out, "<div><dt>");
-        escape_html(out, page_t(pg, key));
-        strbuf_addf(out, "</dt><dd>%lld</dd></div>\n",
-                    (long long)json_integer_value(json_object_get(sum, keys[i])));
+        html_lit(out, "<div><dt>");
+        html_text(out, page_t(pg, key));
+        html_fmt(out, "</dt><dd>%lld</dd></div>\n",
+                 (long long)json_integer_value(json_object_get(sum, keys[i])));
     }
-    strbuf_adds(out, "</dl>\n");
+    html_lit(out, "</dl>\n");
 }
 
 unsigned page_reindex_get(struct request *rq)
@@ -118,27 +121,29 @@ unsigned page_reindex_get(struct request *rq)
     json_t *prog = json_object_get(job, "progress");
     long long done = (long long)json_integer_value(json_object_get(prog, "done"));
     long long total = (long long)json_integer_value(json_object_get(prog, "total"));
-    struct strbuf progress = STRBUF_INIT, text = STRBUF_INIT, details = STRBUF_INIT,
-                  body = STRBUF_INIT;
+    struct html progress = HTML_INIT, text = HTML_INIT, details = HTML_INIT, head = HTML_INIT,
+                body = HTML_INIT;
     char d[24], t[24];
     snprintf(d, sizeof d, "%lld", done);
     snprintf(t, sizeof t, "%lld", total);
-    strbuf_adds(&progress, "<progress class=\"job-progress\" aria-labelledby=\"job-h\" max=\"");
+    html_lit(&progress, "<progress class=\"job-progress\" aria-labelledby=\"job-h\"");
     if (total > 0)
-        strbuf_addf(&progress, "%lld\" value=\"%lld\">", total, running ? done : total);
+        html_fmt(&progress, " max=\"%lld\" value=\"%lld\">", total, running ? done : total);
+    else if (running)
+        html_lit(&progress, " max=\"1\">");
     else
-        strbuf_addf(&progress, "1\"%s>", running ? "" : " value=\"1\"");
-    strbuf_adds(&progress, "</progress>");
+        html_lit(&progress, " max=\"1\" value=\"1\">");
+    html_lit(&progress, "</progress>");
     if (running)
         page_tf(&pg, &text, total > 0 ? "reindex.progress" : "reindex.starting", "done", d,
                 "total", t, NULL);
     else
-        escape_html(&text, page_t(&pg, strcmp(state, "done") == 0 ? "reindex.done"
-                                                                 : "reindex.failed"));
+        html_text(&text, page_t(&pg, strcmp(state, "done") == 0 ? "reindex.done"
+                                                               : "reindex.failed"));
     if (!running && *staff_jstr(job, "message")) {
-        strbuf_adds(&details, "<p class=\"job-message\">");
-        escape_html(&details, staff_jstr(job, "message"));
-        strbuf_adds(&details, "</p>\n");
+        html_lit(&details, "<p class=\"job-message\">");
+        html_text(&details, staff_jstr(job, "message"));
+        html_lit(&details, "</p>\n");
     }
     add_summary(&pg, json_object_get(job, "summary"), &details);
     add_diags(&pg, json_object_get(job, "errors"), "reindex.errors_h", "diag-errors", &details);
@@ -146,21 +151,23 @@ unsigned page_reindex_get(struct request *rq)
               &details);
     /* No JavaScript here: the page reloads itself while the job runs. */
     if (running)
-        page_set(&pg, "head", "<meta http-equiv=\"refresh\" content=\"1\">\n");
-    page_set(&pg, "job_id", staff_jstr(job, "id"));
-    page_set(&pg, "state", state);
-    page_set(&pg, "progress", progress.buf);
-    page_set(&pg, "status_text", text.buf);
-    page_set(&pg, "details", details.buf);
-    page_set(&pg, "heading", page_t(&pg, running                           ? "reindex.running_h"
-                                         : strcmp(state, "done") == 0 ? "reindex.finished_h"
-                                                                      : "reindex.failed_h"));
+        html_lit(&head, "<meta http-equiv=\"refresh\" content=\"1\">\n");
+    page_set_html(&pg, "head", &head);
+    page_set_text(&pg, "job_id", staff_jstr(job, "id"));
+    page_set_text(&pg, "state", state);
+    page_set_html(&pg, "progress", &progress);
+    page_set_html(&pg, "status_text", &text);
+    page_set_html(&pg, "details", &details);
+    page_set_text(&pg, "heading", page_t(&pg, running ? "reindex.running_h"
+                                              : strcmp(state, "done") == 0 ? "reindex.finished_h"
+                                                                           : "reindex.failed_h"));
     page_render(&pg, "reindex-status", &body);
-    st = page_finish(&pg, 200, page_t(&pg, "author.reindex_title"), body.buf);
-    strbuf_release(&progress);
-    strbuf_release(&text);
-    strbuf_release(&details);
-    strbuf_release(&body);
+    st = page_finish(&pg, 200, page_t(&pg, "author.reindex_title"), &body);
+    html_release(&progress);
+    html_release(&text);
+    html_release(&details);
+    html_release(&head);
+    html_release(&body);
     json_decref(job);
     return st;
 }

@@ -21,19 +21,19 @@ void staff_page_init(struct page *pg, struct request *rq, const char *path,
     int bad;
     const char *locale = req_arg(rq, "locale", &bad);
     page_init(pg, rq, bad ? NULL : locale, path, extra_query);
-    page_set(pg, "body_class", "staff-page");
+    page_set_text(pg, "body_class", "staff-page");
 }
 
 unsigned staff_message(struct page *pg, unsigned status, const char *title_key,
                        const char *text_key, const char *back_url)
 {
-    struct strbuf body = STRBUF_INIT;
-    page_set(pg, "heading", page_t(pg, title_key));
-    page_set(pg, "message", page_t(pg, text_key));
-    page_set(pg, "back_url", back_url);
+    struct html body = HTML_INIT;
+    page_set_text(pg, "heading", page_t(pg, title_key));
+    page_set_text(pg, "message", page_t(pg, text_key));
+    page_set_text(pg, "back_url", back_url);
     page_render(pg, "message", &body);
-    unsigned st = page_finish(pg, status, page_t(pg, title_key), body.buf);
-    strbuf_release(&body);
+    unsigned st = page_finish(pg, status, page_t(pg, title_key), &body);
+    html_release(&body);
     return st;
 }
 
@@ -45,12 +45,12 @@ unsigned staff_forbidden(struct request *rq)
     page_url(&pg, &back, "/agent");
     rq->error_code = "forbidden";
     unsigned st = staff_message(&pg, 403, "staff.forbidden_title", "staff.forbidden",
-                                page_keep(&pg, back.buf));
+                                back.buf);
     strbuf_release(&back);
     return st;
 }
 
-void staff_time(struct strbuf *out, const char *iso, enum staff_time_style style)
+void staff_time(struct html *out, const char *iso, enum staff_time_style style)
 {
     /* Stored times are "YYYY-MM-DDTHH:MM:SS.mmmZ"; anything else is
      * shown as it is. */
@@ -65,11 +65,11 @@ void staff_time(struct strbuf *out, const char *iso, enum staff_time_style style
     } else {
         snprintf(shown, sizeof shown, "%.40s", iso);
     }
-    strbuf_adds(out, "<time datetime=\"");
-    escape_html(out, iso);
-    strbuf_adds(out, "\">");
-    escape_html(out, shown);
-    strbuf_adds(out, "</time>");
+    html_lit(out, "<time");
+    html_attr(out, "datetime", iso);
+    html_lit(out, ">");
+    html_text(out, shown);
+    html_lit(out, "</time>");
 }
 
 const char *staff_product_name(const struct page *pg, const char *product)
@@ -126,7 +126,7 @@ static json_t *article_record(struct staff_articles *sa, const char *id, const c
 }
 
 void staff_article_link(struct staff_articles *sa, const char *id, const char *locale,
-                        const char *section, struct strbuf *out)
+                        const char *section, struct html *out)
 {
     if (!locale || !*locale)
         locale = sa->pg->rq->app->cfg.default_locale;
@@ -142,15 +142,15 @@ void staff_article_link(struct staff_articles *sa, const char *id, const char *l
     }
     struct strbuf url = STRBUF_INIT;
     searchreq_article_url(&url, id ? id : "", rec ? staff_jstr(rec, "locale") : locale, section);
-    strbuf_adds(out, "<a class=\"trail-article\" href=\"");
-    escape_html(out, url.buf ? url.buf : "");
-    strbuf_adds(out, "\">");
-    escape_html(out, *title ? title : (id ? id : ""));
+    html_lit(out, "<a class=\"trail-article\"");
+    html_attr(out, "href", url.buf);
+    html_lit(out, ">");
+    html_text(out, *title ? title : (id ? id : ""));
     if (section && *section) {
-        strbuf_adds(out, "<span class=\"trail-section\"> › ");
-        escape_html(out, *stitle ? stitle : section);
-        strbuf_adds(out, "</span>");
+        html_lit(out, "<span class=\"trail-section\"> › ");
+        html_text(out, *stitle ? stitle : section);
+        html_lit(out, "</span>");
     }
-    strbuf_adds(out, "</a>");
+    html_lit(out, "</a>");
     strbuf_release(&url);
 }

@@ -4,7 +4,7 @@
  *
  * These pages are for signed-in agents and authors only; they are built
  * with the page kit (pages.h) like the customer pages, so the same
- * escaping rules hold: text through templates or escape_html(). */
+ * rules hold: text through templates, markup with the HTML builder. */
 #ifndef KB_PAGE_STAFF_H
 #define KB_PAGE_STAFF_H
 
@@ -32,7 +32,7 @@ unsigned staff_message(struct page *pg, unsigned status, const char *title_key,
  * with seconds (STAFF_TIME), the date and minutes (STAFF_DATE_TIME) or
  * the date and seconds (STAFF_DATE_SECONDS), and "UTC". */
 enum staff_time_style { STAFF_TIME, STAFF_DATE_TIME, STAFF_DATE_SECONDS };
-void staff_time(struct strbuf *out, const char *iso, enum staff_time_style style);
+void staff_time(struct html *out, const char *iso, enum staff_time_style style);
 
 /* The display name of a product id ("Billing and payments"). */
 const char *staff_product_name(const struct page *pg, const char *product);
@@ -52,7 +52,7 @@ void staff_articles_release(struct staff_articles *sa);
  * locale (NULL: the default): "Title › Section", or the id when the
  * index has no such article any more. */
 void staff_article_link(struct staff_articles *sa, const char *id, const char *locale,
-                        const char *section, struct strbuf *out);
+                        const char *section, struct html *out);
 
 /* The string value of key in o, "" when missing. */
 const char *staff_jstr(json_t *o, const char *key);

@@ -1,7 +1,8 @@
 /* pages.c -- server-rendered HTML: the help-center home, search
  * results and static files.  Pages work without JavaScript; every
- * value goes through the templates' escaping or escape_html().  The
- * article page is in page_article.c, the case form in page_contact.c. */
+ * value is text for a {{x}} slot or markup made with the HTML builder
+ * (html.h).  The article page is in page_article.c, the case form in
+ * page_contact.c. */
 #include "api_events.h"
 #include "escape.h"
 #include "pages.h"
@@ -16,9 +17,9 @@
 #include <sys/stat.h>
 
 /* The search box, filled with q. */
-static void search_form(struct page *pg, const char *q, struct strbuf *out)
+static void search_form(struct page *pg, const char *q, struct html *out)
 {
-    page_set(pg, "q", q ? q : "");
+    page_set_text(pg, "q", q);
     page_render(pg, "searchform", out);
 }
 
@@ -43,16 +44,16 @@ static unsigned home(struct request *rq, const char *locale)
 {
     struct page pg;
     page_init(&pg, rq, locale, "/", NULL);
-    struct strbuf form = STRBUF_INIT, popular = STRBUF_INIT, body = STRBUF_INIT;
+    struct html form = HTML_INIT, popular = HTML_INIT, body = HTML_INIT;
     search_form(&pg, "", &form);
     popular_render(&pg, 6, &popular);
-    page_set(&pg, "searchform", form.buf);
-    page_set(&pg, "popular", popular.buf);
+    page_set_html(&pg, "searchform", &form);
+    page_set_html(&pg, "popular", &popular);
     page_render(&pg, "home", &body);
-    unsigned st = page_finish(&pg, 200, page_t(&pg, "home.title"), body.buf);
-    strbuf_release(&form);
-    strbuf_release(&popular);
-    strbuf_release(&body);
+    unsigned st = page_finish(&pg, 200, page_t(&pg, "home.title"), &body);
+    html_release(&form);
+    html_release(&popular);
+    html_release(&body);
     return st;
 }
 
@@ -64,120 +65,118 @@ unsigned page_home(struct request *rq)
 
 /* One result: title, best section as a deep link, snippet, topic,
  * locale and date.  data-* attributes feed the click log (app.js). */
-static void render_hit(struct page *pg, const kb_hit *h, size_t rank, struct strbuf *out)
+static void render_hit(struct page *pg, const kb_hit *h, size_t rank, struct html *out)
 {
-    struct strbuf url = STRBUF_INIT, surl = STRBUF_INIT, section = STRBUF_INIT,
-                  updated = STRBUF_INIT, snippet = STRBUF_INIT;
+    struct strbuf url = STRBUF_INIT, surl = STRBUF_INIT;
+    struct html section = HTML_INIT, updated = HTML_INIT;
     char rankstr[24];
     snprintf(rankstr, sizeof rankstr, "%zu", rank);
     searchreq_article_url(&url, h->id, h->locale, NULL);
     searchreq_article_url(&surl, h->id, h->locale, h->anchor);
-    page_set(pg, "id", h->id);
-    page_set(pg, "anchor", h->anchor);
-    page_set(pg, "rank", rankstr);
-    page_set(pg, "url", *h->anchor ? surl.buf : url.buf);
-    page_set(pg, "section_url", surl.buf);
-    page_set(pg, "title", h->title);
-    page_set(pg, "section_title", h->section_title);
-    searchreq_snippet_html(&snippet, h);
-    page_set(pg, "snippet", snippet.buf); /* HTML: escaped text, <mark>s */
-    page_set(pg, "topic", page_topic_name(pg, h->topic));
-    page_set(pg, "hit_locale", h->locale);
-    page_set(pg, "locale_label", page_locale_name(pg, h->locale));
-    page_set(pg, "internal", h->internal ? page_t(pg, "result.internal") : "");
+    page_scope_open(pg);
+    page_set_text(pg, "id", h->id);
+    page_set_text(pg, "anchor", h->anchor);
+    page_set_text(pg, "rank", rankstr);
+    page_set_text(pg, "url", *h->anchor ? surl.buf : url.buf);
+    page_set_text(pg, "section_url", surl.buf);
+    page_set_text(pg, "title", h->title);
+    page_set_text(pg, "section_title", h->section_title);
+    page_set_snippet(pg, h);
+    page_set_text(pg, "topic", page_topic_name(pg, h->topic));
+    page_set_text(pg, "hit_locale", h->locale);
+    page_set_text(pg, "locale_label", page_locale_name(pg, h->locale));
+    page_set_text(pg, "internal", h->internal ? page_t(pg, "result.internal") : "");
     if (*h->anchor)
         page_render(pg, "hit-section", &section);
-    page_set(pg, "section", section.buf);
+    page_set_html(pg, "section", &section);
     if (*h->updated)
         page_tf(pg, &updated, "result.updated", "date", h->updated, NULL);
-    page_set(pg, "updated", updated.buf);
+    page_set_html(pg, "updated", &updated);
     page_render(pg, "hit", out);
-    /* Nothing may point into the hit or the buffers below afterwards. */
-    static const char *const borrowed[] = {
-        "id", "anchor", "url", "section_url", "title", "section_title", "snippet", "topic",
-        "hit_locale", "locale_label", "section", "updated", "rank"};
-    for (size_t i = 0; i < sizeof borrowed / sizeof borrowed[0]; i++)
-        page_set(pg, borrowed[i], "");
+    page_scope_close(pg);
     strbuf_release(&url);
     strbuf_release(&surl);
-    strbuf_release(&section);
-    strbuf_release(&updated);
-    strbuf_release(&snippet);
+    html_release(&section);
+    html_release(&updated);
 }
 
 /* A link to another page of the same search. */
 static void page_link(struct page *pg, const struct searchreq *sr, unsigned offset,
-                      const char *rel, const char *key, struct strbuf *out)
+                      const char *rel, const char *key, struct html *out)
 {
-    strbuf_adds(out, "<a class=\"button secondary\" rel=\"");
-    strbuf_adds(out, rel);
-    strbuf_adds(out, "\" href=\"/search?q=");
-    escape_url(out, sr->q, 0);
-    strbuf_adds(out, "&amp;locale=");
-    escape_url(out, pg->locale, 0);
+    struct strbuf url = STRBUF_INIT;
+    strbuf_adds(&url, "/search?q=");
+    escape_url(&url, sr->q, 0);
+    strbuf_adds(&url, "&locale=");
+    escape_url(&url, pg->locale, 0);
     if (sr->limit != 10)
-        strbuf_addf(out, "&amp;limit=%u", sr->limit);
+        strbuf_addf(&url, "&limit=%u", sr->limit);
     if (offset)
-        strbuf_addf(out, "&amp;offset=%u", offset);
-    strbuf_adds(out, "\">");
-    escape_html(out, page_t(pg, key));
-    strbuf_adds(out, "</a>");
+        strbuf_addf(&url, "&offset=%u", offset);
+    html_lit(out, "<a class=\"button secondary\"");
+    html_attr(out, "rel", rel);
+    html_attr(out, "href", url.buf);
+    html_lit(out, ">");
+    html_text(out, page_t(pg, key));
+    html_lit(out, "</a>");
+    if (strbuf_failed(&url))
+        html_fail(out);
+    strbuf_release(&url);
 }
 
 static void render_pager(struct page *pg, const struct searchreq *sr, size_t shown,
-                         unsigned long total, struct strbuf *out)
+                         unsigned long total, struct html *out)
 {
-    struct strbuf links = STRBUF_INIT;
+    struct html links = HTML_INIT;
     if (sr->offset > 0)
         page_link(pg, sr, sr->offset > sr->limit ? sr->offset - sr->limit : 0, "prev",
                   "results.prev", &links);
     if (shown && sr->offset + shown < total && sr->offset + sr->limit <= SEARCHREQ_MAX_OFFSET)
         page_link(pg, sr, sr->offset + sr->limit, "next", "results.next", &links);
-    if (links.len) {
-        page_set(pg, "links", links.buf);
+    if (html_len(&links)) {
+        page_scope_open(pg);
+        page_set_html(pg, "links", &links);
         page_render(pg, "pager", out);
-        page_set(pg, "links", "");
+        page_scope_close(pg);
     }
-    strbuf_release(&links);
+    html_release(&links);
 }
 
 static void render_results(struct page *pg, kb_results *res, const struct searchreq *sr,
-                           struct strbuf *out)
+                           struct html *out)
 {
     const char *q = sr->q;
     unsigned offset = sr->offset;
     size_t n = kb_results_count(res);
-    struct strbuf items = STRBUF_INIT, heading = STRBUF_INIT, contact = STRBUF_INIT;
+    struct html items = HTML_INIT, heading = HTML_INIT, more = HTML_INIT;
+    struct strbuf contact = STRBUF_INIT;
     char count[32];
     snprintf(count, sizeof count, "%lu", kb_results_total(res));
     for (size_t i = 0; i < n; i++)
         render_hit(pg, kb_results_get(res, i), offset + i + 1, &items);
-    page_set(pg, "q", q);
+    page_set_text(pg, "q", q);
     page_url(pg, &contact, "/contact");
     strbuf_adds(&contact, "&subject=");
     escape_url(&contact, q, 0);
-    page_set(pg, "contact_subject_url", page_keep(pg, contact.buf));
+    page_set_text(pg, "contact_subject_url", contact.buf);
     if (n) {
         page_tf(pg, &heading, kb_results_total(res) == 1 ? "results.count_one" : "results.count",
                 "n", count, "q", q, NULL);
-        page_set(pg, "heading", page_keep(pg, heading.buf));
-        page_set(pg, "hits", page_keep(pg, items.buf));
-        struct strbuf pager = STRBUF_INIT;
-        render_pager(pg, sr, n, kb_results_total(res), &pager);
-        page_set(pg, "pager", page_keep(pg, pager.buf));
-        strbuf_release(&pager);
+        page_set_html(pg, "heading", &heading);
+        page_set_html(pg, "hits", &items);
+        render_pager(pg, sr, n, kb_results_total(res), &more);
+        page_set_html(pg, "pager", &more);
         page_render(pg, "results", out);
     } else {
-        struct strbuf popular = STRBUF_INIT;
         page_tf(pg, &heading, "noresults.title", "q", q, NULL);
-        page_set(pg, "heading", page_keep(pg, heading.buf));
-        popular_render(pg, 5, &popular);
-        page_set(pg, "popular", page_keep(pg, popular.buf));
+        page_set_html(pg, "heading", &heading);
+        popular_render(pg, 5, &more);
+        page_set_html(pg, "popular", &more);
         page_render(pg, "no-results", out);
-        strbuf_release(&popular);
     }
-    strbuf_release(&items);
-    strbuf_release(&heading);
+    html_release(&items);
+    html_release(&heading);
+    html_release(&more);
     strbuf_release(&contact);
 }
 
@@ -204,23 +203,23 @@ unsigned page_search(struct request *rq)
         page_release(&pg);
         return st;
     }
-    struct strbuf form = STRBUF_INIT, results = STRBUF_INIT, body = STRBUF_INIT,
-                  title = STRBUF_INIT;
+    struct html form = HTML_INIT, results = HTML_INIT, body = HTML_INIT;
+    struct strbuf title = STRBUF_INIT;
     search_form(&pg, sr.q, &form);
     render_results(&pg, res, &sr, &results);
     events_log_search(rq, sr.q, sr.locale, (int)kb_results_total(res), 0, res);
     kb_results_free(res);
-    page_set(&pg, "searchform", form.buf);
-    page_set(&pg, "results", results.buf);
+    page_set_html(&pg, "searchform", &form);
+    page_set_html(&pg, "results", &results);
     page_render(&pg, "search", &body);
     /* Plain text: the layout escapes the title. */
     strbuf_adds(&title, sr.q);
     strbuf_adds(&title, " · ");
     strbuf_adds(&title, page_t(&pg, "nav.search"));
-    st = page_finish(&pg, 200, title.buf, body.buf);
-    strbuf_release(&form);
-    strbuf_release(&results);
-    strbuf_release(&body);
+    st = page_finish(&pg, 200, title.buf, &body);
+    html_release(&form);
+    html_release(&results);
+    html_release(&body);
     strbuf_release(&title);
     return st;
 }
@@ -277,15 +276,22 @@ void page_error(struct request *rq, unsigned status, const char *code, const cha
 {
     char st[16];
     snprintf(st, sizeof st, "%u", status);
-    struct tpl_var vars[] = {{"status", st}, {"message", msg}, {"code", code}};
-    struct strbuf body = STRBUF_INIT;
-    if (template_render(rq->app->tpl, "error", vars, 3, &body) == 0) {
-        struct tpl_var lv[] = {{"title", msg}, {"lang", "en"}, {"body", body.buf}};
-        template_render(rq->app->tpl, "layout", lv, 3, &rq->out);
+    struct tpl_vars vars = TPL_VARS_INIT;
+    struct html body = HTML_INIT, out = HTML_INIT;
+    tpl_set_text(&vars, "status", st);
+    tpl_set_text(&vars, "message", msg);
+    tpl_set_text(&vars, "code", code);
+    if (template_render(rq->app->tpl, "error", &vars, &body) == 0) {
+        tpl_set_text(&vars, "title", msg);
+        tpl_set_text(&vars, "lang", "en");
+        tpl_set_html(&vars, "body", &body);
+        template_render(rq->app->tpl, "layout", &vars, &out);
     } else {
-        strbuf_adds(&rq->out, "<!doctype html><title>Error</title><p>");
-        escape_html(&rq->out, msg);
-        strbuf_adds(&rq->out, "</p>\n");
+        html_lit(&out, "<!doctype html><title>Error</title><p>");
+        html_text(&out, msg);
+        html_lit(&out, "</p>\n");
     }
-    strbuf_release(&body);
+    html_to_strbuf(&out, &rq->out);
+    html_release(&body);
+    tpl_vars_release(&vars);
 }

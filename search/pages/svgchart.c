@@ -1,8 +1,6 @@
 /* svgchart.c -- stacked bars and a ratio line as inline SVG. */
 #include "svgchart.h"
 
-#include "escape.h"
-
 #include <math.h>
 #include <stdio.h>
 
@@ -31,48 +29,60 @@ static double nice_step(double max)
     return step < 1 ? 1 : step;
 }
 
-static void text(struct strbuf *out, double x, double y, const char *anchor, const char *s,
-                 const char *extra)
+/* A label; transform: a transform attribute's value, or NULL. */
+static void text(struct html *out, double x, double y, const char *anchor, const char *s,
+                 const char *transform)
 {
-    strbuf_addf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"" INK
-                     "\" font-size=\"12\"%s>",
-                x, y, anchor, extra ? extra : "");
-    escape_html(out, s);
-    strbuf_adds(out, "</text>\n");
+    html_fmt(out, "<text x=\"%.1f\" y=\"%.1f\"", x, y);
+    html_attr(out, "text-anchor", anchor);
+    html_lit(out, " fill=\"" INK "\" font-size=\"12\"");
+    if (transform)
+        html_attr(out, "transform", transform);
+    html_lit(out, ">");
+    html_text(out, s);
+    html_lit(out, "</text>\n");
 }
 
-void svgchart_legend(const struct svgchart *c, struct strbuf *out)
+void svgchart_legend(const struct svgchart *c, struct html *out)
 {
-    strbuf_adds(out, "<ul class=\"chart-legend\">\n");
+    html_lit(out, "<ul class=\"chart-legend\">\n");
     for (size_t k = 0; k <= c->nbars; k++) {
         const struct svgchart_series *s = k < c->nbars ? &c->bars[k] : c->line;
         if (!s)
             break;
-        strbuf_adds(out, "<li><svg class=\"chart-key\" viewBox=\"0 0 18 12\" width=\"18\" "
-                         "height=\"12\" aria-hidden=\"true\" focusable=\"false\">");
-        if (k < c->nbars)
-            strbuf_addf(out, "<rect x=\"3\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%s\"/>",
-                        s->color);
-        else
-            strbuf_addf(out, "<line x1=\"0\" y1=\"6\" x2=\"18\" y2=\"6\" stroke=\"%s\" "
-                             "stroke-width=\"2.5\"/><circle cx=\"9\" cy=\"6\" r=\"3.5\" "
-                             "fill=\"#fff\" stroke=\"%s\" stroke-width=\"2\"/>",
-                        s->color, s->color);
-        strbuf_adds(out, "</svg>");
-        escape_html(out, s->name);
-        strbuf_adds(out, "</li>\n");
+        html_lit(out, "<li><svg class=\"chart-key\" viewBox=\"0 0 18 12\" width=\"18\" "
+                      "height=\"12\" aria-hidden=\"true\" focusable=\"false\">");
+        if (k < c->nbars) {
+            html_lit(out, "<rect x=\"3\" width=\"12\" height=\"12\" rx=\"2\"");
+            html_attr(out, "fill", s->color);
+            html_lit(out, "/>");
+        } else {
+            html_lit(out, "<line x1=\"0\" y1=\"6\" x2=\"18\" y2=\"6\"");
+            html_attr(out, "stroke", s->color);
+            html_lit(out, " stroke-width=\"2.5\"/><circle cx=\"9\" cy=\"6\" r=\"3.5\" "
+                          "fill=\"#fff\"");
+            html_attr(out, "stroke", s->color);
+            html_lit(out, " stroke-width=\"2\"/>");
+        }
+        html_lit(out, "</svg>");
+        html_text(out, s->name);
+        html_lit(out, "</li>\n");
     }
-    strbuf_adds(out, "</ul>\n");
+    html_lit(out, "</ul>\n");
 }
 
-static void axes(const struct svgchart *c, double ymax, double step, struct strbuf *out)
+static void axes(const struct svgchart *c, double ymax, double step, struct html *out)
 {
     double ph = H - TOP - BOTTOM;
     char num[32];
     for (double v = 0; v <= ymax + 1e-9; v += step) {
         double y = TOP + ph - v / ymax * ph;
-        strbuf_addf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
-                    LEFT, y, W - RIGHT, y, v == 0 ? AXIS : GRID);
+        if (v == 0)
+            html_fmt(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                          "stroke=\"" AXIS "\"/>\n", LEFT, y, W - RIGHT, y);
+        else
+            html_fmt(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                          "stroke=\"" GRID "\"/>\n", LEFT, y, W - RIGHT, y);
         snprintf(num, sizeof num, "%.0f", v);
         text(out, LEFT - 8, y + 4, "end", num, NULL);
     }
@@ -83,10 +93,10 @@ static void axes(const struct svgchart *c, double ymax, double step, struct strb
             text(out, W - RIGHT + 8, y + 4, "start", num, NULL);
         }
     char rot[96];
-    snprintf(rot, sizeof rot, " transform=\"rotate(-90 %.1f %.1f)\"", 14.0, TOP + ph / 2);
+    snprintf(rot, sizeof rot, "rotate(-90 %.1f %.1f)", 14.0, TOP + ph / 2);
     if (c->left_title)
         text(out, 14, TOP + ph / 2, "middle", c->left_title, rot);
-    snprintf(rot, sizeof rot, " transform=\"rotate(90 %.1f %.1f)\"", W - 10, TOP + ph / 2);
+    snprintf(rot, sizeof rot, "rotate(90 %.1f %.1f)", W - 10, TOP + ph / 2);
     if (c->line && c->right_title)
         text(out, W - 10, TOP + ph / 2, "middle", c->right_title, rot);
     /* x labels: at most MAX_XLABELS, evenly thinned, the last one kept. */
@@ -98,7 +108,7 @@ static void axes(const struct svgchart *c, double ymax, double step, struct strb
                  NULL);
 }
 
-static void bars(const struct svgchart *c, double ymax, struct strbuf *out)
+static void bars(const struct svgchart *c, double ymax, struct html *out)
 {
     double ph = H - TOP - BOTTOM, bw = (W - LEFT - RIGHT) / (double)c->n;
     double w = bw * .62 > 36 ? 36 : bw * .62;
@@ -109,19 +119,20 @@ static void bars(const struct svgchart *c, double ymax, struct strbuf *out)
             if (v <= 0)
                 continue;
             double y0 = TOP + ph - base / ymax * ph, y1 = TOP + ph - (base + v) / ymax * ph;
-            strbuf_addf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                             "fill=\"%s\"><title>",
-                        x, y1, w, y0 - y1, c->bars[k].color);
-            escape_html(out, c->labels[i]);
-            strbuf_adds(out, ": ");
-            escape_html(out, c->bars[k].name);
-            strbuf_addf(out, " %.0f</title></rect>\n", v);
+            html_fmt(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"", x, y1,
+                     w, y0 - y1);
+            html_attr(out, "fill", c->bars[k].color);
+            html_lit(out, "><title>");
+            html_text(out, c->labels[i]);
+            html_lit(out, ": ");
+            html_text(out, c->bars[k].name);
+            html_fmt(out, " %.0f</title></rect>\n", v);
             base += v;
         }
     }
 }
 
-static void line(const struct svgchart *c, struct strbuf *out)
+static void line(const struct svgchart *c, struct html *out)
 {
     const struct svgchart_series *s = c->line;
     double ph = H - TOP - BOTTOM, bw = (W - LEFT - RIGHT) / (double)c->n;
@@ -130,36 +141,40 @@ static void line(const struct svgchart *c, struct strbuf *out)
         double v = s->values[i];
         if (v < 0) {
             if (open)
-                strbuf_adds(out, "\"/>\n");
+                html_lit(out, "\"/>\n");
             open = 0;
             continue;
         }
         double x = LEFT + bw * ((double)i + .5), y = TOP + ph - (v > 1 ? 1 : v) * ph;
-        if (!open)
-            strbuf_addf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
-                             "stroke-linejoin=\"round\" points=\"",
-                        s->color);
-        strbuf_addf(out, "%s%.1f,%.1f", open ? " " : "", x, y);
+        if (!open) {
+            html_lit(out, "<polyline fill=\"none\"");
+            html_attr(out, "stroke", s->color);
+            /* The points attribute stays open for numbers only. */
+            html_lit(out, " stroke-width=\"2.5\" stroke-linejoin=\"round\" points=\"");
+            html_fmt(out, "%.1f,%.1f", x, y);
+        } else {
+            html_fmt(out, " %.1f,%.1f", x, y);
+        }
         open = 1;
     }
     if (open)
-        strbuf_adds(out, "\"/>\n");
+        html_lit(out, "\"/>\n");
     for (size_t i = 0; i < c->n; i++) {
         double v = s->values[i];
         if (v < 0)
             continue;
         double x = LEFT + bw * ((double)i + .5), y = TOP + ph - (v > 1 ? 1 : v) * ph;
-        strbuf_addf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#fff\" stroke=\"%s\" "
-                         "stroke-width=\"2.5\"><title>",
-                    x, y, s->color);
-        escape_html(out, c->labels[i]);
-        strbuf_adds(out, ": ");
-        escape_html(out, s->name);
-        strbuf_addf(out, " %.0f%%</title></circle>\n", v * 100);
+        html_fmt(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#fff\"", x, y);
+        html_attr(out, "stroke", s->color);
+        html_lit(out, " stroke-width=\"2.5\"><title>");
+        html_text(out, c->labels[i]);
+        html_lit(out, ": ");
+        html_text(out, s->name);
+        html_fmt(out, " %.0f%%</title></circle>\n", v * 100);
     }
 }
 
-void svgchart_render(const struct svgchart *c, struct strbuf *out)
+void svgchart_render(const struct svgchart *c, struct html *out)
 {
     double max = 0;
     for (size_t i = 0; i < c->n; i++) {
@@ -173,20 +188,28 @@ void svgchart_render(const struct svgchart *c, struct strbuf *out)
     double ymax = ceil(max / step) * step;
     if (ymax < step * 4)
         ymax = step * 4;
-    strbuf_addf(out, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-                     "aria-labelledby=\"%s-title %s-desc\" "
-                     "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\">\n"
-                     "<title id=\"%s-title\">",
-                W, H, c->id, c->id, c->id);
-    escape_html(out, c->title);
-    strbuf_addf(out, "</title>\n<desc id=\"%s-desc\">", c->id);
-    strbuf_adds(out, c->desc_html ? c->desc_html : "");
-    strbuf_adds(out, "</desc>\n");
+    char ids[96], id[48];
+    snprintf(ids, sizeof ids, "%s-title %s-desc", c->id, c->id);
+    html_fmt(out, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\"", W, H);
+    html_attr(out, "aria-labelledby", ids);
+    html_lit(out, " font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\">\n"
+                  "<title");
+    snprintf(id, sizeof id, "%s-title", c->id);
+    html_attr(out, "id", id);
+    html_lit(out, ">");
+    html_text(out, c->title);
+    html_lit(out, "</title>\n<desc");
+    snprintf(id, sizeof id, "%s-desc", c->id);
+    html_attr(out, "id", id);
+    html_lit(out, ">");
+    if (c->desc)
+        html_append(out, c->desc);
+    html_lit(out, "</desc>\n");
     axes(c, ymax, step, out);
     if (c->n) {
         bars(c, ymax, out);
         if (c->line)
             line(c, out);
     }
-    strbuf_adds(out, "</svg>\n");
+    html_lit(out, "</svg>\n");
 }

@@ -7,20 +7,20 @@
 #ifndef KB_SVGCHART_H
 #define KB_SVGCHART_H
 
-#include "strbuf.h"
+#include "html.h"
 
 #include <stddef.h>
 
 struct svgchart_series {
     const char *name;     /* legend text (plain text, escaped here) */
-    const char *color;    /* a CSS colour literal such as "#146c2e" */
+    const char *color;    /* a CSS colour such as "#146c2e" */
     const double *values; /* n values; a negative ratio is "no data" */
 };
 
 struct svgchart {
     const char *id;                 /* element id prefix, [a-z0-9-] */
     const char *title;              /* plain text */
-    const char *desc_html;          /* text already HTML-escaped (page_tf()) */
+    const struct html *desc;        /* the description (page_tf()), or NULL */
     size_t n;                       /* intervals (bars) */
     const char *const *labels;      /* n x-axis labels */
     const struct svgchart_series *bars; /* stacked bottom up */
@@ -30,12 +30,12 @@ struct svgchart {
 };
 
 /* Appends the chart as one <svg> element (viewBox-scaled, no fixed
- * size) to out.  All text but desc_html is HTML-escaped here; colors
- * must be literals. */
-void svgchart_render(const struct svgchart *c, struct strbuf *out);
+ * size) to out, built with the HTML builder: text and colours are
+ * escaped, numbers formatted. */
+void svgchart_render(const struct svgchart *c, struct html *out);
 
 /* Appends the chart's legend: a <ul class="chart-legend"> with one
  * item per series (a colour key and its escaped name). */
-void svgchart_legend(const struct svgchart *c, struct strbuf *out);
+void svgchart_legend(const struct svgchart *c, struct html *out);
 
 #endif

@@ -1,7 +1,6 @@
-/* template.c -- loading and expanding the web templates. */
+/* template.c -- loading and filling the web templates; see template.h
+ * for the slot rules. */
 #include "template.h"
-
-#include "escape.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -9,8 +8,8 @@
 #include <string.h>
 
 struct tpl {
-    char *name; /* file name without .html */
-    char *text;
+    char *name;       /* file name without .html */
+    struct html text; /* the program's own markup */
 };
 
 struct templates {
@@ -18,19 +17,12 @@ struct templates {
     size_t n;
 };
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct strbuf sb = STRBUF_INIT;
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        strbuf_add(&sb, buf, got);
-    fclose(f);
-    return strbuf_detach(&sb, NULL);
-}
+struct tpl_value {
+    char *name;
+    int is_html;
+    char *text;       /* is_html == 0 */
+    struct html html; /* is_html == 1 */
+};
 
 int templates_load(const char *dir, struct templates **out, char *err, size_t errlen)
 {
@@ -53,10 +45,11 @@ int templates_load(const char *dir, struct templates **out, char *err, size_t er
             break;
         t->list = l;
         l[t->n].name = strndup(e->d_name, len - 5);
-        l[t->n].text = slurp(path);
-        if (!l[t->n].name || !l[t->n].text) {
+        l[t->n].text = (struct html)HTML_INIT;
+        if (!l[t->n].name || html_file(&l[t->n].text, path) != 0 ||
+            html_failed(&l[t->n].text)) {
             free(l[t->n].name);
-            free(l[t->n].text);
+            html_release(&l[t->n].text);
             snprintf(err, errlen, "%s: cannot read template", path);
             closedir(d);
             templates_free(t);
@@ -79,50 +72,175 @@ void templates_free(struct templates *t)
         return;
     for (size_t i = 0; i < t->n; i++) {
         free(t->list[i].name);
-        free(t->list[i].text);
+        html_release(&t->list[i].text);
     }
     free(t->list);
     free(t);
 }
 
-static const char *lookup(const struct tpl_var *vars, size_t n, const char *name,
-                          size_t len)
+/* ---- values ---- */
+
+static void value_free(struct tpl_value *v)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strlen(vars[i].name) == len && memcmp(vars[i].name, name, len) == 0)
-            return vars[i].value ? vars[i].value : "";
-    return "";
+    free(v->name);
+    free(v->text);
+    html_release(&v->html);
+}
+
+/* The slot for name in the innermost scope, new or emptied; NULL when
+ * out of memory (v failed). */
+static struct tpl_value *slot(struct tpl_vars *v, const char *name)
+{
+    size_t from = v->nscopes ? v->scopes[v->nscopes - 1] : 0;
+    for (size_t i = from; i < v->n; i++)
+        if (strcmp(v->v[i].name, name) == 0) {
+            free(v->v[i].text);
+            v->v[i].text = NULL;
+            html_release(&v->v[i].html);
+            return &v->v[i];
+        }
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 32;
+        struct tpl_value *grown = realloc(v->v, cap * sizeof *grown);
+        if (!grown) {
+            v->failed = 1;
+            return NULL;
+        }
+        v->v = grown;
+        v->cap = cap;
+    }
+    struct tpl_value *s = &v->v[v->n];
+    memset(s, 0, sizeof *s);
+    s->html = (struct html)HTML_INIT;
+    if (!(s->name = strdup(name))) {
+        v->failed = 1;
+        return NULL;
+    }
+    v->n++;
+    return s;
+}
+
+void tpl_set_text(struct tpl_vars *v, const char *name, const char *text)
+{
+    struct tpl_value *s = slot(v, name);
+    if (!s)
+        return;
+    s->is_html = 0;
+    if (!(s->text = strdup(text ? text : "")))
+        v->failed = 1;
+}
+
+void tpl_set_html(struct tpl_vars *v, const char *name, const struct html *h)
+{
+    struct tpl_value *s = slot(v, name);
+    if (!s)
+        return;
+    s->is_html = 1;
+    html_append(&s->html, h);
+    if (html_failed(&s->html))
+        v->failed = 1;
+}
+
+void tpl_scope_open(struct tpl_vars *v)
+{
+    if (v->nscopes == v->capscopes) {
+        size_t cap = v->capscopes ? v->capscopes * 2 : 8;
+        size_t *grown = realloc(v->scopes, cap * sizeof *grown);
+        if (!grown) {
+            /* The values land in the outer scope: kept, not lost. */
+            v->failed = 1;
+            return;
+        }
+        v->scopes = grown;
+        v->capscopes = cap;
+    }
+    v->scopes[v->nscopes++] = v->n;
+}
+
+void tpl_scope_close(struct tpl_vars *v)
+{
+    if (!v->nscopes)
+        return;
+    size_t from = v->scopes[--v->nscopes];
+    while (v->n > from)
+        value_free(&v->v[--v->n]);
+}
+
+void tpl_vars_release(struct tpl_vars *v)
+{
+    if (!v)
+        return;
+    while (v->n)
+        value_free(&v->v[--v->n]);
+    free(v->v);
+    free(v->scopes);
+    *v = (struct tpl_vars)TPL_VARS_INIT;
+}
+
+/* The innermost value of name, or NULL. */
+static const struct tpl_value *lookup(const struct tpl_vars *v, const char *name, size_t len)
+{
+    for (size_t i = v ? v->n : 0; i-- > 0;)
+        if (strlen(v->v[i].name) == len && memcmp(v->v[i].name, name, len) == 0)
+            return &v->v[i];
+    return NULL;
+}
+
+static void fill(const char *tname, const struct tpl_vars *vars, const char *name, size_t len,
+                 int raw, struct html *out)
+{
+    const struct tpl_value *val = lookup(vars, name, len);
+    if (val && val->is_html) {
+        if (raw)
+            html_append(out, &val->html);
+        else
+            html_text(out, html_str(&val->html));
+        return;
+    }
+    const char *text = val ? val->text
+                           : vars && vars->fallback
+                                 ? vars->fallback(vars->fallback_ctx, name, len)
+                                 : NULL;
+    if (!text || !*text)
+        return;
+    if (raw)
+        fprintf(stderr, "kb-serve: template %s.html: {{{%.*s}}} takes HTML; it was set as "
+                        "text and is left empty\n", tname, (int)len, name);
+    else
+        html_text(out, text);
 }
 
 int template_render(const struct templates *t, const char *name,
-                    const struct tpl_var *vars, size_t nvars, struct strbuf *out)
+                    const struct tpl_vars *vars, struct html *out)
 {
-    const char *text = NULL;
+    const struct html *tpl = NULL;
     for (size_t i = 0; t && i < t->n; i++)
         if (strcmp(t->list[i].name, name) == 0)
-            text = t->list[i].text;
-    if (!text)
+            tpl = &t->list[i].text;
+    if (!tpl)
         return -1;
-    const char *p = text;
+    if (vars && vars->failed) {
+        /* A value is missing: fail the output rather than show a page
+         * without it. */
+        html_fail(out);
+        return 0;
+    }
+    const char *text = html_str(tpl), *p = text;
     for (;;) {
         const char *open = strstr(p, "{{");
         if (!open) {
-            strbuf_adds(out, p);
+            html_append_slice(out, tpl, (size_t)(p - text), strlen(p));
             return 0;
         }
-        strbuf_add(out, p, (size_t)(open - p));
+        html_append_slice(out, tpl, (size_t)(p - text), (size_t)(open - p));
         int raw = open[2] == '{';
         const char *nm = open + (raw ? 3 : 2);
         const char *close = strstr(nm, raw ? "}}}" : "}}");
         if (!close) {
-            strbuf_adds(out, open);
+            html_append_slice(out, tpl, (size_t)(open - text), strlen(open));
             return 0;
         }
-        const char *value = lookup(vars, nvars, nm, (size_t)(close - nm));
-        if (raw)
-            strbuf_adds(out, value);
-        else
-            escape_html(out, value);
+        fill(name, vars, nm, (size_t)(close - nm), raw, out);
         p = close + (raw ? 3 : 2);
     }
 }
