@@ -262,6 +262,14 @@ static kb_results *run_cached(kb_index *ix, kb_cache *c, const char *text, int i
     return r;
 }
 
+static int attachments_freed;
+
+static void free_counted(void *p)
+{
+    attachments_freed++;
+    free(p);
+}
+
 /* The result cache: a repeated search is served from it, the options
  * that change results (internal articles, paging) are separate
  * entries, and a commit makes the next search run again. */
@@ -279,14 +287,18 @@ static void test_cache(const char *dir)
     CHECK_INT_EQ(&h, st.entries, 1);
     CHECK(&h, a == b); /* the same read-only results */
     CHECK_STR_EQ(&h, top(b), "billing/invoice");
-    /* What one caller derives from shared results, the next one reuses;
-     * the first string set stays. */
-    CHECK(&h, kb_results_memo(a, 0) == NULL);
-    CHECK_STR_EQ(&h, kb_results_set_memo(a, 0, "[1]"), "[1]");
-    CHECK_STR_EQ(&h, kb_results_set_memo(b, 0, "[2]"), "[1]");
-    CHECK_STR_EQ(&h, kb_results_memo(b, 0), "[1]");
-    CHECK(&h, kb_results_memo(b, 1) == NULL);
-    CHECK(&h, kb_results_set_memo(b, KB_RESULTS_MEMO_SLOTS, "x") == NULL);
+    /* What one caller keeps with shared results, the next one finds;
+     * the first attachment stays, counts in the cache's bytes, and is
+     * freed with the results. */
+    CHECK(&h, kb_results_attachment(a) == NULL);
+    size_t bytes = st.bytes;
+    char *one = strdup("[1]"), *two = strdup("[2]");
+    CHECK(&h, kb_results_attach(a, one, 1000, free_counted) == one);
+    CHECK(&h, kb_results_attach(b, two, 1000, free_counted) == one);
+    free(two); /* not taken: still the caller's */
+    CHECK(&h, kb_results_attachment(b) == one);
+    kb_cache_get_stats(c, &st);
+    CHECK_INT_EQ(&h, st.bytes, bytes + 1000);
     kb_results_free(a);
     /* An agent's search is its own entry. */
     kb_results *agent = run_cached(ix, c, "invoice charge", 1);
@@ -335,7 +347,9 @@ static void test_cache(const char *dir)
     /* Results outlive the cache that held them. */
     kb_cache_free(c);
     CHECK_STR_EQ(&h, top(b), "billing/invoice");
+    CHECK_INT_EQ(&h, attachments_freed, 0);
     kb_results_free(b);
+    CHECK_INT_EQ(&h, attachments_freed, 1);
 
     /* A tiny cache keeps nothing, and still answers. */
     c = kb_cache_new(64);

@@ -1,5 +1,6 @@
 /* api.c -- the JSON API: /healthz, /api/search, /api/suggest,
- * /api/articles/{id}.  Every body is built with jansson. */
+ * /api/articles/{id}.  Every body is written by jansson; a search
+ * answer is put together from values it wrote (reply_search). */
 #include "api_events.h"
 #include "auth.h"
 #include "escape.h"
@@ -80,40 +81,159 @@ static json_t *hit_json(const kb_hit *h)
     return o;
 }
 
-enum { MEMO_HITS, MEMO_FACETS };
+/* The JSON of one page of results, written once per results: cached
+ * results are shared, and building and dumping the hits was most of
+ * the time of a search served from the cache.
+ *
+ * It is kept with the results, as their attachment (kb_results_attach),
+ * rather than in a cache of this layer's own.  It depends on the
+ * results alone, so it should live exactly as long as they do: when
+ * kb_cache evicts an entry, or a commit or a synonyms reload makes it
+ * stale, the JSON goes with it, and its bytes count toward the same
+ * --cache-mb bound.  A second cache here, keyed like kb_cache's
+ * entries (query, options, index revision, synonyms), would repeat the
+ * key, the LRU order, the revision rule and the memory bound, and could
+ * still disagree with kb_cache about which results are alive.  The
+ * index layer only holds the pointer and calls results_json_free(). */
+struct results_json {
+    char *hits;   /* [...], jansson's compact dump */
+    char *facets; /* {...}, or NULL when not asked for */
+    size_t bytes; /* what the two take, for the cache's count */
+};
 
-/* The JSON of the hits (or of the facets), dumped once per results:
- * cached results are shared, and building and dumping the hits was
- * most of the time of a search served from the cache. */
-static const char *results_json(kb_results *res, unsigned slot)
+static void results_json_free(void *p)
 {
-    const char *done = kb_results_memo(res, slot);
-    if (done)
-        return done;
-    json_t *v;
-    if (slot == MEMO_HITS) {
-        v = json_array();
-        for (size_t i = 0; i < kb_results_count(res); i++)
-            json_array_append_new(v, hit_json(kb_results_get(res, i)));
-    } else {
-        static const char *const names[KB_FACET_COUNT] = {"topic", "product", "locale"};
-        v = json_object();
-        for (int f = 0; f < KB_FACET_COUNT; f++) {
-            const kb_facet *fv;
-            size_t n = kb_results_facets(res, (kb_facet_field)f, &fv);
-            json_t *counts = json_object();
-            for (size_t i = 0; i < n; i++)
-                if (*fv[i].value)
-                    json_object_set_new(counts, fv[i].value,
-                                        json_integer((json_int_t)fv[i].count));
-            json_object_set_new(v, names[f], counts);
-        }
+    struct results_json *j = p;
+    if (!j)
+        return;
+    free(j->hits);
+    free(j->facets);
+    free(j);
+}
+
+static char *dump_hits(kb_results *res)
+{
+    json_t *v = json_array();
+    for (size_t i = 0; v && i < kb_results_count(res); i++)
+        json_array_append_new(v, hit_json(kb_results_get(res, i)));
+    char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+    return text;
+}
+
+static char *dump_facets(kb_results *res)
+{
+    static const char *const names[KB_FACET_COUNT] = {"topic", "product", "locale"};
+    json_t *v = json_object();
+    for (int f = 0; v && f < KB_FACET_COUNT; f++) {
+        const kb_facet *fv;
+        size_t n = kb_results_facets(res, (kb_facet_field)f, &fv);
+        json_t *counts = json_object();
+        for (size_t i = 0; i < n; i++)
+            if (*fv[i].value)
+                json_object_set_new(counts, fv[i].value, json_integer((json_int_t)fv[i].count));
+        json_object_set_new(v, names[f], counts);
     }
     char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
     json_decref(v);
-    done = text ? kb_results_set_memo(res, slot, text) : NULL;
-    free(text);
-    return done;
+    return text;
+}
+
+/* NULL when out of memory. */
+static struct results_json *results_json_new(kb_results *res, int facets)
+{
+    struct results_json *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->hits = dump_hits(res);
+    j->facets = facets ? dump_facets(res) : NULL;
+    if (!j->hits || (facets && !j->facets)) {
+        results_json_free(j);
+        return NULL;
+    }
+    j->bytes = sizeof *j + strlen(j->hits) + 1 + (j->facets ? strlen(j->facets) + 1 : 0);
+    return j;
+}
+
+/* The JSON of res, with facets when asked: the one kept with res, else
+ * made now and kept.  *own is set when the one returned is this
+ * answer's alone (the kept one lacks the facets), for the caller to
+ * free.  NULL when out of memory. */
+static const struct results_json *results_json(kb_results *res, int facets,
+                                               struct results_json **own)
+{
+    *own = NULL;
+    const struct results_json *kept = kb_results_attachment(res);
+    if (kept && (kept->facets || !facets))
+        return kept;
+    struct results_json *made = results_json_new(res, facets);
+    if (!made)
+        return NULL;
+    if (!kept) {
+        kept = kb_results_attach(res, made, made->bytes, results_json_free);
+        if (kept == made)
+            return made;
+        if (kept->facets || !facets) { /* another request was first */
+            results_json_free(made);
+            return kept;
+        }
+    }
+    *own = made;
+    return made;
+}
+
+static int dump_to_strbuf(const char *data, size_t len, void *sb)
+{
+    strbuf_add(sb, data, len);
+    return 0;
+}
+
+/* Appends `"key":` and v as jansson writes it (v is stolen); key is a
+ * literal name that needs no escaping.  -1 when v is NULL or could not
+ * be written. */
+static int put_member(struct strbuf *out, const char *key, json_t *v)
+{
+    strbuf_addch(out, '"');
+    strbuf_adds(out, key);
+    strbuf_adds(out, "\":");
+    int failed = !v || json_dump_callback(v, dump_to_strbuf, out,
+                                          JSON_COMPACT | JSON_ENCODE_ANY) != 0;
+    json_decref(v);
+    return failed ? -1 : 0;
+}
+
+/* The answer of /api/search and /api/suggest into rq->out:
+ *   {"query":...,"locale":...,"total":N,"suggestion":...,"hits":[...],"facets":{...}}
+ * Each value is written by jansson, the hits and facets earlier (kept
+ * with the results); this writes only the braces, keys and commas
+ * around them, so no JSON text is cut or patched. */
+static unsigned reply_search(struct request *rq, const struct searchreq *sr, kb_results *res,
+                             const struct results_json *j)
+{
+    struct strbuf *out = &rq->out;
+    const char *suggestion = kb_results_suggestion(res);
+    strbuf_release(out);
+    strbuf_addch(out, '{');
+    int failed = put_member(out, "query", json_string(sr->q));
+    strbuf_addch(out, ',');
+    failed |= put_member(out, "locale", json_string(kb_results_locale(res)));
+    strbuf_addch(out, ',');
+    failed |= put_member(out, "total", json_integer((json_int_t)kb_results_total(res)));
+    strbuf_addch(out, ',');
+    failed |= put_member(out, "suggestion", suggestion ? json_string(suggestion) : json_null());
+    strbuf_adds(out, ",\"hits\":");
+    strbuf_adds(out, j->hits);
+    if (sr->facets) {
+        strbuf_adds(out, ",\"facets\":");
+        strbuf_adds(out, j->facets);
+    }
+    strbuf_adds(out, "}\n");
+    if (failed || strbuf_failed(out)) {
+        strbuf_release(out);
+        return 500;
+    }
+    rq->content_type = "application/json; charset=utf-8";
+    return 200;
 }
 
 static unsigned search_common(struct request *rq, int prefix_last)
@@ -126,38 +246,14 @@ static unsigned search_common(struct request *rq, int prefix_last)
     kb_results *res;
     if ((st = searchreq_run(rq, &sr, prefix_last, &res)))
         return st;
-    const char *suggestion = kb_results_suggestion(res);
-    json_t *o = json_pack("{s:s,s:s,s:I,s:o}", "query", sr.q, "locale",
-                          kb_results_locale(res), "total",
-                          (json_int_t)kb_results_total(res), "suggestion",
-                          suggestion ? json_string(suggestion) : json_null());
-    const char *hits = results_json(res, MEMO_HITS);
-    const char *facets = sr.facets ? results_json(res, MEMO_FACETS) : "";
+    struct results_json *own;
+    const struct results_json *j = results_json(res, sr.facets, &own);
     events_log_search(rq, sr.q, sr.locale, (int)kb_results_total(res), prefix_last, res);
-    if (!hits || !facets) {
-        json_decref(o);
-        kb_results_free(res);
-        return reply_error(rq, 500, "out_of_memory", "the server is out of memory");
-    }
-    if ((st = reply_json(rq, 200, o)) == 200) {
-        /* The small object from jansson, then the two dumped parts:
-         * {"query":...,"suggestion":null} -> {...,"hits":[...],"facets":{...}} */
-        struct strbuf *out = &rq->out;
-        if (out->len >= 2 && out->buf[out->len - 2] == '}') {
-            out->len -= 2;
-            strbuf_adds(out, ",\"hits\":");
-            strbuf_adds(out, hits);
-            if (sr.facets) {
-                strbuf_adds(out, ",\"facets\":");
-                strbuf_adds(out, facets);
-            }
-            strbuf_adds(out, "}\n");
-        }
-        if (strbuf_failed(out)) {
-            strbuf_release(out);
-            st = 500;
-        }
-    }
+    if (!j)
+        st = reply_error(rq, 500, "out_of_memory", "the server is out of memory");
+    else
+        st = reply_search(rq, &sr, res, j);
+    results_json_free(own);
     kb_results_free(res);
     return st;
 }

@@ -104,13 +104,14 @@ size_t kb_synonyms_groups(const kb_synonyms *s, const char *locale);
  * serves only the same query and options, on the same index revision
  * and the same synonyms, so a commit by kb-index or a synonyms reload
  * is seen by the next search.  Least recently used entries go first
- * when the results held exceed max_bytes. */
+ * when the results held, with their attachments, exceed max_bytes. */
 typedef struct kb_cache kb_cache;
 
 /* NULL when out of memory; max_bytes 0 caches nothing. */
 kb_cache *kb_cache_new(size_t max_bytes);
 /* Frees the cache; results handed out stay valid until their own
- * kb_results_free().  NULL is a no-op. */
+ * kb_results_free().  No search with c and no kb_results_attach() on
+ * its results may run at the same time.  NULL is a no-op. */
 void kb_cache_free(kb_cache *c);
 typedef struct {
     unsigned long long hits, misses;
@@ -205,17 +206,29 @@ typedef struct {
  * count is returned.  Valid until kb_results_free(). */
 size_t kb_results_facets(const kb_results *r, kb_facet_field field, const kb_facet **out);
 
-/* A string the caller derived from these results alone (its JSON, say),
- * kept with them: callers that share cached results then derive it
- * once.  KB_RESULTS_MEMO_SLOTS slots, each set once.  kb_results_memo
- * gives the slot's string or NULL.  kb_results_set_memo stores a copy
- * of s unless the slot is set already (another thread may have been
- * first) and returns the string the slot holds, valid until
- * kb_results_free(); NULL when out of memory. */
-#define KB_RESULTS_MEMO_SLOTS 2
-const char *kb_results_memo(const kb_results *r, unsigned slot);
-const char *kb_results_set_memo(kb_results *r, unsigned slot, const char *s);
+/* Drops the caller's reference; the last one (a cache holds one while
+ * the results are cached) frees the results and their attachment.
+ * NULL is a no-op. */
 void kb_results_free(kb_results *r);
+
+/* An attachment: something a caller made from these results alone and
+ * keeps with them (kb-serve: their JSON), so that the callers a cache
+ * hands the same results to make it once.  The index layer never looks
+ * inside; it only frees it with the results. */
+typedef void (*kb_attachment_free_fn)(void *data);
+
+/* The attachment of r, or NULL.  Borrowed: valid while the caller holds
+ * r.  Any thread. */
+void *kb_results_attachment(const kb_results *r);
+
+/* Attaches data to r unless r has an attachment already (another
+ * caller holding the same cached results was first).  Returns the
+ * attachment r holds: data itself, which r then owns -- free_fn(data)
+ * runs when the last reference to r goes, and bytes (what data takes)
+ * count toward the cache's max_bytes while r is cached -- or the
+ * earlier one, and then the caller still owns data.  Any thread. */
+void *kb_results_attach(kb_results *r, void *data, size_t bytes,
+                        kb_attachment_free_fn free_fn);
 
 /* Fetches an article record (the JSON written by kb-index) in locale,
  * falling back to default_locale.  *json_out is malloc'd, caller frees

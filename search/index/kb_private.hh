@@ -55,11 +55,19 @@ struct kb_index {
 
 struct kb_results {
     std::atomic<int> refs{1}; /* the caller's, plus a cache entry's */
-    std::atomic<char *> memo[KB_RESULTS_MEMO_SLOTS] = {}; /* malloc'd, set once */
+    /* The caller's attachment (kb_results_attach): set once; its free
+     * function is written by the call that set it, before that caller
+     * drops its reference, and read by the destructor only. */
+    std::atomic<void *> attachment{nullptr};
+    kb_attachment_free_fn attachment_free = nullptr;
+    /* The cache holding these results, NULL when none, and the bytes
+     * they count for there; both change under that cache's mutex. */
+    std::atomic<kb_cache *> cache{nullptr};
+    size_t cached_bytes = 0;
     ~kb_results()
     {
-        for (auto &m : memo)
-            free(m.load());
+        if (attachment_free)
+            attachment_free(attachment.load());
     }
     std::string strings; /* every hit string, NUL-terminated, one after another */
     std::vector<kb_span> spans; /* every hit's snippet spans, hit after hit */

@@ -3,7 +3,6 @@
 #include "kb_private.hh"
 
 #include <cstdio>
-#include <cstring>
 #include <list>
 #include <mutex>
 
@@ -48,29 +47,31 @@ extern "C" size_t kb_results_facets(const kb_results *r, kb_facet_field field,
     return r->facets[field].size();
 }
 
-extern "C" const char *kb_results_memo(const kb_results *r, unsigned slot)
-{
-    return r && slot < KB_RESULTS_MEMO_SLOTS ? r->memo[slot].load() : nullptr;
-}
-
-extern "C" const char *kb_results_set_memo(kb_results *r, unsigned slot, const char *s)
-{
-    if (!r || slot >= KB_RESULTS_MEMO_SLOTS || !s)
-        return nullptr;
-    char *copy = strdup(s);
-    if (!copy)
-        return nullptr;
-    char *expected = nullptr;
-    if (r->memo[slot].compare_exchange_strong(expected, copy))
-        return copy;
-    free(copy); /* another caller was first: theirs stays */
-    return expected;
-}
-
 extern "C" void kb_results_free(kb_results *r)
 {
     if (r && r->refs.fetch_sub(1) == 1)
         delete r;
+}
+
+extern "C" void *kb_results_attachment(const kb_results *r)
+{
+    return r ? r->attachment.load() : nullptr;
+}
+
+static void cache_grow(kb_cache *c, kb_results *r, size_t bytes);
+
+extern "C" void *kb_results_attach(kb_results *r, void *data, size_t bytes,
+                                   kb_attachment_free_fn free_fn)
+{
+    if (!r || !data)
+        return r ? r->attachment.load() : nullptr;
+    void *held = nullptr;
+    if (!r->attachment.compare_exchange_strong(held, data))
+        return held; /* another caller was first: theirs stays */
+    r->attachment_free = free_fn;
+    if (kb_cache *c = r->cache.load())
+        cache_grow(c, r, bytes);
+    return data;
 }
 
 /* ---- the result cache --------------------------------------------------- */
@@ -78,9 +79,8 @@ extern "C" void kb_results_free(kb_results *r)
 struct kb_cache {
     struct entry {
         std::string key;
-        kb_results *r;    /* one reference */
+        kb_results *r;    /* one reference; r->cached_bytes is its size */
         kb_synonyms *syn; /* one reference: its address is in the key */
-        size_t bytes;
     };
     std::mutex mu;
     std::list<entry> lru; /* most recently used first */
@@ -97,7 +97,8 @@ struct kb_cache {
     void drop_last()
     {
         entry &e = lru.back();
-        bytes -= e.bytes;
+        bytes -= e.r->cached_bytes;
+        e.r->cache = nullptr;
         by_key.erase(e.key);
         kb_results_free(e.r);
         kb_synonyms_free(e.syn);
@@ -162,10 +163,6 @@ static size_t results_bytes(const kb_results *r, const std::string &key)
     n += r->strings.capacity();
     n += r->spans.capacity() * sizeof(kb_span);
     n += r->hits.capacity() * sizeof(kb_hit);
-    /* The JSON a server keeps with the results (kb_results_set_memo)
-     * is set after they are cached: counted here, as about the size of
-     * the strings plus the keys of each hit. */
-    n += r->strings.size() + r->hits.size() * 160 + 256;
     for (int f = 0; f < KB_FACET_COUNT; f++) {
         n += r->facets[f].capacity() * sizeof(kb_facet);
         for (const std::string &v : r->facet_values[f])
@@ -207,8 +204,22 @@ void kb_cache_store(kb_cache *c, const std::string &key, kb_results *r, const kb
     if (bytes > c->max_bytes / 8 || c->by_key.count(key))
         return;
     r->refs++;
-    c->lru.push_front({key, r, kb_synonyms_ref(const_cast<kb_synonyms *>(syn)), bytes});
+    r->cache = c;
+    r->cached_bytes = bytes;
+    c->lru.push_front({key, r, kb_synonyms_ref(const_cast<kb_synonyms *>(syn))});
     c->by_key.emplace(key, c->lru.begin());
+    c->bytes += bytes;
+    while (c->bytes > c->max_bytes && !c->lru.empty())
+        c->drop_last();
+}
+
+/* An attachment came to r: while r is in c, its bytes count there. */
+static void cache_grow(kb_cache *c, kb_results *r, size_t bytes)
+{
+    std::lock_guard<std::mutex> lock(c->mu);
+    if (r->cache.load() != c)
+        return; /* dropped from the cache meanwhile */
+    r->cached_bytes += bytes;
     c->bytes += bytes;
     while (c->bytes > c->max_bytes && !c->lru.empty())
         c->drop_last();
