@@ -2,10 +2,13 @@
 # Installs every Debian 12 package the project needs to build, run and test.
 # Runs as root (or through sudo when it is available). Safe to run again.
 set -eu
-# wrk is the load generator of the soak test (ctest test_soak, bench/soak.sh).
+# wrk is the load generator of the soak test (ctest test_soak, bench/soak.sh);
+# mandoc, man-db and systemd (systemd-analyze) check the man pages and the
+# unit that cmake --install puts in place (ctest test_install).
 PKGS="build-essential cmake pkg-config ca-certificates
 libxapian-dev libcmark-dev libyaml-dev libmicrohttpd-dev libjansson-dev
-libsqlite3-dev libsodium-dev libcurl4-openssl-dev sqlite3 curl wrk"
+libsqlite3-dev libsodium-dev libcurl4-openssl-dev sqlite3 curl wrk
+mandoc man-db systemd"
 if [ "${KB_WITH_BROWSER:-0}" = 1 ]; then
     # Chromium and a CJK font for the browser tests' screenshots; node and
     # npm from Debian unless another node (NodeSource, nvm) is installed,
@@ -19,6 +22,12 @@ if [ "${KB_WITH_FUZZ:-0}" = 1 ]; then
 fi
 if [ "${KB_WITH_BENCH:-0}" = 1 ]; then
     PKGS="$PKGS clang libclang-rt-14-dev valgrind"
+fi
+if [ "${KB_WITH_PACKAGE:-0}" = 1 ]; then
+    # CPack's DEB generator (dpkg-shlibdeps, file) and the clean Debian 12
+    # root of scripts/check-package.sh (debootstrap), booted with systemd
+    # there (systemd-nspawn).
+    PKGS="$PKGS dpkg-dev file debootstrap systemd-container"
 fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
