@@ -376,6 +376,18 @@ int main(void)
         wrong += k != want || utf8_decode(out, k, &back) != k || back != (ok ? v : 0xfffd);
     }
     CHECK_INT_EQ(&h, wrong, 0);
+    /* Maximal subparts: what one U+FFFD replaces. */
+    static const struct {
+        const char *s;
+        size_t len, bad;
+    } sub[] = {
+        {"\xff", 1, 1},         {"\xc0\x80", 2, 1},     {"\xe2\x82", 2, 2},
+        {"\xe2\x82x", 3, 2},   {"\xe0\x9f\xbf", 3, 1}, {"\xed\xa0\x80", 3, 1},
+        {"\xf0\x9f\x99", 3, 3}, {"\xf4\x90\x80", 3, 1}, {"\xe2\x28\xac", 3, 1},
+        {"\x80", 1, 1},         {"\xf0\x9f\x99(", 4, 3},
+    };
+    for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++)
+        CHECK_INT_EQ(&h, utf8_bad_length(sub[i].s, sub[i].len), sub[i].bad);
     char enc[4];
     CHECK_INT_EQ(&h, utf8_encode(0x110000, enc), 3);
     CHECK(&h, memcmp(enc, "\xef\xbf\xbd", 3) == 0);

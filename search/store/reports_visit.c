@@ -2,6 +2,8 @@
  * normalization, dates, and the small containers the reports share. */
 #include "reports_private.h"
 
+#include "utf8.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,70 +185,6 @@ void rp_map_free(struct rp_map *m)
     m->cap = m->n = 0;
 }
 
-/* Decodes one code point at p (n > 0 bytes left) into *cp; returns the
- * bytes used.  An ill-formed byte decodes as U+FFFD on its own. */
-static size_t utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    size_t len, i;
-    uint32_t c;
-
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-        len = 2;
-        c = p[0] & 0x1F;
-    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        len = 3;
-        c = p[0] & 0x0F;
-    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        len = 4;
-        c = p[0] & 0x07;
-    } else {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    for (i = 1; i < len; i++) {
-        if (i >= n || (p[i] & 0xC0) != 0x80) {
-            *cp = 0xFFFD;
-            return 1;
-        }
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    /* Overlong forms, surrogates and values past U+10FFFF. */
-    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-        (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    *cp = c;
-    return len;
-}
-
-static size_t utf8_put(uint32_t c, char *out)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xE0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
 
 /* Simple one-to-one lower-casing for the scripts our content uses; a
  * full Unicode fold would need tables we do not otherwise carry.  In
@@ -300,13 +238,17 @@ static int is_space(uint32_t c)
  * without a NUL. */
 static size_t normalize_into(const char *in, size_t n, char *out)
 {
-    const unsigned char *p = (const unsigned char *)in;
     size_t i = 0, o = 0;
     int pending_space = 0;
     uint32_t c;
 
     while (i < n) {
-        i += utf8_next(p + i, n - i, &c);
+        size_t len = utf8_decode(in + i, n - i, &c);
+        if (!len) { /* an ill-formed byte stands for U+FFFD on its own */
+            c = UTF8_REPLACEMENT;
+            len = 1;
+        }
+        i += len;
         if (is_space(c)) {
             pending_space = o > 0;
             continue;
@@ -314,7 +256,7 @@ static size_t normalize_into(const char *in, size_t n, char *out)
         if (pending_space)
             out[o++] = ' ';
         pending_space = 0;
-        o += utf8_put(fold(c), out + o);
+        o += utf8_encode(fold(c), out + o);
     }
     return o;
 }

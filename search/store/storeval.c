@@ -1,6 +1,8 @@
 /* storeval.c -- UTF-8 cleaning, JSON strings and stored times. */
 #include "storeval.h"
 
+#include "utf8.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,67 +10,20 @@
 #include <string.h>
 #include <time.h>
 
-/* Length of the well-formed UTF-8 sequence at p (n bytes left), or 0
- * when it is ill-formed, with *bad set to the length of its maximal
- * subpart (the bytes one U+FFFD replaces). */
-static size_t utf8_seq(const unsigned char *p, size_t n, size_t *bad)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-    size_t need, i;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* above U+10FFFF */
-    } else {
-        *bad = 1;
-        return 0;
-    }
-    for (i = 1; i < need; i++) {
-        if (i >= n || p[i] < lo || p[i] > hi) {
-            *bad = i;
-            return 0;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return need;
-}
-
 int storeval_utf8_valid(const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, len, bad;
-
-    while (i < n) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        len = utf8_seq(p + i, n - i, &bad);
-        if (!len)
+    uint32_t cp;
+    size_t len;
+    for (size_t i = 0; i < n; i += len)
+        if ((len = utf8_decode(s + i, n - i, &cp)) == 0)
             return 0;
-        i += len;
-    }
     return 1;
 }
 
 char *storeval_utf8_clean(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n, i = 0, o = 0, len, bad;
+    size_t n, i = 0, o = 0, len;
+    uint32_t cp;
     char *out;
 
     if (!s)
@@ -81,15 +36,14 @@ char *storeval_utf8_clean(const char *s)
     if (!out)
         return NULL;
     while (i < n) {
-        len = utf8_seq(p + i, n - i, &bad);
+        len = utf8_decode(s + i, n - i, &cp);
         if (len) {
-            memcpy(out + o, p + i, len);
+            memcpy(out + o, s + i, len);
             o += len;
             i += len;
         } else {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i += bad;
+            o += utf8_encode(UTF8_REPLACEMENT, out + o);
+            i += utf8_bad_length(s + i, n - i);
         }
     }
     out[o] = '\0';

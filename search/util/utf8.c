@@ -36,6 +36,30 @@ size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
     return need + 1;
 }
 
+size_t utf8_bad_length(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t need;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        need = 2;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        need = 3;
+        lo = s[0] == 0xE0 ? 0xA0 : 0x80; /* overlong */
+        hi = s[0] == 0xED ? 0x9F : 0xBF; /* surrogates */
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        need = 4;
+        lo = s[0] == 0xF0 ? 0x90 : 0x80; /* overlong */
+        hi = s[0] == 0xF4 ? 0x8F : 0xBF; /* above U+10FFFF */
+    } else {
+        return 1;
+    }
+    size_t i;
+    for (i = 1; i < need && i < n && s[i] >= lo && s[i] <= hi; i++)
+        lo = 0x80, hi = 0xBF;
+    return i;
+}
+
 size_t utf8_encode(uint32_t cp, char *out)
 {
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))

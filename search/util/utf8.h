@@ -20,6 +20,12 @@
  * below are what refuse it. */
 size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
 
+/* For bytes at s (n > 0 available) that utf8_decode refuses: the
+ * length of their maximal subpart (Unicode 3.9, "U+FFFD substitution
+ * of maximal subparts"), the bytes one U+FFFD stands for when
+ * ill-formed text is repaired: at least 1. */
+size_t utf8_bad_length(const char *s, size_t n);
+
 /* Writes cp as UTF-8 into out, which has room for 4 bytes, and returns
  * the number of bytes written.  A surrogate or a value above U+10FFFF
  * is written as U+FFFD. */
