@@ -91,6 +91,28 @@ static int put_rendered(struct strbuf *b, cmark_node *n)
     return 0;
 }
 
+/* cmark can write ill-formed UTF-8 for a few numeric character
+ * references (&#xFFFF; comes out as a lone 0xFF byte); what the
+ * service sends must be UTF-8, so each ill-formed part becomes U+FFFD. */
+static void repair_utf8(struct strbuf *b)
+{
+    if (!b->buf || utf8_valid(b->buf, b->len, NULL))
+        return;
+    struct strbuf fixed = STRBUF_INIT;
+    uint32_t cp;
+    for (size_t i = 0, k; i < b->len; i += k) {
+        if ((k = utf8_decode(b->buf + i, b->len - i, &cp)) != 0) {
+            strbuf_add(&fixed, b->buf + i, k);
+        } else {
+            char rep[4];
+            strbuf_add(&fixed, rep, utf8_encode(UTF8_REPLACEMENT, rep));
+            k = utf8_bad_length(b->buf + i, b->len - i);
+        }
+    }
+    strbuf_release(b);
+    *b = fixed;
+}
+
 char *markdown_render_html(const char *md, size_t len)
 {
     return markdown_render_html_links(md, len, NULL, NULL);
@@ -147,6 +169,7 @@ char *markdown_render_html_links(const char *md, size_t len, markdown_link_fn li
                 goto out;
         strbuf_addf(&out, "</h%d>\n", level);
     }
+    repair_utf8(&out);
     rc = 0;
 out:
     free(ids);

@@ -503,6 +503,14 @@ static void test_render_safety(struct harness *h)
     html = markdown_render_html("# One\n# Two\n", 12);
     CHECK_STR_EQ(h, html, "<h1 id=\"two\">Two</h1>\n");
     free(html);
+    /* Numeric references cmark writes as ill-formed UTF-8 come out as
+     * U+FFFD: the page is always UTF-8. */
+    const char *refs = "a &#xFFFF; b &#xFFFE; c &#x10FFFF; d &#xD800; e\n\n## &#xFFFF;\n";
+    html = markdown_render_html(refs, strlen(refs));
+    CHECK(h, html && utf8_valid(html, strlen(html), NULL));
+    CHECK_CONTAINS(h, html, "a ");
+    CHECK_CONTAINS(h, html, " e</p>");
+    free(html);
 }
 
 int main(void)
