@@ -1,24 +1,12 @@
-/* serve_main.c -- kb-serve: command line, start, wait for a signal,
- * stop.  The only place in the service that may exit(). */
-#include "eventlog.h"
-#include "eventq.h"
-#include "maint.h"
-#include "page_i18n.h"
-#include "page_staff.h"
-#include "pages.h"
-#include "ratelimit.h"
-#include "popular.h"
-#include "reindex.h"
-#include "serve_routes.h"
+/* serve_main.c -- kb-serve: command line, app_open, listen, wait for
+ * a signal, app_close.  The only place in the service that may
+ * exit(). */
+#include "app.h"
 #include "server.h"
-#include "synonyms.h"
-
-#include <curl/curl.h>
-#include <sodium.h>
 
 #include <getopt.h>
-#include <pthread.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +16,8 @@
 #ifndef KB_DEFAULT_WEB_DIR
 #define KB_DEFAULT_WEB_DIR "web"
 #endif
+<<<<<<< /tmp/b3/own/search/cmd/serve_main.c
+=======
 /* Where an installed kb-serve finds its web files, relative to the
  * folder of the program (CMake sets it from the install layout). */
 #ifndef KB_INSTALLED_WEB_DIR
@@ -64,6 +54,7 @@ static const char *default_web_dir(char *buf, size_t len)
 }
 
 
+>>>>>>> /tmp/b3/rb.theirs
 static void usage(FILE *f)
 {
     fputs("Usage: kb-serve --index DIR [options]\n"
@@ -167,7 +158,17 @@ static int parse_num(const char *opt, const char *v, unsigned long min, unsigned
     return 0;
 }
 
-int main(int argc, char **argv)
+/* The command line: the service's configuration and the buffers its
+ * strings point into. */
+struct serve_args {
+    struct app_config cfg;
+    char host[128];
+    char public_url[512];
+};
+
+/* Fills a from argv.  Returns -1 to go on, or the exit status: 0 after
+ * --help, 2 after a usage error (said on stderr). */
+static int parse_args(int argc, char **argv, struct serve_args *a)
 {
     static const struct option longopts[] = {
         {"index", required_argument, NULL, 'i'},
@@ -194,10 +195,24 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct app app;
-    memset(&app, 0, sizeof app);
-    char host[128] = "127.0.0.1";
+    struct app_config *cfg = &a->cfg;
+    memset(a, 0, sizeof *a);
+    snprintf(a->host, sizeof a->host, "127.0.0.1");
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+<<<<<<< /tmp/b3/own/search/cmd/serve_main.c
+    cfg->listen_host = a->host;
+    cfg->port = 8080;
+    cfg->web_dir = KB_DEFAULT_WEB_DIR;
+    cfg->default_locale = "en-us";
+    cfg->threads = ncpu > 2 ? (unsigned)ncpu : 2;
+    cfg->max_body = 65536;
+    cfg->conn_limit = 4096;
+    cfg->per_ip_limit = 1024;
+    cfg->cache_bytes = (size_t)64 << 20;
+    cfg->timeout = 15;
+    cfg->deflection_window = 1800;
+    cfg->case_limit = 30;
+=======
     app.cfg.listen_host = host;
     app.cfg.port = 8080;
     char web_dir[PATH_MAX];
@@ -216,83 +231,84 @@ int main(int argc, char **argv)
     app.error_page = page_error;
     app.forbidden_page = staff_forbidden;
     char public_url[512] = "";
+>>>>>>> /tmp/b3/rb.theirs
     unsigned long n;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:P:U:K:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': app.cfg.index_dir = optarg; break;
+        case 'i': cfg->index_dir = optarg; break;
         case 'L':
-            if (parse_listen(optarg, host, sizeof host, &app.cfg.port) != 0) {
+            if (parse_listen(optarg, a->host, sizeof a->host, &cfg->port) != 0) {
                 fprintf(stderr, "kb-serve: --listen: '%s' is not ADDR:PORT\n", optarg);
                 return 2;
             }
             break;
-        case 'w': app.cfg.web_dir = optarg; break;
-        case 'l': app.cfg.default_locale = optarg; break;
+        case 'w': cfg->web_dir = optarg; break;
+        case 'l': cfg->default_locale = optarg; break;
         case 't':
             if (parse_num("--threads", optarg, 1, 256, &n)) return 2;
-            app.cfg.threads = (unsigned)n;
+            cfg->threads = (unsigned)n;
             break;
         case 'b':
             if (parse_num("--max-body", optarg, 1024, 64UL << 20, &n)) return 2;
-            app.cfg.max_body = n;
+            cfg->max_body = n;
             break;
         case 'c':
             if (parse_num("--conn-limit", optarg, 1, 1000000, &n)) return 2;
-            app.cfg.conn_limit = (unsigned)n;
+            cfg->conn_limit = (unsigned)n;
             break;
         case 'p':
             if (parse_num("--per-ip-limit", optarg, 1, 1000000, &n)) return 2;
-            app.cfg.per_ip_limit = (unsigned)n;
+            cfg->per_ip_limit = (unsigned)n;
             break;
         case 'T':
             if (parse_num("--timeout", optarg, 1, 3600, &n)) return 2;
-            app.cfg.timeout = (unsigned)n;
+            cfg->timeout = (unsigned)n;
             break;
-        case 'd': app.cfg.db_path = optarg; break;
+        case 'd': cfg->db_path = optarg; break;
         case 'W':
             if (parse_num("--deflection-window", optarg, 1, 30 * 86400, &n)) return 2;
-            app.cfg.deflection_window = (double)n;
+            cfg->deflection_window = (double)n;
             break;
         case 'R':
             if (parse_num("--retention-days", optarg, 0, 36500, &n)) return 2;
-            app.cfg.retention_days = (unsigned)n;
+            cfg->retention_days = (unsigned)n;
             break;
         case 'H':
             if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0) {
                 fprintf(stderr, "kb-serve: --case-webhook: '%s' is not an http(s) URL\n", optarg);
                 return 2;
             }
-            app.cfg.case_webhook = optarg;
+            cfg->case_webhook = optarg;
             break;
-        case 'C': app.cfg.content_dir = optarg; break;
-        case 'I': app.cfg.indexer = optarg; break;
-        case 'S': app.cfg.secure_cookies = 1; break;
-        case 'Y': app.cfg.synonyms_path = optarg; break;
+        case 'C': cfg->content_dir = optarg; break;
+        case 'I': cfg->indexer = optarg; break;
+        case 'S': cfg->secure_cookies = 1; break;
+        case 'Y': cfg->synonyms_path = optarg; break;
         case 'M':
             if (parse_num("--cache-mb", optarg, 0, 4096, &n)) return 2;
-            app.cfg.cache_bytes = (size_t)n << 20;
+            cfg->cache_bytes = (size_t)n << 20;
             break;
         case 'P': {
             char perr[128];
-            if (trusted_proxies_parse(optarg, &app.proxies, perr, sizeof perr) != 0) {
+            if (trusted_proxies_parse(optarg, &cfg->proxies, perr, sizeof perr) != 0) {
                 fprintf(stderr, "kb-serve: --trusted-proxy: %s\n", perr);
                 return 2;
             }
             break;
         }
         case 'U':
-            if (parse_public_url(optarg, public_url, sizeof public_url) != 0) {
+            if (parse_public_url(optarg, a->public_url, sizeof a->public_url) != 0) {
                 fprintf(stderr, "kb-serve: --public-url: '%s' is not an http(s) URL of a site\n",
                         optarg);
                 return 2;
             }
-            app.cfg.public_url = public_url;
+            cfg->public_url = a->public_url;
             break;
         case 'K':
             if (parse_num("--case-limit", optarg, 0, 1000000, &n)) return 2;
-            app.cfg.case_limit = (unsigned)n;
+            cfg->case_limit = (unsigned)n;
             break;
         case 'h': usage(stdout); return 0;
         default:
@@ -305,66 +321,36 @@ int main(int argc, char **argv)
         fprintf(stderr, "kb-serve: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
-    if (!app.cfg.index_dir) {
+    if (!cfg->index_dir) {
         fputs("kb-serve: --index DIR is required (build one with kb-index)\n", stderr);
         return 2;
     }
+    return -1;
+}
 
-    /* Fail at start, with a hint, rather than on the first request. */
-    kb_index *probe;
-    kb_status st = kb_open(app.cfg.index_dir, KB_OPEN_READ, &probe);
-    if (st != KB_OK) {
-        fprintf(stderr, "kb-serve: cannot open index %s: %s\n", app.cfg.index_dir,
-                probe ? kb_last_error(probe) : kb_status_str(st));
-        fprintf(stderr, "kb-serve: build it first: kb-index --content DIR --index %s\n",
-                app.cfg.index_dir);
-        kb_close(probe);
-        return 1;
+/* Absolute links name the listening address until --public-url says
+ * better; never the request's Host header, which the client chooses.
+ * The first line on stdout says where kb-serve listens. */
+static void announce(struct app *app, struct serve_args *a)
+{
+    unsigned port = server_port(app);
+    int v6 = strchr(a->host, ':') != NULL;
+    if (!app->cfg.public_url) {
+        snprintf(a->public_url, sizeof a->public_url, "http://%s%s%s:%u", v6 ? "[" : "",
+                 a->host, v6 ? "]" : "", port);
+        app->cfg.public_url = a->public_url;
     }
-    kb_close(probe);
+    printf("kb-serve: listening on http://%s%s%s:%u/\n", v6 ? "[" : "", a->host,
+           v6 ? "]" : "", port);
+    fflush(stdout);
+}
 
-    char err[512];
-    if (app.cfg.synonyms_path &&
-        synonyms_watch_new(app.cfg.synonyms_path, &app.synonyms, err, sizeof err) != 0) {
-        fprintf(stderr, "kb-serve: --synonyms: %s\n", err);
-        return 1;
-    }
-    if (app.cfg.case_limit && !(app.case_limit = ratelimit_new(10, app.cfg.case_limit))) {
-        fputs("kb-serve: out of memory\n", stderr);
-        return 1;
-    }
-    if (app.cfg.cache_bytes && !(app.results = kb_cache_new(app.cfg.cache_bytes))) {
-        fputs("kb-serve: out of memory\n", stderr);
-        return 1;
-    }
-    char tdir[PATH_MAX], sdir[PATH_MAX];
-    snprintf(tdir, sizeof tdir, "%s/templates", app.cfg.web_dir);
-    snprintf(sdir, sizeof sdir, "%s/static", app.cfg.web_dir);
-    if (templates_load(tdir, &app.tpl, err, sizeof err) != 0) {
-        fprintf(stderr, "kb-serve: %s\n", err);
-        return 1;
-    }
-    if (i18n_load(app.cfg.web_dir, &app.i18n) != 0 || popular_cache_new(&app.popular) != 0) {
-        fputs("kb-serve: out of memory\n", stderr);
-        templates_free(app.tpl);
-        return 1;
-    }
-    if (!realpath(sdir, app.static_root)) {
-        fprintf(stderr, "kb-serve: %s: no static folder (use --web DIR)\n", sdir);
-        templates_free(app.tpl);
-        return 1;
-    }
-    if (handle_pool_new(app.cfg.index_dir, &app.pool) != 0) {
-        fputs("kb-serve: out of memory\n", stderr);
-        templates_free(app.tpl);
-        return 1;
-    }
-
-    char dbbuf[PATH_MAX];
-    if (!app.cfg.db_path) {
-        snprintf(dbbuf, sizeof dbbuf, "%s.db", app.cfg.index_dir);
-        app.cfg.db_path = dbbuf;
-    }
+int main(int argc, char **argv)
+{
+    struct serve_args args;
+    int rc = parse_args(argc, argv, &args);
+    if (rc >= 0)
+        return rc;
     /* Signals are taken by sigwait below, not by a handler; blocked
      * before the first thread starts, so every thread inherits the mask
      * and none of them can take a SIGTERM meant for a clean stop. */
@@ -375,104 +361,18 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-        fputs("kb-serve: cannot initialise libsodium or libcurl\n", stderr);
-        return 1;
-    }
-    pthread_mutex_init(&app.reader_lock, NULL);
-    const char *why = NULL;
-    if (eventq_start(app.cfg.db_path, &app.events) != STORE_OK)
-        why = eventq_errmsg(app.events);
-    else if (eventlog_open(app.cfg.db_path, &app.reader) != STORE_OK)
-        why = eventlog_errmsg(app.reader);
-    else if (maint_start(app.cfg.db_path, app.cfg.case_webhook, app.cfg.retention_days,
-                         &app.maint) != STORE_OK)
-        why = maint_errmsg(app.maint);
-    if (why) {
-        fprintf(stderr, "kb-serve: service database %s: %s\n", app.cfg.db_path, why);
-        maint_stop(app.maint);
-        eventq_stop(app.events);
-        eventlog_close(app.reader);
-        handle_pool_free(app.pool);
-        templates_free(app.tpl);
-        return 1;
-    }
-
-    pthread_mutex_init(&app.accounts_lock, NULL);
-    if (accounts_open(app.cfg.db_path, &app.accounts) != STORE_OK) {
-        fprintf(stderr, "kb-serve: accounts in %s: %s\n", app.cfg.db_path,
-                accounts_errmsg(app.accounts));
-        return 1;
-    }
-    char indexer[PATH_MAX];
-    if (app.cfg.content_dir) {
-        if (!app.cfg.indexer) {
-            /* kb-index is installed and built next to kb-serve. */
-            ssize_t len = readlink("/proc/self/exe", indexer, sizeof indexer - 16);
-            if (len <= 0) {
-                fputs("kb-serve: cannot find kb-index; use --indexer PATH\n", stderr);
-                return 1;
-            }
-            indexer[len] = '\0';
-            char *slash = strrchr(indexer, '/');
-            snprintf(slash ? slash + 1 : indexer, 16, "kb-index");
-            app.cfg.indexer = indexer;
-        }
-        if (access(app.cfg.indexer, X_OK) != 0) {
-            fprintf(stderr, "kb-serve: %s: not an executable kb-index; use --indexer PATH\n",
-                    app.cfg.indexer);
-            return 1;
-        }
-        if (reindex_new(app.cfg.indexer, app.cfg.content_dir, app.cfg.index_dir,
-                        app.cfg.default_locale, &app.reindex) != 0) {
-            fputs("kb-serve: out of memory\n", stderr);
-            return 1;
-        }
-    }
-
-    if (popular_start(app.popular, &app.cfg) != 0) {
-        fputs("kb-serve: cannot start the popular-articles thread\n", stderr);
-        return 1;
-    }
-    if (server_start(&app, err, sizeof err) != 0) {
+    struct app *app;
+    char err[1024];
+    if (app_open(&app, &args.cfg, err, sizeof err) != 0 ||
+        server_start(app, err, sizeof err) != 0) {
         fprintf(stderr, "kb-serve: %s\n", err);
-        popular_cache_free(app.popular);
-        maint_stop(app.maint);
-        eventq_stop(app.events);
-        eventlog_close(app.reader);
-        handle_pool_free(app.pool);
-        templates_free(app.tpl);
+        app_close(app);
         return 1;
     }
-    int v6 = strchr(host, ':') != NULL;
-    if (!app.cfg.public_url) {
-        /* Absolute links name the listening address until told better;
-         * never the request's Host header, which the client chooses. */
-        snprintf(public_url, sizeof public_url, "http://%s%s%s:%u", v6 ? "[" : "", host,
-                 v6 ? "]" : "", server_port(&app));
-        app.cfg.public_url = public_url;
-    }
-    printf("kb-serve: listening on http://%s%s%s:%u/\n", v6 ? "[" : "", host, v6 ? "]" : "",
-           server_port(&app));
-    fflush(stdout);
-
+    announce(app, &args);
     int sig;
     sigwait(&set, &sig);
     fprintf(stderr, "kb-serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    server_stop(&app);
-    popular_cache_free(app.popular);
-    reindex_free(app.reindex);
-    accounts_close(app.accounts);
-    maint_stop(app.maint);
-    eventq_stop(app.events);
-    eventlog_close(app.reader);
-    pthread_mutex_destroy(&app.reader_lock);
-    handle_pool_free(app.pool);
-    templates_free(app.tpl);
-    i18n_free(app.i18n);
-    synonyms_watch_free(app.synonyms);
-    kb_cache_free(app.results);
-    ratelimit_free(app.case_limit);
-    curl_global_cleanup();
+    app_close(app);
     return 0;
 }

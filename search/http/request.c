@@ -230,7 +230,7 @@ const char *req_client_addr(struct request *rq)
         return rq->client;
     }
     struct ipaddr client = peer;
-    if (ip_trusted(&rq->app->proxies, &peer)) {
+    if (ip_trusted(&rq->app->cfg.proxies, &peer)) {
         struct xff x = {.len = 0};
         x.buf[0] = '\0';
         MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, collect_xff, &x);
@@ -245,7 +245,7 @@ const char *req_client_addr(struct request *rq)
             if (ip_parse(x.buf + start, end - start, &a) != 0)
                 break; /* not an address: stop at the last good one */
             client = a;
-            if (!ip_trusted(&rq->app->proxies, &a))
+            if (!ip_trusted(&rq->app->cfg.proxies, &a))
                 break;
             end = start ? start - 1 : 0;
         }

@@ -31,6 +31,16 @@ struct templates;
 struct route;
 struct request;
 
+/* --trusted-proxy: peers whose X-Forwarded-For names the client. */
+#define APP_MAX_PROXIES 16
+struct trusted_proxies {
+    size_t n;
+    struct {
+        int family; /* AF_INET or AF_INET6 */
+        unsigned char addr[16];
+    } peer[APP_MAX_PROXIES];
+};
+
 struct app_config {
     const char *index_dir;
     const char *web_dir;
@@ -54,16 +64,7 @@ struct app_config {
     size_t cache_bytes;       /* --cache-mb: repeated searches' results; 0 off */
     const char *public_url;   /* --public-url: absolute links (sitemap), no '/' at the end */
     unsigned case_limit;      /* --case-limit: cases per hour from one address; 0 off */
-};
-
-/* --trusted-proxy: peers whose X-Forwarded-For names the client. */
-#define APP_MAX_PROXIES 16
-struct trusted_proxies {
-    size_t n;
-    struct {
-        int family; /* AF_INET or AF_INET6 */
-        unsigned char addr[16];
-    } peer[APP_MAX_PROXIES];
+    struct trusted_proxies proxies; /* --trusted-proxy */
 };
 
 struct app {
@@ -84,7 +85,6 @@ struct app {
     struct i18n_table *i18n;   /* the pages' UI strings, read-only once loaded */
     struct popular_cache *popular; /* page_popular.c's lists, under their own lock */
     kb_cache *results;         /* shared search results, or NULL (--cache-mb 0) */
-    struct trusted_proxies proxies;
     const struct route *routes; /* the program's route table (routes.h) */
     size_t nroutes;
     /* Renders the HTML page for an error into rq->out (the pages layer
@@ -96,6 +96,9 @@ struct app {
      * layer gives one); NULL: reply_error's 403 page. */
     unsigned (*forbidden_page)(struct request *rq);
     struct ratelimit *case_limit; /* cases filed per client address, or NULL */
+    char db_path[4096];        /* cfg.db_path when not given: INDEX.db */
+    char indexer[4096];        /* cfg.indexer when not given: next to the program */
+    int libs_ready;            /* libsodium and libcurl initialised */
 };
 
 #define REQ_MAX_HEADERS 8
