@@ -16,8 +16,6 @@
 #ifndef KB_DEFAULT_WEB_DIR
 #define KB_DEFAULT_WEB_DIR "web"
 #endif
-<<<<<<< /tmp/b3/own/search/cmd/serve_main.c
-=======
 /* Where an installed kb-serve finds its web files, relative to the
  * folder of the program (CMake sets it from the install layout). */
 #ifndef KB_INSTALLED_WEB_DIR
@@ -53,8 +51,6 @@ static const char *default_web_dir(char *buf, size_t len)
     return found ? buf : KB_DEFAULT_WEB_DIR;
 }
 
-
->>>>>>> /tmp/b3/rb.theirs
 static void usage(FILE *f)
 {
     fputs("Usage: kb-serve --index DIR [options]\n"
@@ -163,6 +159,7 @@ static int parse_num(const char *opt, const char *v, unsigned long min, unsigned
 struct serve_args {
     struct app_config cfg;
     char host[128];
+    char web_dir[PATH_MAX];
     char public_url[512];
 };
 
@@ -199,10 +196,9 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     memset(a, 0, sizeof *a);
     snprintf(a->host, sizeof a->host, "127.0.0.1");
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-<<<<<<< /tmp/b3/own/search/cmd/serve_main.c
     cfg->listen_host = a->host;
     cfg->port = 8080;
-    cfg->web_dir = KB_DEFAULT_WEB_DIR;
+    cfg->web_dir = default_web_dir(a->web_dir, sizeof a->web_dir);
     cfg->default_locale = "en-us";
     cfg->threads = ncpu > 2 ? (unsigned)ncpu : 2;
     cfg->max_body = 65536;
@@ -212,26 +208,6 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     cfg->timeout = 15;
     cfg->deflection_window = 1800;
     cfg->case_limit = 30;
-=======
-    app.cfg.listen_host = host;
-    app.cfg.port = 8080;
-    char web_dir[PATH_MAX];
-    app.cfg.web_dir = default_web_dir(web_dir, sizeof web_dir);
-    app.cfg.default_locale = "en-us";
-    app.cfg.threads = ncpu > 2 ? (unsigned)ncpu : 2;
-    app.cfg.max_body = 65536;
-    app.cfg.conn_limit = 4096;
-    app.cfg.per_ip_limit = 1024;
-    app.cfg.cache_bytes = (size_t)64 << 20;
-    app.cfg.timeout = 15;
-    app.cfg.deflection_window = 1800;
-    app.cfg.case_limit = 30;
-    app.routes = serve_routes;
-    app.nroutes = serve_nroutes;
-    app.error_page = page_error;
-    app.forbidden_page = staff_forbidden;
-    char public_url[512] = "";
->>>>>>> /tmp/b3/rb.theirs
     unsigned long n;
     int c;
     opterr = 0;
