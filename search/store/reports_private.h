@@ -39,6 +39,7 @@ struct rp_event {
     size_t article;   /* is normalized, section is "" when absent, and */
     size_t section;   /* subject is the case subject (case events) */
     size_t subject;
+    size_t locale;    /* as logged, or RP_NOSTR */
 };
 
 struct rp_visit {

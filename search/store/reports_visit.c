@@ -466,7 +466,8 @@ static store_status on_event(void *ctx, const struct eventlog_event *ev, double 
     if (add_str(v, ev->query, 1, &e->query) ||
         add_str(v, ev->article, 0, &e->article) ||
         add_str(v, ev->section ? ev->section : "", 0, &e->section) ||
-        add_str(v, ev->subject, 0, &e->subject))
+        add_str(v, ev->subject, 0, &e->subject) ||
+        add_str(v, ev->locale, 0, &e->locale))
         return oom(s);
     v->n++;
     return STORE_OK;

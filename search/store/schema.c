@@ -3,12 +3,14 @@
 
 #include "accounts_schema.h"
 #include "eventlog_schema.h"
+#include "learn_schema.h"
 
 /* Every module with tables in the service database.  A step's version
  * says where it goes; the owners' lists may interleave. */
 static const struct storedb_step *(*const owners[])(size_t *n) = {
     eventlog_schema_steps,
     accounts_schema_steps,
+    learn_schema_steps,
 };
 
 #define NOWNERS (sizeof owners / sizeof owners[0])
