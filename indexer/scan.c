@@ -45,12 +45,36 @@ static const char *extension(const char *name)
     return dot ? dot + 1 : "";
 }
 
-static int is_content_name(const char *name, int *is_yaml)
+/* 1 for a Markdown file that documents the folder rather than being an
+ * article: README.md in any folder and any case, like TOC.md; and, in
+ * the content folder itself, a name in capitals (SURVEY.md,
+ * CHANGELOG.md, CONTRIBUTING.md): the notes of the repository the
+ * content comes from.  Articles are named in lower case. */
+static int is_folder_note(const char *name, size_t stem_len, int depth)
+{
+    if (stem_len == 3 && strncasecmp(name, "toc", 3) == 0)
+        return 1;
+    if (stem_len == 6 && strncasecmp(name, "readme", 6) == 0)
+        return 1;
+    if (depth > 0)
+        return 0;
+    int upper = 0;
+    for (size_t i = 0; i < stem_len; i++) {
+        char c = name[i];
+        if (c >= 'a' && c <= 'z')
+            return 0;
+        if (c >= 'A' && c <= 'Z')
+            upper = 1;
+    }
+    return upper;
+}
+
+static int is_content_name(const char *name, int depth, int *is_yaml)
 {
     const char *ext = extension(name);
     *is_yaml = 0;
     if (strcasecmp(ext, "md") == 0 || strcasecmp(ext, "markdown") == 0)
-        return strcasecmp(name, "toc.md") != 0;
+        return !is_folder_note(name, (size_t)(ext - 1 - name), depth);
     if (strcasecmp(ext, "yml") == 0 || strcasecmp(ext, "yaml") == 0) {
         *is_yaml = 1;
         return strcasecmp(name, "toc.yml") != 0 && strcasecmp(name, "toc.yaml") != 0 &&
@@ -198,12 +222,12 @@ static int walk_dir(struct walk *w, const char *rel, int depth)
              * (a folder without search permission, say) may hide
              * articles. */
             if (errno == ENOENT ||
-                (e->d_type == DT_REG && !is_content_name(e->d_name, &is_yaml)))
+                (e->d_type == DT_REG && !is_content_name(e->d_name, depth, &is_yaml)))
                 continue;
             rc = unreadable(w, child, "cannot read", errno);
         } else if (S_ISDIR(st.st_mode)) {
             rc = walk_dir(w, child, depth + 1);
-        } else if (S_ISREG(st.st_mode) && is_content_name(e->d_name, &is_yaml)) {
+        } else if (S_ISREG(st.st_mode) && is_content_name(e->d_name, depth, &is_yaml)) {
             if (add_file(w->out, w->root, child, is_yaml, &st) < 0)
                 rc = -2;
         }

@@ -34,7 +34,8 @@ struct scan {
     size_t unreadable_cap;
 };
 
-/* Walks root recursively.  Hidden entries, TOC files and the content
+/* Walks root recursively.  Hidden entries, TOC files, READMEs (any
+ * folder), Markdown named in capitals at the top and the content
  * folder's own configuration (synonyms.yml, _defaults.yml) are left
  * out.  Returns 0, or -1 with a message in err (unreadable root, OOM).
  * A sub-folder that cannot be listed, or an entry that cannot be
