@@ -74,6 +74,9 @@ void article_free(struct article *a)
     for (i = 0; i < a->nlinks; i++)
         free(a->links[i].target);
     free(a->links);
+    for (i = 0; i < a->nqueries; i++)
+        free(a->queries[i].text);
+    free(a->queries);
     free(a);
 }
 
@@ -114,6 +117,22 @@ int article_add_link(struct article *a, const char *target, unsigned line)
     }
     a->links = arr;
     a->links[a->nlinks++] = l;
+    return 0;
+}
+
+int article_add_query(struct article *a, const char *text, unsigned line)
+{
+    struct article_query q;
+    void *arr = a->queries;
+
+    q.text = dup_or_empty(text);
+    q.line = line;
+    if (!q.text || grow(&arr, a->nqueries, sizeof q) != 0) {
+        free(q.text);
+        return -1;
+    }
+    a->queries = arr;
+    a->queries[a->nqueries++] = q;
     return 0;
 }
 

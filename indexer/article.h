@@ -25,6 +25,13 @@ struct article_link {
     unsigned line; /* 1-based line in the source file */
 };
 
+/* A question the article must answer: front matter 'queries:' (or an
+ * FAQ question), searched after each run (query_check.h). */
+struct article_query {
+    char *text;    /* the question as written */
+    unsigned line; /* 1-based line in the source file */
+};
+
 struct article {
     char *id;          /* front matter id, else path without extension */
     char *locale;      /* lower case, e.g. "ru-ru" */
@@ -44,6 +51,9 @@ struct article {
     size_t nsections;
     struct article_link *links;
     size_t nlinks;
+    struct article_query *queries;
+    size_t nqueries;
+    unsigned queries_top; /* queries_top: K; 0 means the default, 3 */
 };
 
 /* Returns a zeroed article (all strings NULL), or NULL on OOM.
@@ -60,6 +70,9 @@ int article_add_section(struct article *a, const char *anchor,
 
 /* Appends a link; the target is copied.  Returns 0, or -1 on OOM. */
 int article_add_link(struct article *a, const char *target, unsigned line);
+
+/* Appends a question; the text is copied.  Returns 0, or -1 on OOM. */
+int article_add_query(struct article *a, const char *text, unsigned line);
 
 /* Replaces *field with a copy of value (NULL becomes "").  Returns 0 or
  * -1 on OOM. */

@@ -248,7 +248,9 @@ static int question(struct faq *f, yaml_node_t *item)
     if ((amd = scalar_md(ans)) == NULL ||
         (atext = markdown_fragment_text(f->a, amd, strlen(amd), text_line(ans))) == NULL ||
         (anchor = anchor_for(f, qtext, "question")) == NULL ||
-        article_add_section(f->a, anchor, qtext, 2, 1, atext) != 0) {
+        article_add_section(f->a, anchor, qtext, 2, 1, atext) != 0 ||
+        /* Each question is one the FAQ must answer (query_check.h). */
+        article_add_query(f->a, qtext, (unsigned)q->start_mark.line + 1) != 0) {
         rc = oom(f);
         goto out;
     }

@@ -25,7 +25,9 @@ enum fm_field {
     FM_AUDIENCE,
     FM_LOCALE,
     FM_DATE,
-    FM_TRANSLATION
+    FM_TRANSLATION,
+    FM_QUERIES,
+    FM_QUERIES_TOP
 };
 
 static const struct {
@@ -47,6 +49,8 @@ static const struct {
     {"date", FM_DATE},
     {"ms.date", FM_DATE},
     {"ms.translationtype", FM_TRANSLATION},
+    {"queries", FM_QUERIES},
+    {"queries_top", FM_QUERIES_TOP},
 };
 
 FM_PRINTF(3, 4)
@@ -258,6 +262,16 @@ int frontmatter_apply(struct article *a, const char *key, const char *value,
     case FM_TRANSLATION:
         a->machine_translated = ascii_casecmp(value, "MT") == 0;
         break;
+    case FM_QUERIES:
+        if (*value)
+            rc = article_add_query(a, value, 0);
+        break;
+    case FM_QUERIES_TOP:
+        if (read_num(value, 3, &y) != strlen(value) || y < 1 || y > 100)
+            return err_set(err, errlen,
+                           "%s: '%.40s' is not a number from 1 to 100", key, value);
+        a->queries_top = (unsigned)y;
+        break;
     default:
         break;
     }
@@ -278,6 +292,47 @@ static const char *scalar_value(const yaml_node_t *n)
     return v;
 }
 
+/* queries: one question, or a list of them, each with its own line. */
+static int apply_queries(struct article *a, yaml_document_t *doc, const char *key,
+                         yaml_node_t *val, unsigned first_line, struct diag *d)
+{
+    unsigned line = first_line + (unsigned)val->start_mark.line;
+    yaml_node_item_t *it;
+    yaml_node_t *item;
+    const char *q;
+
+    if (val->type == YAML_SCALAR_NODE) {
+        q = scalar_value(val);
+        if (q && *q && article_add_query(a, q, line) != 0) {
+            diag_set(d, line, "out of memory");
+            return -1;
+        }
+        return 0;
+    }
+    if (val->type != YAML_SEQUENCE_NODE) {
+        diag_set(d, line, "%s: expected a list of questions; write '- question' "
+                 "per line", key);
+        return -1;
+    }
+    for (it = val->data.sequence.items.start; it < val->data.sequence.items.top; it++) {
+        item = yaml_document_get_node(doc, *it);
+        if (!item || item->type != YAML_SCALAR_NODE) {
+            diag_set(d, item ? first_line + (unsigned)item->start_mark.line : line,
+                     "%s: each item must be one question as text; write "
+                     "'- question'", key);
+            return -1;
+        }
+        q = scalar_value(item);
+        if (!q || !*q)
+            continue;
+        if (article_add_query(a, q, first_line + (unsigned)item->start_mark.line) != 0) {
+            diag_set(d, line, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int apply_pair(struct article *a, yaml_document_t *doc,
                       const char *key, yaml_node_t *val, unsigned first_line,
                       struct diag *d)
@@ -287,6 +342,8 @@ static int apply_pair(struct article *a, yaml_document_t *doc,
     yaml_node_item_t *it;
     yaml_node_t *item;
 
+    if (key_field(key) == FM_QUERIES)
+        return apply_queries(a, doc, key, val, first_line, d);
     if (val->type == YAML_SCALAR_NODE) {
         if (frontmatter_apply(a, key, scalar_value(val), err, sizeof err) != 0) {
             diag_set(d, line, "%s", err);

@@ -27,6 +27,7 @@
 #include "linkcheck.h"
 #include "markdown.h"
 #include "progress.h"
+#include "query_check.h"
 #include "record.h"
 #include "runcache.h"
 #include "scan.h"
@@ -46,7 +47,7 @@
 #define MAX_FILE_BYTES (8u * 1024 * 1024)
 
 /* Bumped when parsing changes, so every file is parsed again. */
-#define PARSER_VERSION "kb-index-1"
+#define PARSER_VERSION "kb-index-2"
 
 struct run {
     struct kb_index_options opt;
@@ -58,6 +59,7 @@ struct run {
     json_t *seen_keys; /* article key -> path: duplicates; kept by --full */
     json_t *failed;    /* content path -> true: the file had an error */
     unsigned long indexed, unchanged, deleted, errors, warnings, skipped;
+    struct query_check_counts queries; /* the articles' questions */
     int index_trouble; /* an index write failed: the link map may be off */
 };
 
@@ -485,6 +487,14 @@ static void link_warning(void *ctx, const char *path, unsigned line, const char 
     diag_print(ctx, path, line, 0, msg);
 }
 
+/* A question an article must answer that it does not: a warning, an
+ * error with --strict-queries. */
+static void query_miss(void *ctx, const char *path, unsigned line, const char *msg)
+{
+    struct run *r = ctx;
+    diag_print(r, path, line, r->opt.strict_queries, msg);
+}
+
 static long long realtime_ns(void)
 {
     struct timespec ts;
@@ -517,13 +527,15 @@ static void print_summary(struct run *r, double seconds)
     kb_stats st = {0};
     kb_get_stats(r->ix, &st);
     if (r->opt.json) {
-        json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "indexed",
+        json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:{s:I,s:I}}", "indexed",
                               (json_int_t)r->indexed, "unchanged",
                               (json_int_t)r->unchanged, "deleted",
                               (json_int_t)r->deleted, "errors", (json_int_t)r->errors,
                               "warnings", (json_int_t)r->warnings, "articles",
                               (json_int_t)st.articles, "sections",
-                              (json_int_t)st.sections, "seconds", seconds);
+                              (json_int_t)st.sections, "seconds", seconds, "queries",
+                              "checked", (json_int_t)r->queries.checked, "missed",
+                              (json_int_t)r->queries.missed);
         if (o) {
             json_dumpf(o, stdout, JSON_COMPACT);
             fputc('\n', stdout);
@@ -627,6 +639,10 @@ int kb_index_run(const struct kb_index_options *o)
     }
     if (linkcheck_run(r.links, r.ix, link_warning, &r) != 0) {
         code = fail(&r, "cannot check links");
+        goto out;
+    }
+    if (query_check_run(r.ix, r.opt.default_locale, query_miss, &r, &r.queries) != 0) {
+        code = fail(&r, "cannot search the articles' questions");
         goto out;
     }
     if (r.opt.strict && r.errors) {

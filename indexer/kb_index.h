@@ -15,6 +15,7 @@ struct kb_index_options {
     int json;                   /* --json: the summary as one JSON object */
     int quiet;                  /* --quiet: no progress line, no summary */
     int progress_json;          /* --progress-json: progress as JSON lines */
+    int strict_queries;         /* --strict-queries: a missed question is an error */
 };
 
 /* Runs kb-index with o (strings borrowed for the call).  Diagnostics go

@@ -19,6 +19,9 @@ static void usage(FILE *f)
           "  --index DIR            index folder (created if missing)\n"
           "  --full                 rebuild every article, not only changed files\n"
           "  --strict               commit nothing if any file has an error\n"
+          "  --strict-queries       a question an article must answer (front matter\n"
+          "                         queries:, FAQ questions) that is not in its top K\n"
+          "                         is an error, not a warning\n"
           "  --json                 print a JSON summary on stdout\n"
           "  --default-locale LOC   locale of files outside a locale folder (en-us)\n"
           "  --quiet                no progress line and no summary line\n"
@@ -44,13 +47,14 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
         {"default-locale", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
         {"progress-json", no_argument, NULL, 'P'},
+        {"strict-queries", no_argument, NULL, 'Q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     o->default_locale = "en-us";
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:i:fsjl:qPh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:i:fsjl:qPQh", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': o->content = optarg; break;
         case 'i': o->index = optarg; break;
@@ -60,6 +64,7 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
         case 'l': o->default_locale = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'P': o->progress_json = 1; break;
+        case 'Q': o->strict_queries = 1; break;
         case 'h': return 1;
         default:
             fprintf(stderr, "kb-index: unknown or incomplete option '%s'\n",

@@ -15,8 +15,9 @@ char *record_build(const struct article *a)
     json_t *tags = json_array();
     json_t *sections = json_array();
     json_t *links = json_array();
+    json_t *queries = json_array();
     char *out = NULL;
-    if (!o || !tags || !sections || !links)
+    if (!o || !tags || !sections || !links || !queries)
         goto done;
     for (size_t i = 0; i < a->ntags; i++)
         json_array_append_new(tags, str_or_empty(a->tags[i]));
@@ -32,6 +33,10 @@ char *record_build(const struct article *a)
         json_array_append_new(links, json_pack("{s:o,s:i}", "target",
                                                str_or_empty(a->links[i].target),
                                                "line", (int)a->links[i].line));
+    for (size_t i = 0; i < a->nqueries; i++)
+        json_array_append_new(queries, json_pack("{s:o,s:i}", "text",
+                                                 str_or_empty(a->queries[i].text),
+                                                 "line", (int)a->queries[i].line));
     json_object_set_new(o, "id", str_or_empty(a->id));
     json_object_set_new(o, "locale", str_or_empty(a->locale));
     json_object_set_new(o, "title", str_or_empty(a->title));
@@ -46,11 +51,16 @@ char *record_build(const struct article *a)
     json_object_set(o, "sections", sections);
     json_object_set(o, "links", links);
     json_object_set_new(o, "markdown", str_or_empty(a->markdown));
+    if (a->nqueries) {
+        json_object_set(o, "queries", queries);
+        json_object_set_new(o, "queries_top", json_integer(a->queries_top ? a->queries_top : 3));
+    }
     out = json_dumps(o, JSON_COMPACT);
 done:
     json_decref(tags);
     json_decref(sections);
     json_decref(links);
+    json_decref(queries);
     json_decref(o);
     return out;
 }

@@ -283,5 +283,7 @@ unsigned api_article(struct request *rq)
     json_object_set_new(rec, "locales", locales);
     json_object_del(rec, "links");
     json_object_del(rec, "path");
+    json_object_del(rec, "queries");
+    json_object_del(rec, "queries_top");
     return reply_json(rq, 200, rec);
 }
