@@ -14,6 +14,8 @@
 
 #include "eventlog.h"
 #include "reports.h"
+#include "strbuf.h"
+#include "ubi.h"
 
 #define EXIT_USAGE 2
 #define MAX_LIMIT 100000
@@ -37,6 +39,9 @@ static const struct command {
      "queries with zero results or no click, and the cases after them"},
     {"articles", TAKES_WINDOW,
      "views, clicks, votes and deflections per article and section"},
+    {"ubi", 0,
+     "the search log as User Behavior Insights 1.3.0 JSON lines "
+     "(ubi_queries, ubi_events)"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -225,6 +230,8 @@ static int check_opts(const struct opts *o, double now, double *from,
         return rc;
     if (*from >= *to)
         return fail_usage("--from must be before --to");
+    if (o->csv && strcmp(o->cmd->name, "ubi") == 0)
+        return fail_usage("ubi writes JSON lines; it does not take --csv");
     *iv = REPORTS_DAY;
     if (o->interval && strcmp(o->interval, "week") == 0)
         *iv = REPORTS_WEEK;
@@ -263,6 +270,24 @@ static int write_report(const json_t *report, const char *which, int csv)
     return 0;
 }
 
+/* kb-report ubi: JSON lines on stdout; closes el. */
+static int run_ubi(struct eventlog *el, double from, double to)
+{
+    struct strbuf out = STRBUF_INIT;
+    int rc = 0;
+    if (ubi_export(el, from, to, &out) != STORE_OK) {
+        fprintf(stderr, "kb-report: ubi: %s\n", eventlog_errmsg(el));
+        rc = 1;
+    } else if ((out.len && fwrite(out.buf, 1, out.len, stdout) != out.len) ||
+               fflush(stdout) != 0) {
+        fprintf(stderr, "kb-report: write error: %s\n", strerror(errno));
+        rc = 1;
+    }
+    strbuf_release(&out);
+    eventlog_close(el);
+    return rc;
+}
+
 static int run(const struct opts *o, double now)
 {
     enum reports_interval iv;
@@ -276,7 +301,7 @@ static int run(const struct opts *o, double now)
         return rc;
     /* Opening creates a missing file; a report on a typo'd path should
      * say so instead of printing zeros. */
-    if (access(o->db, F_OK) != 0) {
+    if (!store_is_server(o->db) && access(o->db, F_OK) != 0) {
         fprintf(stderr, "kb-report: --db: '%s': %s\n", o->db,
                 strerror(errno));
         return 1;
@@ -286,6 +311,8 @@ static int run(const struct opts *o, double now)
         eventlog_close(el);
         return 1;
     }
+    if (strcmp(o->cmd->name, "ubi") == 0)
+        return run_ubi(el, from, to);
     if (strcmp(o->cmd->name, "deflection") == 0)
         rc = reports_deflection(el, from, to, iv, (double)window, now,
                                 &report);

@@ -30,6 +30,7 @@ const struct route serve_routes[] = {
     {"GET",  "/api/reports/queries",      ROUTE_EXACT,  ROUTE_API,  ROLE_AGENT,  api_report_queries},
     {"GET",  "/api/reports/gaps",         ROUTE_EXACT,  ROUTE_API,  ROLE_AGENT,  api_report_gaps},
     {"GET",  "/api/reports/articles",     ROUTE_EXACT,  ROUTE_API,  ROLE_AGENT,  api_report_articles},
+    {"GET",  "/api/reports/ubi",          ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_report_ubi},
     {"POST", "/api/admin/reindex",        ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_reindex_start},
     {"GET",  "/api/admin/reindex/",       ROUTE_PREFIX, ROUTE_API,  ROLE_AUTHOR, api_reindex_get},
     {"GET",  "/api/admin/content-report", ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_content_report},

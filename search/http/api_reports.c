@@ -6,6 +6,7 @@
 #include "eventlog.h"
 #include "reports.h"
 #include "routes.h"
+#include "ubi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,4 +120,28 @@ unsigned api_report_gaps(struct request *rq)
 unsigned api_report_articles(struct request *rq)
 {
     return report(rq, "articles");
+}
+
+/* GET /api/reports/ubi?from=&to=: the search log as UBI 1.3.0 JSON
+ * lines (ubi.h), for authors. */
+unsigned api_report_ubi(struct request *rq)
+{
+    if (!rq->app->reader)
+        return reply_error(rq, 503, "events_disabled", "the event store is not available");
+    struct report_args a;
+    unsigned st = parse_args(rq, &a);
+    if (st)
+        return st;
+    pthread_mutex_lock(&rq->app->reader_lock);
+    store_status rc = ubi_export(rq->app->reader, a.from, a.to, &rq->out);
+    if (rc != STORE_OK)
+        fprintf(stderr, "kb-serve: report ubi: %s\n", eventlog_errmsg(rq->app->reader));
+    pthread_mutex_unlock(&rq->app->reader_lock);
+    if (rc != STORE_OK) {
+        strbuf_reset(&rq->out);
+        return reply_error(rq, 500, "report_failed", "the report failed; see the server log");
+    }
+    rq->content_type = "application/x-ndjson; charset=utf-8";
+    reply_header(rq, "Content-Disposition", "attachment; filename=\"ubi.jsonl\"");
+    return 200;
 }

@@ -73,6 +73,7 @@ unsigned api_report_deflection(struct request *rq);
 unsigned api_report_queries(struct request *rq);
 unsigned api_report_gaps(struct request *rq);
 unsigned api_report_articles(struct request *rq);
+unsigned api_report_ubi(struct request *rq);
 
 /* api_cases.c */
 unsigned api_cases_list(struct request *rq);
