@@ -63,6 +63,20 @@ static void test_search(void)
     CHECK_CONTAINS(&h, jstr(hit, "snippet"), "<mark>");
     CHECK(&h, json_is_real(json_object_get(hit, "score")));
     CHECK(&h, json_integer_value(json_object_get(j, "total")) >= 1);
+    CHECK(&h, json_is_null(json_object_get(j, "corrected")));
+    json_decref(j);
+
+    /* A word unknown in the locale is searched corrected: "query" stays
+     * as typed, "corrected" says what was searched; exact=1 searches
+     * the words as typed. */
+    j = get("/api/search?q=reset+my+pasword", 200);
+    CHECK_STR_EQ(&h, jstr(j, "query"), "reset my pasword");
+    CHECK_STR_EQ(&h, jstr(j, "corrected"), "reset my password");
+    CHECK_STR_EQ(&h, jstr(json_array_get(json_object_get(j, "hits"), 0), "id"), "sign-in/reset");
+    json_decref(j);
+    j = get("/api/search?q=pasword&exact=1", 200);
+    CHECK(&h, json_is_null(json_object_get(j, "corrected")));
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(j, "total")), 0);
     json_decref(j);
 
     /* The explicit <a name> anchor wins; DocFX markup never leaks. */
@@ -222,6 +236,18 @@ static void test_pages(void)
     p = page("/search?q=late+fee", 200);
     CHECK_CONTAINS(&h, p, "href=\"/articles/billing/invoices?locale=en-us#late-fees\"");
     CHECK_CONTAINS(&h, p, "<mark>");
+    CHECK_NOT_CONTAINS(&h, p, "search-instead");
+    free(p);
+
+    /* A corrected search says so, with a link that searches exactly
+     * what was typed. */
+    p = page("/search?q=reset+my+pasword", 200);
+    CHECK_CONTAINS(&h, p, "Showing results for “reset my password”");
+    CHECK_CONTAINS(&h, p, "href=\"/search?q=reset%20my%20pasword&amp;locale=en-us&amp;exact=1\"");
+    CHECK_CONTAINS(&h, p, "Search instead for “reset my pasword”");
+    free(p);
+    p = page("/search?q=reset+my+pasword&locale=en-us&exact=1", 200);
+    CHECK_NOT_CONTAINS(&h, p, "search-instead");
     free(p);
 
     /* Article page: safe rendering, anchors, languages, MT notice. */

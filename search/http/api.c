@@ -203,7 +203,8 @@ static int put_member(struct strbuf *out, const char *key, json_t *v)
 }
 
 /* The answer of /api/search and /api/suggest into rq->out:
- *   {"query":...,"locale":...,"total":N,"suggestion":...,"hits":[...],"facets":{...}}
+ *   {"query":...,"locale":...,"total":N,"suggestion":...,"corrected":...,"hits":[...],
+ *    "facets":{...}}
  * Each value is written by jansson, the hits and facets earlier (kept
  * with the results); this writes only the braces, keys and commas
  * around them, so no JSON text is cut or patched. */
@@ -221,6 +222,9 @@ static unsigned reply_search(struct request *rq, const struct searchreq *sr, kb_
     failed |= put_member(out, "total", json_integer((json_int_t)kb_results_total(res)));
     strbuf_addch(out, ',');
     failed |= put_member(out, "suggestion", suggestion ? json_string(suggestion) : json_null());
+    strbuf_addch(out, ',');
+    /* What was searched when a word was corrected; "query" stays as typed. */
+    failed |= put_member(out, "corrected", suggestion ? json_string(suggestion) : json_null());
     strbuf_adds(out, ",\"hits\":");
     strbuf_adds(out, j->hits);
     if (sr->facets) {

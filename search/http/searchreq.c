@@ -113,6 +113,10 @@ unsigned searchreq_parse(struct request *rq, struct searchreq *sr, int require_q
         sr->limit = 10;
     if ((st = parse_uint(rq, "offset", 0, SEARCHREQ_MAX_OFFSET, &sr->offset)))
         return st;
+    const char *exact = NULL;
+    if ((st = text_arg(rq, "exact", 8, &exact)))
+        return st;
+    sr->exact = exact && strcmp(exact, "1") == 0;
     return 0;
 }
 
@@ -141,6 +145,7 @@ unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefi
         .synonyms = synonyms_watch_get(rq->app->synonyms),
         .facets = sr->facets,
         .cache = rq->app->results,
+        .exact = sr->exact,
     };
     kb_status st = kb_search(ix, &q, out);
     kb_synonyms_free((kb_synonyms *)q.synonyms);

@@ -22,9 +22,10 @@ struct searchreq {
     unsigned offset;
     const char *tag; /* filter, or NULL */
     int facets;      /* set by the caller: 1 to count facets */
+    int exact;       /* exact=1: the words as typed, no spelling correction */
 };
 
-/* Reads and checks q, locale, topic, product, tag, limit, offset.  Returns
+/* Reads and checks q, locale, topic, product, tag, limit, offset, exact.  Returns
  * 0, or an HTTP 4xx status after reply_error() explained the problem.
  * With require_q, a missing or blank q is a 400. */
 unsigned searchreq_parse(struct request *rq, struct searchreq *sr, int require_q);

@@ -139,6 +139,8 @@ typedef struct {
     const kb_synonyms *synonyms; /* borrowed for the call, or NULL */
     int facets;                 /* 1: count topic/product/locale facets */
     kb_cache *cache;            /* borrowed: results to reuse, or NULL */
+    int exact;                  /* 1: the words as typed, never spelling-
+                                 * corrected ("search instead for") */
 } kb_query;
 
 /* Where a snippet matches the query: len bytes from byte offset off of
@@ -192,7 +194,8 @@ unsigned long kb_results_total(const kb_results *r);
 const char *kb_results_locale(const kb_results *r);
 /* The corrected query ("did you mean") when a word was in no article
  * the caller may see and a public word of the locale close to it was
- * searched instead; NULL when the query was searched as typed. */
+ * searched instead; NULL when the query was searched as typed (always
+ * with kb_query.exact). */
 const char *kb_results_suggestion(const kb_results *r);
 
 /* Facet counts over all matching articles (each article counted once,

@@ -103,7 +103,7 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     bool use_fallback = want != fallback && vis.has(KB_PREFIX_LOCALE + fallback);
 
     Xapian::Query q = kb_build_query(vis, qy, want, use_fallback ? fallback : want,
-                                     &r->suggestion);
+                                     qy->exact ? nullptr : &r->suggestion);
     if (!q.empty())
         q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(KB_PREFIX_LOCALE + want));
     if (use_fallback) {

@@ -113,6 +113,8 @@ static void page_link(struct page *pg, const struct searchreq *sr, unsigned offs
         strbuf_addf(&url, "&limit=%u", sr->limit);
     if (offset)
         strbuf_addf(&url, "&offset=%u", offset);
+    if (sr->exact)
+        strbuf_adds(&url, "&exact=1");
     html_lit(out, "<a class=\"button secondary\"");
     html_attr(out, "rel", rel);
     html_attr(out, "href", url.buf);
@@ -142,6 +144,37 @@ static void render_pager(struct page *pg, const struct searchreq *sr, size_t sho
     html_release(&links);
 }
 
+/* "Showing results for X — search instead for Y" when a word was
+ * corrected: Y, as typed, links to the same search with exact=1. */
+static void render_corrected(struct page *pg, kb_results *res, const struct searchreq *sr,
+                             struct html *out)
+{
+    const char *fixed = kb_results_suggestion(res);
+    if (!fixed)
+        return;
+    struct html msg = HTML_INIT;
+    struct strbuf url = STRBUF_INIT;
+    strbuf_adds(&url, "/search?q=");
+    escape_url(&url, sr->q, 0);
+    strbuf_adds(&url, "&locale=");
+    escape_url(&url, pg->locale, 0);
+    strbuf_adds(&url, "&exact=1");
+    page_tf(pg, &msg, "results.corrected", "q", fixed, NULL);
+    html_lit(&msg, " — <a class=\"search-instead\"");
+    html_attr(&msg, "href", url.buf);
+    html_lit(&msg, ">");
+    page_tf(pg, &msg, "results.search_instead", "q", sr->q, NULL);
+    html_lit(&msg, "</a>");
+    if (strbuf_failed(&url))
+        html_fail(&msg);
+    page_scope_open(pg);
+    page_set_html(pg, "message", &msg);
+    page_render(pg, "notice-fallback", out);
+    page_scope_close(pg);
+    html_release(&msg);
+    strbuf_release(&url);
+}
+
 static void render_results(struct page *pg, kb_results *res, const struct searchreq *sr,
                            struct html *out)
 {
@@ -159,6 +192,7 @@ static void render_results(struct page *pg, kb_results *res, const struct search
     strbuf_adds(&contact, "&subject=");
     escape_url(&contact, q, 0);
     page_set_text(pg, "contact_subject_url", contact.buf);
+    render_corrected(pg, res, sr, out);
     if (n) {
         page_tf(pg, &heading, kb_results_total(res) == 1 ? "results.count_one" : "results.count",
                 "n", count, "q", q, NULL);
