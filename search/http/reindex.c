@@ -131,6 +131,13 @@ static void on_line(struct reindex *r, json_t *rec, const char *line, int is_std
         json_t *list = json_object_get(rec, is_error ? "errors" : "warnings");
         if (d && json_array_size(list) < MAX_DIAGS)
             json_array_append(list, d);
+        /* A question an article must answer that it does not
+         * (kb-index's query check): listed on their own too. */
+        const char *msg = json_string_value(json_object_get(d, "message"));
+        json_t *misses = json_object_get(rec, "query_misses");
+        if (msg && msg[0] == '"' && strstr(msg, "\" ranks ") && misses &&
+            json_array_size(misses) < MAX_DIAGS)
+            json_array_append(misses, d);
         json_decref(d);
     }
     pthread_mutex_unlock(&r->lock);
@@ -281,10 +288,10 @@ int reindex_start(struct reindex *r, int full, int strict, char *id, size_t idle
     snprintf(j->id, sizeof j->id, "R-%s", hex);
     char when[32];
     iso_now(when, sizeof when);
-    j->rec = json_pack("{s:s,s:s,s:s,s:n,s:{s:i,s:i},s:n,s:[],s:[],s:b,s:b}", "id", j->id,
-                       "state", "running", "started", when, "finished", "progress", "done", 0,
-                       "total", 0, "summary", "errors", "warnings", "full", full, "strict",
-                       strict);
+    j->rec = json_pack("{s:s,s:s,s:s,s:n,s:{s:i,s:i},s:n,s:[],s:[],s:[],s:b,s:b}", "id",
+                       j->id, "state", "running", "started", when, "finished", "progress",
+                       "done", 0, "total", 0, "summary", "errors", "warnings", "query_misses",
+                       "full", full, "strict", strict);
     if (!j->rec) {
         pthread_mutex_unlock(&r->lock);
         snprintf(id, idlen, "out of memory");
