@@ -636,3 +636,26 @@ void popular_each(struct popular_cache *c, const char *locale, const char *fallb
             snapshot_free(s);
     }
 }
+
+size_t popular_locales(struct popular_cache *c, void (*fn)(void *ctx, const char *locale),
+                       void *ctx)
+{
+    struct pop_snapshot *s = NULL;
+    if (c) {
+        pthread_mutex_lock(&c->lock);
+        if ((s = c->snap))
+            s->refs++;
+        pthread_mutex_unlock(&c->lock);
+    }
+    if (!s)
+        return 0;
+    for (size_t i = 0; i < s->n; i++)
+        fn(ctx, s->entry[i].locale);
+    size_t n = s->n;
+    pthread_mutex_lock(&c->lock);
+    int last = --s->refs == 0;
+    pthread_mutex_unlock(&c->lock);
+    if (last)
+        snapshot_free(s);
+    return n;
+}

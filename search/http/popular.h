@@ -44,4 +44,10 @@ typedef void (*popular_fn)(void *ctx, const char *id, const char *locale, const 
 void popular_each(struct popular_cache *c, const char *locale, const char *fallback,
                   size_t n, popular_fn fn, void *ctx);
 
+/* Calls fn for each locale of the index that has a public article
+ * (lower case, sorted), as the current lists know them; returns how
+ * many.  0, calling nothing, until the first lists are out. */
+size_t popular_locales(struct popular_cache *c, void (*fn)(void *ctx, const char *locale),
+                       void *ctx);
+
 #endif

@@ -360,6 +360,11 @@ const char *req_header(struct request *rq, const char *name)
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
+const char *req_cookie(struct request *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name);
+}
+
 void reply_header(struct request *rq, const char *name, const char *value)
 {
     if (rq->nheaders >= REQ_MAX_HEADERS)

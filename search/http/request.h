@@ -139,6 +139,8 @@ enum { AUTH_NONE = 0, AUTH_SESSION = 1, AUTH_TOKEN = 2 };
 const char *req_arg(struct request *rq, const char *name, int *bad);
 /* A request header, or NULL. */
 const char *req_header(struct request *rq, const char *name);
+/* A cookie of the request, or NULL. */
+const char *req_cookie(struct request *rq, const char *name);
 
 /* The visit (browser session) id: the X-KB-Visit header or the kb_visit
  * cookie when well formed, else a new random one that the response

@@ -392,6 +392,19 @@ Xapian::Query plain_query(const Visible &vis, const kb_query *qy, const std::str
     return add_proximity(q, content);
 }
 
+/* 1 when the last letter of text is CJK: as-you-type then has no
+ * Latin prefix to complete, the n-grams of a whole question are what
+ * the search would look for, so it runs as the search does (the
+ * parser's n-gram phrase would want every n-gram of the question). */
+bool ends_in_cjk(const std::string &text)
+{
+    unsigned last = 0;
+    for (Xapian::Utf8Iterator u(text); u != Xapian::Utf8Iterator(); ++u)
+        if (Xapian::Unicode::is_wordchar(*u))
+            last = *u;
+    return last && kb_is_cjk(last);
+}
+
 } /* namespace */
 
 Xapian::Query kb_build_query(const Visible &vis, const kb_query *qy,
@@ -399,7 +412,7 @@ Xapian::Query kb_build_query(const Visible &vis, const kb_query *qy,
                              std::string *suggestion)
 {
     std::string text(qy->text ? qy->text : "");
-    if (qy->prefix_last || kb_query_has_syntax(text))
+    if (kb_query_has_syntax(text) || (qy->prefix_last && !ends_in_cjk(text)))
         return kb_parser_query(vis, qy, text, locale);
     return plain_query(vis, qy, text, locale, other_locale, suggestion);
 }

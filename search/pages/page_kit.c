@@ -5,12 +5,61 @@
 
 #include "auth.h"
 #include "escape.h"
+#include "popular.h"
 #include "searchreq.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* The visitor's choice of locale, remembered for a year. */
+#define LOCALE_COOKIE "kb_locale"
+#define LOCALE_COOKIE_AGE (365 * 24 * 3600)
+#define LOCALES_MAX 32
+
+/* Language names in themselves, for a locale of the content whose
+ * language has no UI strings (web/i18n) to name it. */
+static const char *const endonyms[][2] = {
+    {"ar", "العربية"},  {"cs", "Čeština"},  {"da", "Dansk"},     {"de", "Deutsch"},
+    {"en", "English"},  {"es", "Español"},  {"fi", "Suomi"},     {"fr", "Français"},
+    {"it", "Italiano"}, {"ja", "日本語"},   {"ko", "한국어"},    {"nl", "Nederlands"},
+    {"pl", "Polski"},   {"pt", "Português"}, {"ru", "Русский"},  {"sv", "Svenska"},
+    {"tr", "Türkçe"},   {"uk", "Українська"}, {"zh", "中文"},
+};
+
+/* 1 when locale ("de-de") is of language code ("de"). */
+static int same_language(const char *locale, const char *code)
+{
+    size_t n = strcspn(locale, "-_");
+    return n && strlen(code) == n && strncasecmp(locale, code, n) == 0;
+}
+
+struct locale_list {
+    char l[LOCALES_MAX][33];
+    size_t n;
+};
+
+static void locale_list_add(void *ctx, const char *locale)
+{
+    struct locale_list *ll = ctx;
+    if (ll->n < LOCALES_MAX && strlen(locale) < sizeof ll->l[0])
+        snprintf(ll->l[ll->n++], sizeof ll->l[0], "%s", locale);
+}
+
+/* The locales of the index with public articles (the popular lists
+ * know them); until the first lists are out, the UI languages'. */
+static void index_locales(struct request *rq, struct locale_list *ll)
+{
+    ll->n = 0;
+    if (popular_locales(rq->app->popular, locale_list_add, ll))
+        return;
+    const struct i18n_table *t = rq->app->i18n;
+    for (size_t i = 0; i < i18n_count(t); i++)
+        if (*i18n_locale(i18n_at(t, i)))
+            locale_list_add(ll, i18n_locale(i18n_at(t, i)));
+}
 
 void page_set_text(struct page *pg, const char *name, const char *text)
 {
@@ -102,6 +151,12 @@ const char *page_locale_name(const struct page *pg, const char *locale)
     for (size_t i = 0; i < i18n_count(t); i++)
         if (strcmp(i18n_locale(i18n_at(t, i)), locale) == 0)
             return i18n_name(i18n_at(t, i));
+    for (size_t i = 0; i < i18n_count(t); i++)
+        if (same_language(locale, i18n_code(i18n_at(t, i))))
+            return i18n_name(i18n_at(t, i));
+    for (size_t i = 0; i < sizeof endonyms / sizeof *endonyms; i++)
+        if (same_language(locale, endonyms[i][0]))
+            return endonyms[i][1];
     return locale;
 }
 
@@ -115,29 +170,31 @@ const char *page_topic_name(const struct page *pg, const char *topic)
     return s == key ? topic : s;
 }
 
-/* The language switcher: one link per UI language, to this page. */
+/* The language switcher: one link per locale of the index, named in
+ * its own language, to this page. */
 static void add_switcher(struct page *pg)
 {
     struct html links = HTML_INIT;
     struct strbuf url = STRBUF_INIT;
     const char *self = pg->self.buf ? pg->self.buf : "/";
-    const struct i18n_table *t = pg->rq->app->i18n;
-    for (size_t i = 0; i < i18n_count(t); i++) {
-        const struct i18n_lang *l = i18n_at(t, i);
-        if (!*i18n_locale(l))
-            continue;
+    struct locale_list ll;
+    index_locales(pg->rq, &ll);
+    for (size_t i = 0; i < ll.n; i++) {
+        const char *loc = ll.l[i];
+        char code[16];
+        snprintf(code, sizeof code, "%.*s", (int)strcspn(loc, "-_"), loc);
         strbuf_release(&url);
         strbuf_adds(&url, self);
         strbuf_adds(&url, strchr(self, '?') ? "&locale=" : "?locale=");
-        escape_url(&url, i18n_locale(l), 0);
+        escape_url(&url, loc, 0);
         html_lit(&links, "<li><a");
         html_attr(&links, "href", url.buf);
-        html_attr(&links, "hreflang", i18n_locale(l));
-        html_attr(&links, "lang", i18n_code(l));
-        if (strcmp(i18n_code(l), pg->lang) == 0)
+        html_attr(&links, "hreflang", loc);
+        html_attr(&links, "lang", code);
+        if (strcmp(loc, pg->locale) == 0)
             html_attr(&links, "aria-current", "true");
         html_lit(&links, ">");
-        html_text(&links, i18n_name(l));
+        html_text(&links, page_locale_name(pg, loc));
         html_lit(&links, "</a></li>");
     }
     if (strbuf_failed(&url))
@@ -192,20 +249,115 @@ static void add_staff_bar(struct page *pg)
     html_release(&bar);
 }
 
+/* One language range of Accept-Language ("de-CH;q=0.8"). */
+struct lang_range {
+    char tag[33];
+    double q;
+};
+
+static int range_cmp(const void *a, const void *b)
+{
+    const struct lang_range *x = a, *y = b;
+    return (x->q < y->q) - (x->q > y->q);
+}
+
+/* Parses up to max ranges of an Accept-Language value, best first (a
+ * stable order among equal weights: the header's); q=0 and "*" left
+ * out.  Returns how many. */
+static size_t parse_accept_language(const char *v, struct lang_range *out, size_t max)
+{
+    size_t n = 0;
+    while (v && *v && n < max) {
+        size_t len = strcspn(v, ",");
+        const char *semi = memchr(v, ';', len);
+        size_t tlen = semi ? (size_t)(semi - v) : len;
+        while (tlen && (*v == ' ' || *v == '\t'))
+            v++, tlen--, len--;
+        while (tlen && (v[tlen - 1] == ' ' || v[tlen - 1] == '\t'))
+            tlen--;
+        double q = 1.0;
+        const char *qs = semi ? strstr(semi, "q=") : NULL;
+        if (qs && qs < v + len)
+            q = strtod(qs + 2, NULL);
+        if (tlen && tlen < sizeof out->tag && q > 0 && !(tlen == 1 && *v == '*')) {
+            snprintf(out[n].tag, sizeof out->tag, "%.*s", (int)tlen, v);
+            out[n].q = q + 1e-6 * (double)(max - n); /* keeps the header's order */
+            n++;
+        }
+        v += len;
+        if (*v == ',')
+            v++;
+    }
+    qsort(out, n, sizeof *out, range_cmp);
+    return n;
+}
+
+/* The locale of a visitor whose URL names none the index has: the
+ * one chosen before (the kb_locale cookie), else the first range of
+ * Accept-Language the index has, exactly ("de-de") or by language
+ * ("de" or "de-at" take the index's first German locale); else NULL. */
+static const char *preferred_locale(struct request *rq, char *out, size_t len)
+{
+    const char *c = req_cookie(rq, LOCALE_COOKIE);
+    if (c && events_locale_known(rq, c, out, len))
+        return out;
+    struct lang_range r[8];
+    size_t n = parse_accept_language(req_header(rq, "Accept-Language"), r, 8);
+    if (!n)
+        return NULL;
+    struct locale_list ll;
+    index_locales(rq, &ll);
+    for (size_t i = 0; i < n; i++) {
+        if (events_locale_known(rq, r[i].tag, out, len))
+            return out;
+        char code[16];
+        snprintf(code, sizeof code, "%.*s", (int)strcspn(r[i].tag, "-_"), r[i].tag);
+        if (same_language(rq->app->cfg.default_locale, code)) {
+            snprintf(out, len, "%s", rq->app->cfg.default_locale);
+            return out;
+        }
+        for (size_t k = 0; k < ll.n; k++)
+            if (same_language(ll.l[k], code) && events_locale_known(rq, ll.l[k], out, len))
+                return out;
+    }
+    return NULL;
+}
+
+/* A locale the visitor asked for in the URL is remembered, so that
+ * the next page without one (a bookmark, the bare address) is in it. */
+static void remember_locale(struct page *pg)
+{
+    int bad = 0;
+    const char *asked = req_arg(pg->rq, "locale", &bad);
+    const char *had = req_cookie(pg->rq, LOCALE_COOKIE);
+    if (bad || !asked || strcasecmp(asked, pg->locale) != 0 ||
+        (had && strcmp(had, pg->locale) == 0))
+        return;
+    char cookie[160];
+    snprintf(cookie, sizeof cookie, LOCALE_COOKIE "=%s; Path=/; Max-Age=%d; SameSite=Lax%s",
+             pg->locale, LOCALE_COOKIE_AGE, pg->rq->app->cfg.secure_cookies ? "; Secure" : "");
+    reply_header(pg->rq, "Set-Cookie", cookie);
+}
+
 void page_init(struct page *pg, struct request *rq, const char *locale, const char *path,
                const char *extra_query)
 {
     memset(pg, 0, sizeof *pg);
     pg->rq = rq;
     /* Only a locale the index has (public content in it) is used: a
-     * made-up ?locale= gets the default locale's page, not <html
-     * lang="xx"> or a list, log entry or event of its own. */
+     * made-up ?locale= gets the visitor's preferred locale (cookie,
+     * Accept-Language) or the default one, not <html lang="xx"> or a
+     * list, log entry or event of its own. */
     char known[sizeof pg->locale];
     if (!locale || !*locale || strlen(locale) >= sizeof pg->locale ||
-        !events_locale_known(rq, locale, known, sizeof known))
-        locale = rq->app->cfg.default_locale;
-    else
+        !events_locale_known(rq, locale, known, sizeof known)) {
+        locale = preferred_locale(rq, known, sizeof known);
+        if (!locale)
+            locale = rq->app->cfg.default_locale;
+        reply_header(rq, "Vary", "Accept-Language, Cookie");
+    } else {
         locale = known;
+    }
     snprintf(pg->locale, sizeof pg->locale, "%s", locale);
     for (char *p = pg->locale; *p; p++) {
         if (*p >= 'A' && *p <= 'Z')
@@ -218,6 +370,11 @@ void page_init(struct page *pg, struct request *rq, const char *locale, const ch
     if (dash)
         *dash = '\0';
     pg->ui = i18n_get(rq->app->i18n, pg->lang);
+    /* <html lang> is the language the page's words are in: English
+     * for a locale whose language has no UI strings. */
+    if (pg->ui)
+        snprintf(pg->lang, sizeof pg->lang, "%s", i18n_code(pg->ui));
+    remember_locale(pg);
     strbuf_adds(&pg->self, path);
     if (extra_query && *extra_query) {
         strbuf_addch(&pg->self, '?');
