@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static void usage(FILE *f)
 {
@@ -27,6 +28,9 @@ static void usage(FILE *f)
           "  --quiet                no progress line and no summary line\n"
           "  --progress-json        progress as JSON lines on stdout, for programs:\n"
           "                         {\"progress\":{\"done\":N,\"total\":N}}\n"
+          "  --changesets N         keep the last N changesets (XAPIAN_MAX_CHANGESETS)\n"
+          "                         so that xapian-replicate clients copy only what\n"
+          "                         changed; 0 keeps none (the default)\n"
           "  --help                 show this help\n"
           "\n"
           "Exit status: 0 success, 1 some files had errors (the rest was committed\n"
@@ -48,13 +52,14 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
         {"quiet", no_argument, NULL, 'q'},
         {"progress-json", no_argument, NULL, 'P'},
         {"strict-queries", no_argument, NULL, 'Q'},
+        {"changesets", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     o->default_locale = "en-us";
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:i:fsjl:qPQh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:i:fsjl:qPQhC:", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': o->content = optarg; break;
         case 'i': o->index = optarg; break;
@@ -65,6 +70,17 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
         case 'q': o->quiet = 1; break;
         case 'P': o->progress_json = 1; break;
         case 'Q': o->strict_queries = 1; break;
+        case 'C': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || n > 100000) {
+                fprintf(stderr, "kb-index: --changesets wants a number from 0 to 100000\n");
+                return -1;
+            }
+            /* Read by Xapian when the writer commits. */
+            setenv("XAPIAN_MAX_CHANGESETS", optarg, 1);
+            break;
+        }
         case 'h': return 1;
         default:
             fprintf(stderr, "kb-index: unknown or incomplete option '%s'\n",

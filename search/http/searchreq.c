@@ -151,6 +151,13 @@ unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefi
     kb_synonyms_free((kb_synonyms *)q.synonyms);
     if (st == KB_ERR_BAD_QUERY)
         return reply_error(rq, 400, "bad_query", kb_last_error(ix));
+    if (st == KB_ERR_UNAVAILABLE) {
+        /* A shard with no replica answering: no partial results, as
+         * totals, facets and order would silently be wrong. */
+        fprintf(stderr, "kb-serve: search failed: %s\n", kb_last_error(ix));
+        return reply_error(rq, 503, "shard_unavailable",
+                           "a part of the index did not answer; try again shortly");
+    }
     if (st != KB_OK) {
         fprintf(stderr, "kb-serve: search failed: %s: %s\n", kb_status_str(st),
                 kb_last_error(ix));

@@ -28,6 +28,7 @@ typedef enum {
     KB_ERR_BAD_QUERY, /* the query could not be parsed */
     KB_ERR_NOT_FOUND, /* no such article */
     KB_ERR_BACKEND,   /* any other index error; see kb_last_error() */
+    KB_ERR_UNAVAILABLE, /* a remote shard did not answer, on any replica */
     KB_STATUS_COUNT   /* not a status */
 } kb_status;
 

@@ -5,6 +5,10 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <sys/stat.h>
 
 /* ---- errors, strings, keys -------------------------------------------- */
 
@@ -58,6 +62,134 @@ char *kb_dup_string(const std::string &s)
 
 /* ---- open / close ------------------------------------------------------ */
 
+/* A kb stub file: Xapian's stub format (one shard a line, '#' comments,
+ * "auto PATH" or "glass PATH" relative to the stub's folder, "remote
+ * :HOST:PORT" for a shard served by xapian-tcpsrv), where a remote line
+ * may name several replicas of its shard:
+ *
+ *     remote :127.0.0.11:7001 :127.0.0.12:7001
+ *
+ * Xapian's own opener would wait up to 10 s for a shard that does not
+ * answer; here each connection gets KB_REMOTE_CONNECT_MS to connect and
+ * KB_REMOTE_TIMEOUT_MS per exchange, and turn picks which replica of
+ * each shard comes first, so that a retry after a NetworkError goes to
+ * another one. */
+#define KB_REMOTE_CONNECT_MS 500
+#define KB_REMOTE_TIMEOUT_MS 1500
+
+static bool is_remote_stub(const std::string &path)
+{
+    struct stat sb;
+    if (stat(path.c_str(), &sb) != 0 || !S_ISREG(sb.st_mode))
+        return false;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.compare(0, 7, "remote ") == 0)
+            return true;
+    return false;
+}
+
+static Xapian::Database open_remote(const std::string &spec)
+{
+    /* ":HOST:PORT" (HOST may be empty: localhost) */
+    size_t colon = spec.rfind(':');
+    if (spec.empty() || spec[0] != ':' || colon == 0 || colon + 1 >= spec.size())
+        throw Xapian::DatabaseOpeningError("bad remote shard '" + spec +
+                                           "' (want :HOST:PORT)");
+    std::string host = spec.substr(1, colon - 1);
+    unsigned port = (unsigned)atoi(spec.c_str() + colon + 1);
+    return Xapian::Remote::open(host.empty() ? "127.0.0.1" : host, port,
+                                KB_REMOTE_TIMEOUT_MS, KB_REMOTE_CONNECT_MS);
+}
+
+static Xapian::Database open_kb_stub(const std::string &path, unsigned turn)
+{
+    std::string base = path.substr(0, path.rfind('/') + 1);
+    std::ifstream in(path);
+    std::string line;
+    Xapian::Database all;
+    unsigned shards = 0;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::string type, arg;
+        if (!(words >> type) || type[0] == '#')
+            continue;
+        std::vector<std::string> args;
+        while (words >> arg)
+            args.push_back(arg);
+        if (args.empty())
+            throw Xapian::DatabaseOpeningError(path + ": '" + type + "' needs an argument");
+        if (type != "remote") {
+            std::string p = args[0][0] == '/' ? args[0] : base + args[0];
+            all.add_database(Xapian::Database(p));
+            shards++;
+            continue;
+        }
+        /* The shard's replicas from turn on; the first that connects. */
+        std::string why;
+        bool opened = false;
+        for (size_t i = 0; i < args.size() && !opened; i++) {
+            try {
+                all.add_database(open_remote(args[(turn + i) % args.size()]));
+                opened = true;
+            } catch (const Xapian::NetworkError &e) {
+                why = e.get_description();
+            }
+        }
+        if (!opened)
+            throw Xapian::NetworkError("shard " + std::to_string(shards + 1) + " of " + path +
+                                       " did not answer: " + why);
+        shards++;
+    }
+    if (!shards)
+        throw Xapian::DatabaseOpeningError(path + ": no shard listed");
+    return all;
+}
+
+Xapian::Database kb_open_reader(const std::string &path)
+{
+    if (is_remote_stub(path))
+        return open_kb_stub(path, 0);
+    return Xapian::Database(path);
+}
+
+void kb_refresh(kb_index *ix)
+{
+    if (ix->writable)
+        return;
+    bool remote = is_remote_stub(ix->dir);
+    try {
+        ix->db.reopen();
+        return;
+    } catch (const Xapian::DatabaseOpeningError &) {
+        /* A replica's full copy: the files this handle had are gone. */
+    } catch (const Xapian::NetworkError &) {
+        /* A shard's connection dropped: try the next replica first. */
+        ix->replica_turn++;
+    }
+    ix->db = remote ? open_kb_stub(ix->dir, ix->replica_turn) : Xapian::Database(ix->dir);
+}
+
+void kb_reconnect(kb_index *ix)
+{
+    ix->replica_turn++;
+    ix->db = is_remote_stub(ix->dir) ? open_kb_stub(ix->dir, ix->replica_turn)
+                                     : Xapian::Database(ix->dir);
+}
+
+unsigned long long kb_db_revision(const Xapian::Database &db)
+{
+    std::string v = db.get_metadata(KB_META_REVISION);
+    if (!v.empty())
+        return strtoull(v.c_str(), nullptr, 10);
+    try {
+        return db.get_revision();
+    } catch (const Xapian::InvalidOperationError &) {
+        return 0; /* several shards, none written by kb-index */
+    }
+}
+
 extern "C" const char *kb_status_str(kb_status st)
 {
     static const char *const text[KB_STATUS_COUNT] = {
@@ -69,6 +201,7 @@ extern "C" const char *kb_status_str(kb_status st)
         "the query could not be parsed",
         "not found",
         "index error",
+        "a shard of the index did not answer",
     };
     if ((unsigned)st >= KB_STATUS_COUNT)
         return "unknown status";
@@ -95,7 +228,7 @@ extern "C" kb_status kb_open(const char *dir, int flags, kb_index **out)
             ix->db = ix->wdb;
             ix->writable = true;
         } else {
-            ix->db = Xapian::Database(dir);
+            ix->db = kb_open_reader(dir);
         }
         return KB_OK;
     });
@@ -129,8 +262,7 @@ extern "C" kb_status kb_reopen(kb_index *ix)
     if (!ix)
         return KB_ERR_INVALID_ARG;
     return kb_guarded(ix, [&]() {
-        if (!ix->writable)
-            ix->db.reopen();
+        kb_refresh(ix);
         return KB_OK;
     });
 }
@@ -162,7 +294,7 @@ extern "C" kb_status kb_get_stats(kb_index *ix, kb_stats *out)
                 out->public_articles =
                     out->articles - count_internal(ix->db, KB_TERM_RECORD);
                 out->public_sections = out->sections - count_internal(ix->db, KB_TERM_UNIT);
-                out->revision = ix->db.get_revision();
+                out->revision = kb_db_revision(ix->db);
                 return KB_OK;
             } catch (const Xapian::DatabaseModifiedError &) {
                 if (attempt >= 3)
@@ -197,8 +329,7 @@ extern "C" kb_status kb_article_get(kb_index *ix, const char *id, const char *lo
         return KB_ERR_INVALID_ARG;
     *json_out = nullptr;
     return kb_guarded(ix, [&]() {
-        if (!ix->writable)
-            ix->db.reopen();
+        kb_refresh(ix);
         for (int attempt = 0;; attempt++) {
             try {
                 Xapian::Document doc;

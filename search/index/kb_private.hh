@@ -43,6 +43,7 @@ struct kb_index {
      * with pending changes is slow, so kb_put deletes only keys that
      * can exist: in the snapshot (unless kb_clear ran) or put before. */
     std::string dir;
+    unsigned replica_turn = 0; /* which replica of each remote shard to try first */
     Xapian::Database snapshot;
     bool cleared = false;
     std::unordered_set<std::string> put_keys;
@@ -100,6 +101,8 @@ kb_status kb_guarded(kb_index *ix, Body &&body) noexcept
         return kb_set_err(ix, KB_ERR_NO_INDEX, e.get_description());
     } catch (const Xapian::DatabaseOpeningError &e) {
         return kb_set_err(ix, KB_ERR_NO_INDEX, e.get_description());
+    } catch (const Xapian::NetworkError &e) {
+        return kb_set_err(ix, KB_ERR_UNAVAILABLE, e.get_description());
     } catch (const Xapian::Error &e) {
         return kb_set_err(ix, KB_ERR_BACKEND, e.get_description());
     } catch (const std::bad_alloc &) {
@@ -110,6 +113,29 @@ kb_status kb_guarded(kb_index *ix, Body &&body) noexcept
         return kb_set_err(ix, KB_ERR_BACKEND, "unknown error");
     }
 }
+
+/* Makes a reader see the newest revision of ix->dir: db.reopen(), or,
+ * when that cannot open the files any more (a replica that
+ * xapian-replicate replaced with a full copy: DatabaseNotFoundError or
+ * DatabaseOpeningError), or its remote shards dropped the connection
+ * (NetworkError: a shard restarted, or xapian-tcpsrv closed an idle
+ * connection), a fresh open of ix->dir.  Throws what the fresh open
+ * throws.  No-op on a writer. */
+void kb_refresh(kb_index *ix);
+
+/* Opens ix->dir afresh, each remote shard from its next replica on:
+ * after a NetworkError in the middle of a search.  Throws NetworkError
+ * when a shard has no replica that answers. */
+void kb_reconnect(kb_index *ix);
+
+/* The revision kb-index committed last (KB_META_REVISION), else the
+ * database's own; 0 when neither can be had (remote shards written by
+ * something else). */
+unsigned long long kb_db_revision(const Xapian::Database &db);
+
+/* Opens path for reading: a folder, a Xapian stub file, or a stub
+ * listing remote shards (kb_open.cc says what a kb stub may hold). */
+Xapian::Database kb_open_reader(const std::string &path);
 
 /* A malloc'd copy of s for a C caller (who frees it); throws bad_alloc. */
 char *kb_dup_string(const std::string &s);

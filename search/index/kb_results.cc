@@ -142,7 +142,7 @@ std::string kb_cache_key(const Xapian::Database &db, const kb_query *qy)
 {
     std::string k = db.get_uuid();
     k += '\0';
-    k += std::to_string(db.get_revision());
+    k += std::to_string(kb_db_revision(db));
     for (const char *f : {qy->text, qy->locale, qy->default_locale, qy->topic, qy->product,
                           qy->tag}) {
         k += '\0';
@@ -190,7 +190,7 @@ void kb_cache_store(kb_cache *c, const std::string &key, kb_results *r, const kb
 {
     size_t bytes = results_bytes(r, key);
     std::string uuid = db.get_uuid();
-    Xapian::rev revision = db.get_revision();
+    unsigned long long revision = kb_db_revision(db);
     std::lock_guard<std::mutex> lock(c->mu);
     if (uuid == c->uuid && revision < c->revision)
         return; /* a search that read an older revision than others did */

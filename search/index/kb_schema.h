@@ -111,6 +111,11 @@
 
 #define KB_META_FILE "F:"
 #define KB_META_SCHEMA "schema"
+/* The revision kb-index committed, as decimal text, written with each
+ * commit: what /healthz and the result cache call the revision.  A
+ * replica has it as the master wrote it, and a handle on remote shards,
+ * whose get_revision() throws, reads it from the first shard. */
+#define KB_META_REVISION "revision"
 
 enum kb_slot {
     KB_SLOT_ID = 0,

@@ -208,14 +208,14 @@ extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **ou
         return KB_ERR_INVALID_ARG;
     *out = nullptr;
     return kb_guarded(ix, [&]() {
-        if (!ix->writable)
-            ix->db.reopen();
+        kb_refresh(ix);
         std::string key;
         if (qy->cache) {
             key = kb_cache_key(ix->db, qy);
             if ((*out = kb_cache_lookup(qy->cache, key)))
                 return KB_OK;
         }
+        bool reconnected = false;
         for (int attempt = 0;; attempt++) {
             std::unique_ptr<kb_results> r(new kb_results);
             try {
@@ -234,6 +234,13 @@ extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **ou
                 if (attempt >= 3)
                     throw;
                 ix->db.reopen();
+            } catch (const Xapian::NetworkError &) {
+                /* A shard went away mid-search (or dropped an idle
+                 * connection): once more, on another replica. */
+                if (reconnected)
+                    throw;
+                reconnected = true;
+                kb_reconnect(ix);
             }
         }
     });

@@ -412,6 +412,7 @@ extern "C" kb_status kb_commit(kb_index *ix)
         return st;
     return kb_guarded(ix, [&]() {
         ix->wdb.set_metadata(KB_META_SCHEMA, KB_SCHEMA_VERSION);
+        ix->wdb.set_metadata(KB_META_REVISION, std::to_string(ix->wdb.get_revision() + 1));
         if (ix->in_txn) {
             ix->in_txn = false;
             ix->wdb.commit_transaction();
