@@ -158,6 +158,51 @@ int app_open(struct app **out, const struct app_config *cfg, char *err, size_t e
     return 0;
 }
 
+/* New templates replace the current ones for the next request; the
+ * ones a running request may still hold are kept until app_close. */
+static void reload_templates(struct app *app)
+{
+    char tdir[PATH_MAX], err[512];
+    struct templates *fresh = NULL;
+    snprintf(tdir, sizeof tdir, "%s/templates", app->cfg.web_dir);
+    struct templates **grown =
+        realloc(app->tpl_retired, (app->ntpl_retired + 1) * sizeof *grown);
+    if (!grown) {
+        fprintf(stderr, "kb-serve: SIGHUP: templates: out of memory (kept the previous ones)\n");
+        return;
+    }
+    app->tpl_retired = grown;
+    if (templates_load(tdir, &fresh, err, sizeof err) != 0) {
+        fprintf(stderr, "kb-serve: SIGHUP: templates: %s (kept the previous ones)\n", err);
+        return;
+    }
+    const char *lost = templates_missing(app->tpl, fresh);
+    if (lost) {
+        fprintf(stderr,
+                "kb-serve: SIGHUP: templates: %s has no %s.html (kept the previous ones)\n",
+                tdir, lost);
+        templates_free(fresh);
+        return;
+    }
+    app->tpl_retired[app->ntpl_retired++] = app->tpl;
+    __atomic_store_n(&app->tpl, fresh, __ATOMIC_RELEASE);
+    fprintf(stderr, "kb-serve: SIGHUP: reloaded the templates from %s\n", tdir);
+}
+
+void app_reload(struct app *app)
+{
+    char err[512];
+    if (app->synonyms) {
+        if (synonyms_watch_reload(app->synonyms, err, sizeof err) == 0)
+            fprintf(stderr, "kb-serve: SIGHUP: reloaded the synonyms from %s\n",
+                    app->cfg.synonyms_path);
+        else
+            fprintf(stderr, "kb-serve: SIGHUP: synonyms: %s (kept the previous ones)\n", err);
+    }
+    reload_templates(app);
+    fflush(stderr);
+}
+
 void app_close(struct app *app)
 {
     if (!app)
@@ -176,6 +221,9 @@ void app_close(struct app *app)
     handle_pool_free(app->pool);
     i18n_free(app->i18n);
     templates_free(app->tpl);
+    for (size_t i = 0; i < app->ntpl_retired; i++)
+        templates_free(app->tpl_retired[i]);
+    free(app->tpl_retired);
     kb_cache_free(app->results);
     ratelimit_free(app->case_limit);
     synonyms_watch_free(app->synonyms);

@@ -32,6 +32,14 @@
  * to print after "kb-serve: " (it may be more than one line). */
 int app_open(struct app **out, const struct app_config *cfg, char *err, size_t errlen);
 
+/* What kb-serve does on SIGHUP: reads the synonyms file again (when
+ * --synonyms is given) and the templates, keeping the previous ones
+ * when the new ones do not load, and reopens the access log (for
+ * logrotate).  Each step says on stderr what it reloaded, or why it
+ * kept the old.  Call it from one thread at a time (the signal loop);
+ * requests go on meanwhile. */
+void app_reload(struct app *app);
+
 /* Stops the server if it listens, then closes everything app_open()
  * opened, in reverse order, whatever it got to.  NULL is a no-op. */
 void app_close(struct app *app);

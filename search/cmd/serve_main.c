@@ -2,6 +2,7 @@
  * a signal, app_close.  The only place in the service that may
  * exit(). */
 #include "app.h"
+#include "serve_config.h"
 #include "server.h"
 
 #include <getopt.h>
@@ -20,6 +21,11 @@
  * folder of the program (CMake sets it from the install layout). */
 #ifndef KB_INSTALLED_WEB_DIR
 #define KB_INSTALLED_WEB_DIR "../share/kb/web"
+#endif
+/* The configuration file an installed kb-serve reads when it exists
+ * and --config names none (CMake sets it: SYSCONFDIR/kb/kb-serve.conf). */
+#ifndef KB_DEFAULT_CONFIG
+#define KB_DEFAULT_CONFIG "/etc/kb/kb-serve.conf"
 #endif
 
 /* The web folder to use when --web is not given: KB_INSTALLED_WEB_DIR
@@ -92,9 +98,16 @@ static void usage(FILE *f)
           "                         the sitemap's (http://LISTEN-ADDRESS)\n"
           "  --case-limit N         cases one address may file per hour, after a\n"
           "                         burst of 10 (30; 0: no limit)\n"
+          "  --config FILE          'key = value' lines, the keys these options'\n"
+          "                         names (threads = 4, secure-cookies = true); the\n"
+          "                         options given here override the file's.  An\n"
+          "                         installed kb-serve reads " KB_DEFAULT_CONFIG "\n"
+          "                         when it exists\n"
           "  --help                 show this help\n"
           "\n"
-          "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n",
+          "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n"
+          "SIGHUP reads the synonyms and the templates again and reopens the access\n"
+          "log; SIGTERM or SIGINT stops the server.\n",
           f);
 }
 
@@ -141,13 +154,12 @@ static int parse_public_url(const char *s, char *out, size_t outlen)
 }
 
 static int parse_num(const char *opt, const char *v, unsigned long min, unsigned long max,
-                     unsigned long *out)
+                     unsigned long *out, char *err, size_t errlen)
 {
     char *end;
     unsigned long n = strtoul(v, &end, 10);
     if (*end || !*v || n < min || n > max || v[0] == '-') {
-        fprintf(stderr, "kb-serve: %s: '%s' must be a number from %lu to %lu\n", opt, v, min,
-                max);
+        snprintf(err, errlen, "%s: '%s' must be a number from %lu to %lu", opt, v, min, max);
         return -1;
     }
     *out = n;
@@ -161,37 +173,201 @@ struct serve_args {
     char host[128];
     char web_dir[PATH_MAX];
     char public_url[512];
+    const char *config_path; /* --config, or the installed default when it exists */
+    char **owned;            /* the configuration file's values, freed at exit */
+    size_t nowned;
 };
 
-/* Fills a from argv.  Returns -1 to go on, or the exit status: 0 after
- * --help, 2 after a usage error (said on stderr). */
+static const struct option longopts[] = {
+    {"index", required_argument, NULL, 'i'},
+    {"listen", required_argument, NULL, 'L'},
+    {"web", required_argument, NULL, 'w'},
+    {"default-locale", required_argument, NULL, 'l'},
+    {"threads", required_argument, NULL, 't'},
+    {"max-body", required_argument, NULL, 'b'},
+    {"conn-limit", required_argument, NULL, 'c'},
+    {"per-ip-limit", required_argument, NULL, 'p'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"db", required_argument, NULL, 'd'},
+    {"deflection-window", required_argument, NULL, 'W'},
+    {"retention-days", required_argument, NULL, 'R'},
+    {"case-webhook", required_argument, NULL, 'H'},
+    {"content", required_argument, NULL, 'C'},
+    {"indexer", required_argument, NULL, 'I'},
+    {"secure-cookies", no_argument, NULL, 'S'},
+    {"synonyms", required_argument, NULL, 'Y'},
+    {"cache-mb", required_argument, NULL, 'M'},
+    {"trusted-proxy", required_argument, NULL, 'P'},
+    {"public-url", required_argument, NULL, 'U'},
+    {"case-limit", required_argument, NULL, 'K'},
+    {"config", required_argument, NULL, 'F'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One option (c: its code in longopts) with its value v, from the
+ * command line or the configuration file; v must outlive a.  Returns
+ * 0, or -1 with the reason, naming the option, in err. */
+static int set_option(struct serve_args *a, int c, const char *v, char *err, size_t errlen)
+{
+    struct app_config *cfg = &a->cfg;
+    unsigned long n;
+    switch (c) {
+    case 'i': cfg->index_dir = v; break;
+    case 'L':
+        if (parse_listen(v, a->host, sizeof a->host, &cfg->port) != 0) {
+            snprintf(err, errlen, "--listen: '%s' is not ADDR:PORT", v);
+            return -1;
+        }
+        break;
+    case 'w': cfg->web_dir = v; break;
+    case 'l': cfg->default_locale = v; break;
+    case 't':
+        if (parse_num("--threads", v, 1, 256, &n, err, errlen)) return -1;
+        cfg->threads = (unsigned)n;
+        break;
+    case 'b':
+        if (parse_num("--max-body", v, 1024, 64UL << 20, &n, err, errlen)) return -1;
+        cfg->max_body = n;
+        break;
+    case 'c':
+        if (parse_num("--conn-limit", v, 1, 1000000, &n, err, errlen)) return -1;
+        cfg->conn_limit = (unsigned)n;
+        break;
+    case 'p':
+        if (parse_num("--per-ip-limit", v, 1, 1000000, &n, err, errlen)) return -1;
+        cfg->per_ip_limit = (unsigned)n;
+        break;
+    case 'T':
+        if (parse_num("--timeout", v, 1, 3600, &n, err, errlen)) return -1;
+        cfg->timeout = (unsigned)n;
+        break;
+    case 'd': cfg->db_path = v; break;
+    case 'W':
+        if (parse_num("--deflection-window", v, 1, 30 * 86400, &n, err, errlen)) return -1;
+        cfg->deflection_window = (double)n;
+        break;
+    case 'R':
+        if (parse_num("--retention-days", v, 0, 36500, &n, err, errlen)) return -1;
+        cfg->retention_days = (unsigned)n;
+        break;
+    case 'H':
+        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
+            snprintf(err, errlen, "--case-webhook: '%s' is not an http(s) URL", v);
+            return -1;
+        }
+        cfg->case_webhook = v;
+        break;
+    case 'C': cfg->content_dir = v; break;
+    case 'I': cfg->indexer = v; break;
+    case 'S': cfg->secure_cookies = 1; break;
+    case 'Y': cfg->synonyms_path = v; break;
+    case 'M':
+        if (parse_num("--cache-mb", v, 0, 4096, &n, err, errlen)) return -1;
+        cfg->cache_bytes = (size_t)n << 20;
+        break;
+    case 'P': {
+        char perr[128];
+        if (trusted_proxies_parse(v, &cfg->proxies, perr, sizeof perr) != 0) {
+            snprintf(err, errlen, "--trusted-proxy: %s", perr);
+            return -1;
+        }
+        break;
+    }
+    case 'U':
+        if (parse_public_url(v, a->public_url, sizeof a->public_url) != 0) {
+            snprintf(err, errlen, "--public-url: '%s' is not an http(s) URL of a site", v);
+            return -1;
+        }
+        cfg->public_url = a->public_url;
+        break;
+    case 'K':
+        if (parse_num("--case-limit", v, 0, 1000000, &n, err, errlen)) return -1;
+        cfg->case_limit = (unsigned)n;
+        break;
+    case 'F': break; /* read before the other options */
+    default:
+        snprintf(err, errlen, "unknown option");
+        return -1;
+    }
+    return 0;
+}
+
+/* A "key = value" line of the configuration file: the long option of
+ * that name.  An option without a value (secure-cookies) takes a
+ * boolean. */
+static int config_set(void *ctx, const char *key, const char *value, char *err, size_t errlen)
+{
+    struct serve_args *a = ctx;
+    const struct option *o = longopts;
+    while (o->name && strcmp(o->name, key) != 0)
+        o++;
+    if (!o->name || o->val == 'h' || o->val == 'F') {
+        snprintf(err, errlen, "unknown key '%s' (the keys are kb-serve's long options)", key);
+        return -1;
+    }
+    if (o->has_arg == no_argument) {
+        int on = !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on") ||
+                 !strcmp(value, "1");
+        int off = !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off") ||
+                  !strcmp(value, "0");
+        if (!on && !off) {
+            snprintf(err, errlen, "%s: '%s' must be true or false", key, value);
+            return -1;
+        }
+        if (o->val == 'S')
+            a->cfg.secure_cookies = on;
+        return 0;
+    }
+    char **grown = realloc(a->owned, (a->nowned + 1) * sizeof *grown);
+    char *copy = strdup(value);
+    if (grown)
+        a->owned = grown;
+    if (!grown || !copy) {
+        free(copy);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    a->owned[a->nowned++] = copy;
+    return set_option(a, o->val, copy, err, errlen);
+}
+
+static void serve_args_free(struct serve_args *a)
+{
+    for (size_t i = 0; i < a->nowned; i++)
+        free(a->owned[i]);
+    free(a->owned);
+    a->owned = NULL;
+    a->nowned = 0;
+}
+
+/* The configuration file to read before the command line: --config
+ * FILE, else KB_DEFAULT_CONFIG when this kb-serve is the installed one
+ * (its web folder is beside it) and the file exists; NULL for none.
+ * With --help, none. */
+static const char *config_path(int argc, char **argv, int installed)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0)
+            return NULL;
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            path = argv[++i];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            path = argv[i] + 9;
+    }
+    if (!path && installed && access(KB_DEFAULT_CONFIG, F_OK) == 0)
+        path = KB_DEFAULT_CONFIG;
+    return path;
+}
+
+/* Fills a from the configuration file, then argv (options on the
+ * command line override the file's).  Returns -1 to go on, or the exit
+ * status: 0 after --help, 2 after a usage error (said on stderr). */
 static int parse_args(int argc, char **argv, struct serve_args *a)
 {
-    static const struct option longopts[] = {
-        {"index", required_argument, NULL, 'i'},
-        {"listen", required_argument, NULL, 'L'},
-        {"web", required_argument, NULL, 'w'},
-        {"default-locale", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 't'},
-        {"max-body", required_argument, NULL, 'b'},
-        {"conn-limit", required_argument, NULL, 'c'},
-        {"per-ip-limit", required_argument, NULL, 'p'},
-        {"timeout", required_argument, NULL, 'T'},
-        {"db", required_argument, NULL, 'd'},
-        {"deflection-window", required_argument, NULL, 'W'},
-        {"retention-days", required_argument, NULL, 'R'},
-        {"case-webhook", required_argument, NULL, 'H'},
-        {"content", required_argument, NULL, 'C'},
-        {"indexer", required_argument, NULL, 'I'},
-        {"secure-cookies", no_argument, NULL, 'S'},
-        {"synonyms", required_argument, NULL, 'Y'},
-        {"cache-mb", required_argument, NULL, 'M'},
-        {"trusted-proxy", required_argument, NULL, 'P'},
-        {"public-url", required_argument, NULL, 'U'},
-        {"case-limit", required_argument, NULL, 'K'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct app_config *cfg = &a->cfg;
     memset(a, 0, sizeof *a);
     snprintf(a->host, sizeof a->host, "127.0.0.1");
@@ -208,88 +384,27 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     cfg->timeout = 15;
     cfg->deflection_window = 1800;
     cfg->case_limit = 30;
-    unsigned long n;
+    char err[1024];
+    a->config_path = config_path(argc, argv, cfg->web_dir == a->web_dir);
+    if (a->config_path && config_read(a->config_path, config_set, a, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:P:U:K:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'i': cfg->index_dir = optarg; break;
-        case 'L':
-            if (parse_listen(optarg, a->host, sizeof a->host, &cfg->port) != 0) {
-                fprintf(stderr, "kb-serve: --listen: '%s' is not ADDR:PORT\n", optarg);
-                return 2;
-            }
-            break;
-        case 'w': cfg->web_dir = optarg; break;
-        case 'l': cfg->default_locale = optarg; break;
-        case 't':
-            if (parse_num("--threads", optarg, 1, 256, &n)) return 2;
-            cfg->threads = (unsigned)n;
-            break;
-        case 'b':
-            if (parse_num("--max-body", optarg, 1024, 64UL << 20, &n)) return 2;
-            cfg->max_body = n;
-            break;
-        case 'c':
-            if (parse_num("--conn-limit", optarg, 1, 1000000, &n)) return 2;
-            cfg->conn_limit = (unsigned)n;
-            break;
-        case 'p':
-            if (parse_num("--per-ip-limit", optarg, 1, 1000000, &n)) return 2;
-            cfg->per_ip_limit = (unsigned)n;
-            break;
-        case 'T':
-            if (parse_num("--timeout", optarg, 1, 3600, &n)) return 2;
-            cfg->timeout = (unsigned)n;
-            break;
-        case 'd': cfg->db_path = optarg; break;
-        case 'W':
-            if (parse_num("--deflection-window", optarg, 1, 30 * 86400, &n)) return 2;
-            cfg->deflection_window = (double)n;
-            break;
-        case 'R':
-            if (parse_num("--retention-days", optarg, 0, 36500, &n)) return 2;
-            cfg->retention_days = (unsigned)n;
-            break;
-        case 'H':
-            if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0) {
-                fprintf(stderr, "kb-serve: --case-webhook: '%s' is not an http(s) URL\n", optarg);
-                return 2;
-            }
-            cfg->case_webhook = optarg;
-            break;
-        case 'C': cfg->content_dir = optarg; break;
-        case 'I': cfg->indexer = optarg; break;
-        case 'S': cfg->secure_cookies = 1; break;
-        case 'Y': cfg->synonyms_path = optarg; break;
-        case 'M':
-            if (parse_num("--cache-mb", optarg, 0, 4096, &n)) return 2;
-            cfg->cache_bytes = (size_t)n << 20;
-            break;
-        case 'P': {
-            char perr[128];
-            if (trusted_proxies_parse(optarg, &cfg->proxies, perr, sizeof perr) != 0) {
-                fprintf(stderr, "kb-serve: --trusted-proxy: %s\n", perr);
-                return 2;
-            }
-            break;
+    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:P:U:K:F:h", longopts,
+                            NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return 0;
         }
-        case 'U':
-            if (parse_public_url(optarg, a->public_url, sizeof a->public_url) != 0) {
-                fprintf(stderr, "kb-serve: --public-url: '%s' is not an http(s) URL of a site\n",
-                        optarg);
-                return 2;
-            }
-            cfg->public_url = a->public_url;
-            break;
-        case 'K':
-            if (parse_num("--case-limit", optarg, 0, 1000000, &n)) return 2;
-            cfg->case_limit = (unsigned)n;
-            break;
-        case 'h': usage(stdout); return 0;
-        default:
+        if (c == '?' || c == ':') {
             fprintf(stderr, "kb-serve: unknown or incomplete option '%s'\n", argv[optind - 1]);
             fputs("Try 'kb-serve --help'.\n", stderr);
+            return 2;
+        }
+        if (set_option(a, c, optarg, err, sizeof err) != 0) {
+            fprintf(stderr, "kb-serve: %s\n", err);
             return 2;
         }
     }
@@ -325,8 +440,10 @@ int main(int argc, char **argv)
 {
     struct serve_args args;
     int rc = parse_args(argc, argv, &args);
-    if (rc >= 0)
+    if (rc >= 0) {
+        serve_args_free(&args);
         return rc;
+    }
     /* Signals are taken by sigwait below, not by a handler; blocked
      * before the first thread starts, so every thread inherits the mask
      * and none of them can take a SIGTERM meant for a clean stop. */
@@ -334,6 +451,7 @@ int main(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -343,12 +461,17 @@ int main(int argc, char **argv)
         server_start(app, err, sizeof err) != 0) {
         fprintf(stderr, "kb-serve: %s\n", err);
         app_close(app);
+        serve_args_free(&args);
         return 1;
     }
     announce(app, &args);
+    if (args.config_path)
+        fprintf(stderr, "kb-serve: configuration from %s\n", args.config_path);
     int sig;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        app_reload(app);
     fprintf(stderr, "kb-serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     app_close(app);
+    serve_args_free(&args);
     return 0;
 }

@@ -99,7 +99,16 @@ struct app {
     char db_path[4096];        /* cfg.db_path when not given: INDEX.db */
     char indexer[4096];        /* cfg.indexer when not given: next to the program */
     int libs_ready;            /* libsodium and libcurl initialised */
+    struct templates **tpl_retired; /* replaced by SIGHUP, freed at close */
+    size_t ntpl_retired;
 };
+
+/* The templates in use: a SIGHUP (app_reload) may replace them while
+ * requests render; the ones replaced stay valid until the app closes. */
+static inline const struct templates *app_templates(const struct app *app)
+{
+    return __atomic_load_n(&app->tpl, __ATOMIC_ACQUIRE);
+}
 
 #define REQ_MAX_HEADERS 8
 

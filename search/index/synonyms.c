@@ -11,6 +11,7 @@
  */
 #include "synonyms.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -347,6 +348,25 @@ kb_synonyms *synonyms_watch_get(struct synonyms_watch *w)
     kb_synonyms *s = kb_synonyms_ref(w->current);
     pthread_mutex_unlock(&w->lock);
     return s;
+}
+
+int synonyms_watch_reload(struct synonyms_watch *w, char *err, size_t errlen)
+{
+    struct stat st;
+    kb_synonyms *fresh = NULL;
+    if (stat(w->path, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", w->path, strerror(errno));
+        return -1;
+    }
+    if (kb_synonyms_load(w->path, &fresh, err, errlen) != KB_OK)
+        return -1;
+    pthread_mutex_lock(&w->lock);
+    remember(w, &st);
+    w->checked = time(NULL);
+    kb_synonyms_free(w->current);
+    w->current = fresh;
+    pthread_mutex_unlock(&w->lock);
+    return 0;
 }
 
 void synonyms_watch_free(struct synonyms_watch *w)

@@ -35,6 +35,12 @@ int synonyms_watch_new(const char *path, struct synonyms_watch **out, char *err,
  * file is reported on stderr and the last good set stays). */
 kb_synonyms *synonyms_watch_get(struct synonyms_watch *w);
 
+/* Reads the file again now, whether or not it changed (SIGHUP).
+ * Returns 0 when the new set replaced the current one, or -1 with the
+ * reason in err (the file is missing or does not parse; the current
+ * set stays). */
+int synonyms_watch_reload(struct synonyms_watch *w, char *err, size_t errlen);
+
 /* Frees the holder and its reference.  NULL is a no-op. */
 void synonyms_watch_free(struct synonyms_watch *w);
 

@@ -427,7 +427,7 @@ void page_tf(const struct page *pg, struct html *out, const char *key, ...)
 
 void page_render(struct page *pg, const char *name, struct html *out)
 {
-    if (template_render(pg->rq->app->tpl, name, &pg->vars, out) != 0)
+    if (template_render(app_templates(pg->rq->app), name, &pg->vars, out) != 0)
         fprintf(stderr, "kb-serve: template %s.html is missing\n", name);
 }
 
@@ -446,7 +446,7 @@ unsigned page_finish(struct page *pg, unsigned status, const char *title,
     page_set_text(pg, "title", title);
     if (body)
         page_set_html(pg, "body", body);
-    int rc = template_render(rq->app->tpl, "page", &pg->vars, &out);
+    int rc = template_render(app_templates(rq->app), "page", &pg->vars, &out);
     page_release(pg);
     strbuf_release(&rq->out);
     html_to_strbuf(&out, &rq->out);

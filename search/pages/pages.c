@@ -315,11 +315,11 @@ void page_error(struct request *rq, unsigned status, const char *code, const cha
     tpl_set_text(&vars, "status", st);
     tpl_set_text(&vars, "message", msg);
     tpl_set_text(&vars, "code", code);
-    if (template_render(rq->app->tpl, "error", &vars, &body) == 0) {
+    if (template_render(app_templates(rq->app), "error", &vars, &body) == 0) {
         tpl_set_text(&vars, "title", msg);
         tpl_set_text(&vars, "lang", "en");
         tpl_set_html(&vars, "body", &body);
-        template_render(rq->app->tpl, "layout", &vars, &out);
+        template_render(app_templates(rq->app), "layout", &vars, &out);
     } else {
         html_lit(&out, "<!doctype html><title>Error</title><p>");
         html_text(&out, msg);

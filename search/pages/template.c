@@ -66,6 +66,18 @@ int templates_load(const char *dir, struct templates **out, char *err, size_t er
     return 0;
 }
 
+const char *templates_missing(const struct templates *have, const struct templates *fresh)
+{
+    for (size_t i = 0; have && i < have->n; i++) {
+        size_t j = 0;
+        while (fresh && j < fresh->n && strcmp(fresh->list[j].name, have->list[i].name) != 0)
+            j++;
+        if (!fresh || j == fresh->n)
+            return have->list[i].name;
+    }
+    return NULL;
+}
+
 void templates_free(struct templates *t)
 {
     if (!t)

@@ -61,6 +61,9 @@ void tpl_vars_release(struct tpl_vars *v);
  * Free with templates_free(). */
 int templates_load(const char *dir, struct templates **out, char *err, size_t errlen);
 void templates_free(struct templates *t);
+/* The name of a template that have has and fresh lacks, or NULL when
+ * fresh has them all (a reload must not lose a page's template). */
+const char *templates_missing(const struct templates *have, const struct templates *fresh);
 
 /* Appends template name filled from vars (NULL: no values) to out.
  * Returns 0, or -1 when there is no template of that name. */
