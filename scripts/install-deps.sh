@@ -24,9 +24,10 @@ if [ "${KB_WITH_BENCH:-0}" = 1 ]; then
     PKGS="$PKGS clang libclang-rt-14-dev valgrind"
 fi
 if [ "${KB_WITH_CLUSTER:-0}" = 1 ]; then
-    # scripts/cluster.sh and ctest test_cluster: the load balancer and
-    # Xapian's replication and remote-backend servers.
-    PKGS="$PKGS haproxy xapian-tools"
+    # scripts/cluster.sh and ctest test_cluster: the load balancer,
+    # Xapian's replication and remote-backend servers, and python3 for
+    # the test's concurrent clients.
+    PKGS="$PKGS haproxy xapian-tools python3"
 fi
 if [ "${KB_WITH_PACKAGE:-0}" = 1 ]; then
     # CPack's DEB generator (dpkg-shlibdeps, file) and the clean Debian 12
