@@ -3,6 +3,7 @@
 
 #include "eventlog.h"
 #include "eventq.h"
+#include "idem.h"
 #include "maint.h"
 #include "page_i18n.h"
 #include "page_staff.h"
@@ -80,7 +81,8 @@ static int open_all(struct app *app, char *err, size_t errlen)
     snprintf(sdir, sizeof sdir, "%s/static", cfg->web_dir);
     if (templates_load(tdir, &app->tpl, err, errlen) != 0)
         return -1;
-    if (i18n_load(cfg->web_dir, &app->i18n) != 0 || popular_cache_new(&app->popular) != 0)
+    if (i18n_load(cfg->web_dir, &app->i18n) != 0 || popular_cache_new(&app->popular) != 0 ||
+        idem_new(&app->idem) != 0)
         return nomem(err, errlen);
     if (!realpath(sdir, app->static_root)) {
         snprintf(err, errlen, "%s: no static folder (use --web DIR)", sdir);
@@ -226,6 +228,7 @@ void app_close(struct app *app)
     free(app->tpl_retired);
     kb_cache_free(app->results);
     ratelimit_free(app->case_limit);
+    idem_free(app->idem);
     synonyms_watch_free(app->synonyms);
     pthread_mutex_destroy(&app->accounts_lock);
     pthread_mutex_destroy(&app->reader_lock);

@@ -42,6 +42,7 @@ const struct route serve_routes[] = {
     {"POST", "/articles/",                ROUTE_PREFIX, ROUTE_PAGE, ROLE_NONE,   page_article_post},
     {"GET",  "/contact",                  ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_contact},
     {"POST", "/contact",                  ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_contact_post},
+    {"GET",  "/contact/received",         ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_contact_received},
     {"GET",  "/static/",                  ROUTE_PREFIX, ROUTE_PAGE, ROLE_NONE,   page_static},
     {"GET",  "/sitemap.xml",              ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   api_sitemap},
     {"GET",  "/login",                    ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_login},

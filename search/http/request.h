@@ -96,6 +96,7 @@ struct app {
      * layer gives one); NULL: reply_error's 403 page. */
     unsigned (*forbidden_page)(struct request *rq);
     struct ratelimit *case_limit; /* cases filed per client address, or NULL */
+    struct idem *idem;         /* forms already carried out (idem.h) */
     char db_path[4096];        /* cfg.db_path when not given: INDEX.db */
     char indexer[4096];        /* cfg.indexer when not given: next to the program */
     int libs_ready;            /* libsodium and libcurl initialised */

@@ -5,12 +5,16 @@
  * match the subject as it is typed. */
 #include "api_events.h"
 #include "csrf.h"
+#include "escape.h"
+#include "eventlog.h"
 #include "eventq.h"
+#include "idem.h"
 #include "maint.h"
 #include "pages.h"
 #include "routes.h"
 #include "searchreq.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +31,10 @@ static const char *field_value(json_t *values, const char *name)
 }
 
 /* Articles that match text, as the case form lists them beside the
- * subject (the same list app.js draws from /api/suggest). */
-void suggest_render(struct page *pg, const char *text, size_t n, struct html *out)
+ * subject (the same list app.js draws from /api/suggest); logged as a
+ * suggestion search unless the form is only shown again (log 0). */
+static void suggest_list(struct page *pg, const char *text, size_t n, int log,
+                         struct html *out)
 {
     struct request *rq = pg->rq;
     struct searchreq sr = {.q = text, .locale = pg->locale, .limit = (unsigned)n};
@@ -55,8 +61,14 @@ void suggest_render(struct page *pg, const char *text, size_t n, struct html *ou
         page_scope_close(pg);
         strbuf_release(&url);
     }
-    events_log_search(rq, text, pg->locale, (int)kb_results_total(res), 1, res);
+    if (log)
+        events_log_search(rq, text, pg->locale, (int)kb_results_total(res), 1, res);
     kb_results_free(res);
+}
+
+void suggest_render(struct page *pg, const char *text, size_t n, struct html *out)
+{
+    suggest_list(pg, text, n, 1, out);
 }
 
 /* The message shown for one field's problem, from cases_validate()'s
@@ -154,6 +166,16 @@ static unsigned contact_form(struct page *pg, json_t *values, json_t *fields,
     char csrf[CSRF_TOKEN_SIZE];
     csrf_token(rq, csrf);
     page_set_text(pg, "csrf", csrf);
+    /* The form's own key: the same submission sent twice files one
+     * case.  Shown again with the form after an error, so a corrected
+     * submission is still the same one. */
+    char key[IDEM_KEY_MAX + 1];
+    const char *idem = field_value(values, "idem");
+    if (!idem_key_ok(idem)) {
+        idem_key_new(key);
+        idem = key;
+    }
+    page_set_text(pg, "idem", idem);
 
     struct html items = HTML_INIT, summary = HTML_INIT, products = HTML_INIT,
                 locales = HTML_INIT, suggestions = HTML_INIT, body = HTML_INIT;
@@ -186,7 +208,10 @@ static unsigned contact_form(struct page *pg, json_t *values, json_t *fields,
     }
     page_set_html(pg, "locale_options", &locales);
 
-    suggest_render(pg, field_value(values, "subject"), SUGGEST_MAX, &suggestions);
+    /* A form shown again after an error lists the suggestions its
+     * first showing (or app.js) already logged: not logged again. */
+    suggest_list(pg, field_value(values, "subject"), SUGGEST_MAX,
+                 !json_object_get(values, "idem"), &suggestions);
     page_set_html(pg, "suggestions", &suggestions);
     page_set_text(pg, "deflect_class", html_len(&suggestions) ? "deflect has-items" : "deflect");
     page_url(pg, &action, "/contact");
@@ -233,6 +258,25 @@ unsigned page_contact(struct request *rq)
     return st;
 }
 
+/* POST/redirect/GET: a filed case answers 303 to its page, so a
+ * reload shows it again instead of posting the form again. */
+static unsigned case_redirect(struct page *pg, const char *id)
+{
+    struct request *rq = pg->rq;
+    struct strbuf url = STRBUF_INIT;
+    strbuf_adds(&url, "/contact/received?case=");
+    escape_url(&url, id, 0);
+    strbuf_adds(&url, "&locale=");
+    escape_url(&url, pg->locale, 0);
+    page_release(pg);
+    reply_header(rq, "Location", url.buf ? url.buf : "/contact");
+    strbuf_release(&url);
+    strbuf_release(&rq->out);
+    strbuf_adds(&rq->out, "Your request was received.\n");
+    rq->content_type = "text/plain; charset=utf-8";
+    return 303;
+}
+
 /* The customer's case number, and what happens next. */
 static unsigned case_created(struct page *pg, const char *id, const char *email)
 {
@@ -262,19 +306,30 @@ unsigned page_contact_post(struct request *rq)
         if (json_is_string(v))
             json_object_set(values, form_fields[f], v);
     }
+    const char *idem = json_string_value(json_object_get(body, "idem"));
+    if (!idem_key_ok(idem))
+        idem = NULL;
+    json_object_set_new(values, "idem", json_string(idem ? idem : ""));
     if (!csrf_ok(rq, body)) {
         st = contact_form(&pg, values, NULL, "form.expired", 403);
+        goto out;
+    }
+    char done[IDEM_RESULT_MAX];
+    if (idem && idem_claim(rq->app->idem, idem, done, 10.0) == IDEM_DONE && *done) {
+        st = case_redirect(&pg, done);
         goto out;
     }
     struct eventlog_case c;
     json_t *fields;
     char first[256];
     if (cases_validate(body, &c, &fields, first, sizeof first) != 0) {
+        idem_abandon(rq->app->idem, idem);
         st = contact_form(&pg, values, fields, NULL, 400);
         json_decref(fields);
         goto out;
     }
     if (req_case_throttled(rq)) {
+        idem_abandon(rq->app->idem, idem);
         st = contact_form(&pg, values, NULL, "err.throttled", 429);
         goto out;
     }
@@ -284,13 +339,48 @@ unsigned page_contact_post(struct request *rq)
         c.locale = rq->app->cfg.default_locale;
     char id[EVENTLOG_CASE_ID_SIZE];
     if (!rq->app->events || eventq_case_create(rq->app->events, &c, id, sizeof id) != 0) {
+        idem_abandon(rq->app->idem, idem);
         st = contact_form(&pg, values, NULL, "err.store", 503);
         goto out;
     }
+    idem_done(rq->app->idem, idem, id);
     maint_poke(rq->app->maint);
-    st = case_created(&pg, id, c.email);
+    st = case_redirect(&pg, id);
 out:
     json_decref(values);
     json_decref(body);
+    return st;
+}
+
+/* GET /contact/received?case=ID: the page a filed case redirects to.
+ * Only the visit that filed the case sees it (its email address is on
+ * it); anyone else gets 404, as for a case that does not exist. */
+unsigned page_contact_received(struct request *rq)
+{
+    int bad = 0;
+    const char *id = req_arg(rq, "case", &bad);
+    size_t n = id && !bad ? strlen(id) : 0;
+    json_t *c = NULL;
+    int rc = STORE_NOT_FOUND;
+    if (n && n < EVENTLOG_CASE_ID_SIZE &&
+        strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567-") == n && rq->app->reader) {
+        pthread_mutex_lock(&rq->app->reader_lock);
+        rc = eventlog_case_get(rq->app->reader, id, &c);
+        if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+            fprintf(stderr, "kb-serve: case %s: %s\n", id, eventlog_errmsg(rq->app->reader));
+        pthread_mutex_unlock(&rq->app->reader_lock);
+    }
+    const char *visit = json_string_value(json_object_get(c, "visit"));
+    if (rc != STORE_OK || !visit || strcmp(visit, req_visit(rq)) != 0) {
+        json_decref(c);
+        return reply_error(rq, rc == STORE_OK || rc == STORE_NOT_FOUND ? 404 : 503,
+                           rc == STORE_OK || rc == STORE_NOT_FOUND ? "not_found" : "unavailable",
+                           "No such request");
+    }
+    struct page pg;
+    page_init(&pg, rq, locale_arg(rq), "/contact", NULL);
+    const char *email = json_string_value(json_object_get(c, "email"));
+    unsigned st = case_created(&pg, id, email ? email : "");
+    json_decref(c);
     return st;
 }

@@ -106,6 +106,7 @@ unsigned page_article_post(struct request *rq);
 unsigned api_article_html(struct request *rq);
 unsigned page_contact(struct request *rq);
 unsigned page_contact_post(struct request *rq);
+unsigned page_contact_received(struct request *rq);
 /* page_login.c */
 unsigned page_login(struct request *rq);
 unsigned post_login(struct request *rq);
