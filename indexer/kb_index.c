@@ -24,6 +24,7 @@
 #include "kb.h"
 #include "kb_index.h"
 #include "kb_schema.h"
+#include "learn_run.h"
 #include "linkcheck.h"
 #include "markdown.h"
 #include "progress.h"
@@ -58,6 +59,7 @@ struct run {
     const struct scan *scan;
     json_t *seen_keys; /* article key -> path: duplicates; kept by --full */
     json_t *failed;    /* content path -> true: the file had an error */
+    size_t learned;    /* learned pairs applied (learn_run.h) */
     unsigned long indexed, unchanged, deleted, errors, warnings, skipped;
     struct query_check_counts queries; /* the articles' questions */
     int index_trouble; /* an index write failed: the link map may be off */
@@ -536,6 +538,8 @@ static void print_summary(struct run *r, double seconds)
                               (json_int_t)st.sections, "seconds", seconds, "queries",
                               "checked", (json_int_t)r->queries.checked, "missed",
                               (json_int_t)r->queries.missed);
+        if (o && json_object_set_new(o, "learned", json_integer((json_int_t)r->learned)))
+            json_decref(o), o = NULL;
         if (o) {
             json_dumpf(o, stdout, JSON_COMPACT);
             fputc('\n', stdout);
@@ -639,6 +643,15 @@ int kb_index_run(const struct kb_index_options *o)
     }
     if (linkcheck_run(r.links, r.ix, link_warning, &r) != 0) {
         code = fail(&r, "cannot check links");
+        goto out;
+    }
+    /* Learned words go with the unit documents kb_put() just replaced:
+     * put them back, or apply the database's current set. */
+    if (learn_run(r.ix, r.opt.learn_db, r.opt.learn_min_visits, r.opt.deflection_window,
+                  (double)time(NULL), &r.learned, err, sizeof err) != 0) {
+        progress_clear(&r.progress);
+        fprintf(stderr, "kb-index: %s\n", err);
+        code = 3;
         goto out;
     }
     if (query_check_run(r.ix, r.opt.default_locale, query_miss, &r, &r.queries) != 0) {

@@ -16,6 +16,9 @@ struct kb_index_options {
     int quiet;                  /* --quiet: no progress line, no summary */
     int progress_json;          /* --progress-json: progress as JSON lines */
     int strict_queries;         /* --strict-queries: a missed question is an error */
+    const char *learn_db;       /* --learn DB: the service database, or NULL */
+    long learn_min_visits;      /* --learn-min-visits N (LEARN_MIN_VISITS) */
+    double deflection_window;   /* --deflection-window SECONDS (1800) */
 };
 
 /* Runs kb-index with o (strings borrowed for the call).  Diagnostics go

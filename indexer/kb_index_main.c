@@ -1,6 +1,7 @@
 /* kb_index_main.c -- kb-index's main(): the command line in, the exit
  * status out; the run itself is kb_index_run() (kb_index.h). */
 #include "kb_index.h"
+#include "learn_run.h"
 #include "scan.h"
 
 #include <getopt.h>
@@ -31,6 +32,12 @@ static void usage(FILE *f)
           "  --changesets N         keep the last N changesets (XAPIAN_MAX_CHANGESETS)\n"
           "                         so that xapian-replicate clients copy only what\n"
           "                         changed; 0 keeps none (the default)\n"
+          "  --learn DB             learn from solved searches in the service database\n"
+          "                         DB: each question that enough visits confirmed an\n"
+          "                         article answered is indexed with that article\n"
+          "  --learn-min-visits N   distinct visits a question needs (default 3)\n"
+          "  --deflection-window S  seconds a visit has to file a case before its\n"
+          "                         \"solved\" counts (default 1800, as kb-serve)\n"
           "  --help                 show this help\n"
           "\n"
           "Exit status: 0 success, 1 some files had errors (the rest was committed\n"
@@ -54,9 +61,14 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
         {"strict-queries", no_argument, NULL, 'Q'},
         {"changesets", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
+        {"learn", required_argument, NULL, 'L'},
+        {"learn-min-visits", required_argument, NULL, 'M'},
+        {"deflection-window", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     o->default_locale = "en-us";
+    o->learn_min_visits = LEARN_MIN_VISITS;
+    o->deflection_window = 1800;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "c:i:fsjl:qPQhC:", longopts, NULL)) != -1) {
@@ -79,6 +91,22 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
             }
             /* Read by Xapian when the writer commits. */
             setenv("XAPIAN_MAX_CHANGESETS", optarg, 1);
+            break;
+        }
+        case 'L': o->learn_db = optarg; break;
+        case 'M':
+        case 'W': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || n < 1 || n > 31622400) {
+                fprintf(stderr, "kb-index: %s wants a whole number from 1 to 31622400\n",
+                        c == 'M' ? "--learn-min-visits" : "--deflection-window");
+                return -1;
+            }
+            if (c == 'M')
+                o->learn_min_visits = n;
+            else
+                o->deflection_window = (double)n;
             break;
         }
         case 'h': return 1;

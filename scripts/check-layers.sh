@@ -7,7 +7,7 @@
 #      precisely, a file in folder F may include headers of:
 #        search/util     util
 #        search/index    util index
-#        indexer         util index indexer
+#        indexer         util index indexer store (kb-index --learn)
 #        search/store    util store
 #        search/http     util index indexer store http
 #        search/pages    util index indexer store http pages
@@ -55,7 +55,7 @@ allowed() { # allowed FROM TO
     case "$1:$2" in
     util:util) return 0 ;;
     index:util | index:index) return 0 ;;
-    indexer:util | indexer:index | indexer:indexer) return 0 ;;
+    indexer:util | indexer:index | indexer:indexer | indexer:store) return 0 ;;
     store:util | store:store) return 0 ;;
     http:util | http:index | http:indexer | http:store | http:http) return 0 ;;
     pages:util | pages:index | pages:indexer | pages:store | pages:http | pages:pages) return 0 ;;

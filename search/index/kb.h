@@ -307,6 +307,36 @@ kb_status kb_commit(kb_index *ix);
 /* Drops the run's changes. */
 kb_status kb_cancel(kb_index *ix);
 
+/* ---- Learning from solved searches ------------------------------------ */
+
+/* A question readers confirmed an answer unit solved (kb-index --learn
+ * reads them from the service database). */
+typedef struct {
+    const char *query;   /* the readers' question */
+    const char *locale;  /* the article's locale */
+    const char *article; /* article id */
+    const char *section; /* anchor of the unit that answered; "" or NULL:
+                          * the article's lead */
+} kb_learned;
+
+/* Writer only, inside kb_begin ... kb_commit: replaces the learned
+ * field (kb_schema.h) with pairs[0..n).  Each query's words are indexed
+ * with its unit (the section, else the article's lead); a pair whose
+ * article is not in the index is left out.  The set is kept in the
+ * index for kb_learn_reapply() and kb_learned_foreach().  *applied gets
+ * the number of pairs applied. */
+kb_status kb_learn_apply(kb_index *ix, const kb_learned *pairs, size_t n, size_t *applied);
+
+/* Writer only: applies the kept set again, for a run that replaced
+ * articles (kb_put drops an article's learned words with it). */
+kb_status kb_learn_reapply(kb_index *ix, size_t *applied);
+
+/* Calls fn for each pair of the kept set, in the order applied; stops
+ * when fn returns non-zero.  The pair's strings are borrowed for the
+ * call. */
+typedef int (*kb_learned_fn)(void *ctx, const kb_learned *pair);
+kb_status kb_learned_foreach(kb_index *ix, kb_learned_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include "synonyms.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -306,6 +307,38 @@ void add_field_boosts(const std::map<std::string, Xapian::termcount> &wqf,
     }
 }
 
+/* The learned field (kb_schema.h): each content word and CJK bigram
+ * again under KB_PREFIX_LEARNED, scaled by KB_LEARN_WEIGHT times the
+ * ratio of the word's idf in the text to its idf in the field. */
+void add_learned(const Visible &vis, const std::map<std::string, Xapian::termcount> &wqf,
+                 const std::vector<std::string> &bigrams, std::vector<Xapian::Query> *parts)
+{
+    const Xapian::Database &db = vis.db();
+    if (KB_LEARN_WEIGHT <= 0 || !db.term_exists(KB_TERM_LEARNED))
+        return;
+    double n = db.get_doccount();
+    auto idf = [n](double df) { return std::log((n + 0.5) / (df + 0.5)); };
+    std::vector<Xapian::Query> terms;
+    auto add = [&](const std::string &own, const std::string &learned, Xapian::termcount q) {
+        Xapian::doccount lf = db.get_termfreq(learned);
+        double li = idf(lf);
+        if (!lf || li <= 0)
+            return;
+        double scale = KB_LEARN_WEIGHT * std::min(1.0, idf(db.get_termfreq(own)) / li);
+        if (scale > 0)
+            terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(learned, q), scale);
+    };
+    for (const auto &t : wqf)
+        add(t.first,
+            t.first[0] == 'Z' ? "Z" KB_PREFIX_LEARNED + t.first.substr(1)
+                              : KB_PREFIX_LEARNED + t.first,
+            t.second);
+    for (const std::string &b : bigrams)
+        add(b, KB_PREFIX_LEARNED + b, 1);
+    if (!terms.empty())
+        parts->emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
 /* CJK characters: alone when in no bigram of the query ("和" between two
  * Latin words), else with KB_CJK_UNIGRAM_WEIGHT. */
 void add_cjk_unigrams(const words &w, std::vector<Xapian::Query> *parts)
@@ -388,6 +421,7 @@ Xapian::Query plain_query(const Visible &vis, const kb_query *qy, const std::str
     if (parts.empty())
         return Xapian::Query();
     add_field_boosts(wqf, w.bigrams, &parts);
+    add_learned(vis, wqf, w.bigrams, &parts);
     Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
     return add_proximity(q, content);
 }

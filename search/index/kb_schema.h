@@ -108,9 +108,14 @@
 #define KB_PREFIX_HEADING "XH"
 #define KB_PREFIX_DESCRIPTION "XD"
 #define KB_PREFIX_COMPOUND "XC"
+#define KB_PREFIX_LEARNED "XL"
+#define KB_TERM_LEARNED "XLEARNED"
 
 #define KB_META_FILE "F:"
 #define KB_META_SCHEMA "schema"
+/* The learned pairs applied, one "locale\tarticle\tsection\tquery"
+ * per line (kb_learn.cc). */
+#define KB_META_LEARNED "learned"
 /* The revision kb-index committed, as decimal text, written with each
  * commit: what /healthz and the result cache call the revision.  A
  * replica has it as the master wrote it, and a handle on remote shards,
@@ -175,6 +180,18 @@ enum kb_slot {
  * characters count KB_CJK_UNIGRAM_WEIGHT as much (0.3: +1 point zh
  * heldout, dev unchanged). */
 #define KB_CJK_UNIGRAM_WEIGHT 0.3
+
+/* Learned field (XL, kb-index --learn): the words of questions that
+ * readers confirmed a unit answered, on that unit's document (marked
+ * XLEARNED), each word once per question and at most KB_LEARN_MAX_WDF
+ * times per unit.  A query word also looks in the field, scaled so
+ * that it weighs at most KB_LEARN_WEIGHT times what the same word can
+ * weigh in an article's own text (the ratio of the two terms' idf):
+ * the field's words are rare, and their idf alone would let a learned
+ * question outweigh a strong match of an article's own text.  An index
+ * with nothing learned searches exactly as before. */
+#define KB_LEARN_WEIGHT 0.5
+#define KB_LEARN_MAX_WDF 3
 
 /* Spelling: words of at least KB_SPELL_MIN_WORD letters enter the
  * spelling table; query words of at least KB_SPELL_MIN_QUERY letters
