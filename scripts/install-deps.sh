@@ -8,7 +8,12 @@ set -eu
 PKGS="build-essential cmake pkg-config ca-certificates
 libxapian-dev libcmark-dev libyaml-dev libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev libcurl4-openssl-dev sqlite3 curl wrk
-mandoc man-db systemd"
+mandoc man-db systemd libpq-dev"
+if [ "${KB_WITH_CLUSTER:-0}" = 1 ] || [ "${KB_WITH_POSTGRES:-0}" = 1 ]; then
+    # The PostgreSQL store's tests and scripts/pg.sh (a primary and its
+    # synchronous standby); libpq-dev above builds the client.
+    PKGS="$PKGS postgresql-15"
+fi
 if [ "${KB_WITH_BROWSER:-0}" = 1 ]; then
     # Chromium and a CJK font for the browser tests' screenshots; node and
     # npm from Debian unless another node (NodeSource, nvm) is installed,

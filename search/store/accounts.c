@@ -70,7 +70,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_THROTTLE_COUNT] =
         "INSERT INTO login_failures(key, count, last_ms) VALUES (?1, 1, ?2) "
         "ON CONFLICT(key) DO UPDATE SET "
-        "count = CASE WHEN ?2 - last_ms > ?3 THEN 1 ELSE count + 1 END, last_ms = ?2",
+        "count = CASE WHEN ?2 - login_failures.last_ms > ?3 THEN 1"
+        " ELSE login_failures.count + 1 END, last_ms = ?2",
     [ST_THROTTLE_FORGIVE] =
         "UPDATE login_failures SET count = count - 1 WHERE key = ?1 AND count > 0",
     [ST_THROTTLE_CLEAR] = "DELETE FROM login_failures WHERE key = ?1",
@@ -79,7 +80,7 @@ static const char *const sql[ST_COUNT] = {
 struct accounts {
     struct storedb db; /* connection and accounts_errmsg() */
     int ready;         /* opened and prepared */
-    sqlite3_stmt *st[ST_COUNT];
+    struct sdb_stmt *st[ST_COUNT];
     char dummy_hash[crypto_pwhash_STRBYTES]; /* for unknown names */
 };
 
@@ -94,7 +95,7 @@ static store_status setup(struct accounts *a, const char *path)
 
     if (sodium_init() < 0)
         return storedb_fail(&a->db, STORE_ERR_SYSTEM, "cannot initialise libsodium");
-    if ((st = schema_open(&a->db, path, SQLITE_OPEN_FULLMUTEX)) ||
+    if ((st = schema_open(&a->db, path, SDB_OPEN_SERIALIZED)) ||
         (st = storedb_prepare(&a->db, sql, a->st, ST_COUNT)))
         return st;
     if (crypto_pwhash_str(a->dummy_hash, "not a password", 14, PW_OPSLIMIT, PW_MEMLIMIT) != 0)
@@ -209,13 +210,13 @@ store_status accounts_add(struct accounts *a, const char *name, enum account_rol
     store_status r = hash_password(a, password, hash);
     if (r)
         return r;
-    sqlite3_stmt *st = a->st[ST_ADD];
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, accounts_role_name(role), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, ms((double)time(NULL)));
-    if (sqlite3_step(st) != SQLITE_DONE)
-        r = sqlite3_extended_errcode(a->db.db) == SQLITE_CONSTRAINT_UNIQUE
+    struct sdb_stmt *st = a->st[ST_ADD];
+    sdb_bind_text(st, 1, name);
+    sdb_bind_text(st, 2, accounts_role_name(role));
+    sdb_bind_text(st, 3, hash);
+    sdb_bind_int64(st, 4, ms((double)time(NULL)));
+    if (sdb_step(st) != SDB_DONE)
+        r = sdb_unique_violation(a->db.db)
                 ? STORE_EXISTS
                 : storedb_sqlfail(&a->db, "add user");
     storedb_done(st);
@@ -228,7 +229,7 @@ static store_status end_credentials(struct accounts *a, const char *name)
 {
     static const int which[] = {ST_END_SESSIONS, ST_END_TOKENS};
     for (size_t i = 0; i < 2; i++) {
-        sqlite3_bind_text(a->st[which[i]], 1, name, -1, SQLITE_STATIC);
+        sdb_bind_text(a->st[which[i]], 1, name);
         store_status r = run(a, which[i], "end sessions");
         if (r)
             return r;
@@ -247,12 +248,12 @@ store_status accounts_set_password(struct accounts *a, const char *name, const c
         sodium_memzero(hash, sizeof hash);
         return r;
     }
-    sqlite3_stmt *st = a->st[ST_SET_PASSWORD];
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    struct sdb_stmt *st = a->st[ST_SET_PASSWORD];
+    sdb_bind_text(st, 1, hash);
+    sdb_bind_text(st, 2, name);
     r = run(a, ST_SET_PASSWORD, "set password");
     sodium_memzero(hash, sizeof hash);
-    int changed = r == STORE_OK && sqlite3_changes(a->db.db) > 0;
+    int changed = r == STORE_OK && sdb_changes(a->db.db) > 0;
     if (!r && changed)
         r = end_credentials(a, name);
     if (!r)
@@ -267,25 +268,25 @@ store_status accounts_set_password(struct accounts *a, const char *name, const c
 store_status accounts_set_disabled(struct accounts *a, const char *name, int disabled)
 {
     READY(a);
-    sqlite3_stmt *st = a->st[ST_SET_DISABLED];
-    sqlite3_bind_int(st, 1, disabled ? 1 : 0);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    struct sdb_stmt *st = a->st[ST_SET_DISABLED];
+    sdb_bind_int(st, 1, disabled ? 1 : 0);
+    sdb_bind_text(st, 2, name);
     store_status r = run(a, ST_SET_DISABLED, "disable user");
     if (r)
         return r;
-    if (!sqlite3_changes(a->db.db))
+    if (!sdb_changes(a->db.db))
         return STORE_NOT_FOUND;
     return disabled ? end_credentials(a, name) : STORE_OK;
 }
 
-static void fill_account(sqlite3_stmt *st, int col, struct account *u)
+static void fill_account(struct sdb_stmt *st, int col, struct account *u)
 {
     memset(u, 0, sizeof *u);
-    u->id = sqlite3_column_int64(st, col);
-    const unsigned char *name = sqlite3_column_text(st, col + 1);
+    u->id = sdb_column_int64(st, col);
+    const unsigned char *name = sdb_column_text(st, col + 1);
     snprintf(u->name, sizeof u->name, "%s", name ? (const char *)name : "");
-    u->role = accounts_role_parse((const char *)sqlite3_column_text(st, col + 2));
-    u->disabled = sqlite3_column_int(st, col + 3);
+    u->role = accounts_role_parse((const char *)sdb_column_text(st, col + 2));
+    u->disabled = sdb_column_int(st, col + 3);
 }
 
 store_status accounts_list(struct accounts *a,
@@ -293,16 +294,16 @@ store_status accounts_list(struct accounts *a,
                            void *ctx)
 {
     READY(a);
-    sqlite3_stmt *st = a->st[ST_LIST];
+    struct sdb_stmt *st = a->st[ST_LIST];
     store_status r = STORE_OK;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sdb_step(st)) == SDB_ROW) {
         struct account u;
         fill_account(st, 0, &u);
-        if (fn(ctx, &u, (double)sqlite3_column_int64(st, 4) / 1000.0))
+        if (fn(ctx, &u, (double)sdb_column_int64(st, 4) / 1000.0))
             break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != SDB_ROW && rc != SDB_DONE)
         r = storedb_sqlfail(&a->db, "list users");
     storedb_done(st);
     return r;
@@ -317,12 +318,12 @@ store_status accounts_token_create(struct accounts *a, const char *name, char *o
     char secret[ACCOUNTS_SECRET_SIZE], hash[65];
     new_secret(secret, sizeof secret);
     secret_hash(secret, hash);
-    sqlite3_stmt *st = a->st[ST_TOKEN_ADD];
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, ms((double)time(NULL)));
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    struct sdb_stmt *st = a->st[ST_TOKEN_ADD];
+    sdb_bind_text(st, 1, hash);
+    sdb_bind_int64(st, 2, ms((double)time(NULL)));
+    sdb_bind_text(st, 3, name);
     store_status r = run(a, ST_TOKEN_ADD, "create token");
-    if (!r && !sqlite3_changes(a->db.db))
+    if (!r && !sdb_changes(a->db.db))
         r = STORE_NOT_FOUND;
     if (!r)
         snprintf(out, outlen, "%s", secret);
@@ -335,16 +336,16 @@ store_status accounts_password_fetch(struct accounts *a, const char *name, struc
 {
     hash[0] = '\0';
     READY(a);
-    sqlite3_stmt *st = a->st[ST_PASSWORD_FETCH];
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    struct sdb_stmt *st = a->st[ST_PASSWORD_FETCH];
+    sdb_bind_text(st, 1, name);
+    int rc = sdb_step(st);
     store_status r = STORE_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
+    if (rc == SDB_ROW) {
         fill_account(st, 0, u);
-        const unsigned char *h = sqlite3_column_text(st, 4);
+        const unsigned char *h = sdb_column_text(st, 4);
         snprintf(hash, ACCOUNTS_HASH_SIZE, "%s", h ? (const char *)h : "");
         r = STORE_OK;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != SDB_DONE) {
         r = storedb_sqlfail(&a->db, "sign in");
     }
     storedb_done(st);
@@ -390,15 +391,15 @@ store_status accounts_session_create(struct accounts *a, struct account *u, doub
     new_secret(u->csrf, sizeof u->csrf);
     /* Expired sessions are swept here, not by a timer; a sweep that
      * fails is tried again at the next sign-in. */
-    sqlite3_bind_int64(a->st[ST_SESSION_SWEEP], 1, ms(now));
-    sqlite3_step(a->st[ST_SESSION_SWEEP]);
+    sdb_bind_int64(a->st[ST_SESSION_SWEEP], 1, ms(now));
+    sdb_step(a->st[ST_SESSION_SWEEP]);
     storedb_done(a->st[ST_SESSION_SWEEP]);
-    sqlite3_stmt *st = a->st[ST_SESSION_ADD];
-    sqlite3_bind_int64(st, 1, u->id);
-    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, u->csrf, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, ms(now));
-    sqlite3_bind_int64(st, 5, ms(now + ACCOUNTS_SESSION_SECONDS));
+    struct sdb_stmt *st = a->st[ST_SESSION_ADD];
+    sdb_bind_int64(st, 1, u->id);
+    sdb_bind_text(st, 2, hash);
+    sdb_bind_text(st, 3, u->csrf);
+    sdb_bind_int64(st, 4, ms(now));
+    sdb_bind_int64(st, 5, ms(now + ACCOUNTS_SESSION_SECONDS));
     store_status r = run(a, ST_SESSION_ADD, "create session");
     if (!r)
         snprintf(sid, sidlen, "%s", secret);
@@ -416,22 +417,22 @@ static store_status lookup(struct accounts *a, int which, const char *secret, do
         return STORE_NOT_FOUND;
     char hash[65];
     secret_hash(secret, hash);
-    sqlite3_stmt *st = a->st[which];
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, ms(now));
-    int rc = sqlite3_step(st);
+    struct sdb_stmt *st = a->st[which];
+    sdb_bind_text(st, 1, hash);
+    sdb_bind_int64(st, 2, ms(now));
+    int rc = sdb_step(st);
     store_status r = STORE_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
+    if (rc == SDB_ROW) {
         fill_account(st, 0, u);
-        const unsigned char *stored = sqlite3_column_text(st, 4);
+        const unsigned char *stored = sdb_column_text(st, 4);
         if (stored && strlen((const char *)stored) == 64 &&
             sodium_memcmp(stored, hash, 64) == 0 && !u->disabled)
             r = STORE_OK;
         if (with_csrf) {
-            const unsigned char *c = sqlite3_column_text(st, 5);
+            const unsigned char *c = sdb_column_text(st, 5);
             snprintf(u->csrf, sizeof u->csrf, "%s", c ? (const char *)c : "");
         }
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != SDB_DONE) {
         r = storedb_sqlfail(&a->db, "look up credentials");
     }
     storedb_done(st);
@@ -451,7 +452,7 @@ store_status accounts_session_end(struct accounts *a, const char *sid)
         return STORE_OK;
     char hash[65];
     secret_hash(sid, hash);
-    sqlite3_bind_text(a->st[ST_SESSION_END], 1, hash, -1, SQLITE_STATIC);
+    sdb_bind_text(a->st[ST_SESSION_END], 1, hash);
     return run(a, ST_SESSION_END, "end session");
 }
 
@@ -469,14 +470,14 @@ store_status accounts_token_get(struct accounts *a, const char *token, double no
 static store_status throttle_wait(struct accounts *a, const char *key, int free, double now,
                                   double *wait)
 {
-    sqlite3_stmt *st = a->st[ST_THROTTLE_GET];
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    struct sdb_stmt *st = a->st[ST_THROTTLE_GET];
+    sdb_bind_text(st, 1, key);
     store_status r = STORE_OK;
     *wait = 0;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        long long count = sqlite3_column_int64(st, 0);
-        long long last = sqlite3_column_int64(st, 1);
+    int rc = sdb_step(st);
+    if (rc == SDB_ROW) {
+        long long count = sdb_column_int64(st, 0);
+        long long last = sdb_column_int64(st, 1);
         if (ms(now) - last < THROTTLE_FORGET_MS && count >= free) {
             /* 1, 2, 4, ... seconds after the free attempts, capped. */
             double delay = pow(2.0, (double)(count - free));
@@ -486,7 +487,7 @@ static store_status throttle_wait(struct accounts *a, const char *key, int free,
             if (*wait < 0)
                 *wait = 0;
         }
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != SDB_DONE) {
         r = storedb_sqlfail(&a->db, "throttle");
     }
     storedb_done(st);
@@ -495,10 +496,10 @@ static store_status throttle_wait(struct accounts *a, const char *key, int free,
 
 static store_status throttle_count(struct accounts *a, const char *key, double now)
 {
-    sqlite3_stmt *st = a->st[ST_THROTTLE_COUNT];
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, ms(now));
-    sqlite3_bind_int64(st, 3, THROTTLE_FORGET_MS);
+    struct sdb_stmt *st = a->st[ST_THROTTLE_COUNT];
+    sdb_bind_text(st, 1, key);
+    sdb_bind_int64(st, 2, ms(now));
+    sdb_bind_int64(st, 3, THROTTLE_FORGET_MS);
     return run(a, ST_THROTTLE_COUNT, "count a sign-in");
 }
 
@@ -532,13 +533,13 @@ store_status accounts_throttle_take(struct accounts *a, const char *const *keys,
 store_status accounts_throttle_forgive(struct accounts *a, const char *key)
 {
     READY(a);
-    sqlite3_bind_text(a->st[ST_THROTTLE_FORGIVE], 1, key, -1, SQLITE_STATIC);
+    sdb_bind_text(a->st[ST_THROTTLE_FORGIVE], 1, key);
     return run(a, ST_THROTTLE_FORGIVE, "forgive a sign-in");
 }
 
 store_status accounts_throttle_clear(struct accounts *a, const char *key)
 {
     READY(a);
-    sqlite3_bind_text(a->st[ST_THROTTLE_CLEAR], 1, key, -1, SQLITE_STATIC);
+    sdb_bind_text(a->st[ST_THROTTLE_CLEAR], 1, key);
     return run(a, ST_THROTTLE_CLEAR, "clear sign-in failures");
 }

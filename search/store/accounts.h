@@ -38,7 +38,8 @@ struct account {
 #define ACCOUNTS_SECRET_SIZE 48
 
 /* Opens the service database at path (creating and migrating it; the
- * handle serialises its own SQLite calls, SQLITE_OPEN_FULLMUTEX).
+ * handle serialises its own SQLite calls, SQLITE_OPEN_FULLMUTEX; it
+ * may also be a PostgreSQL DSN, see sdb.h).
  * *out is set even on failure (NULL only when memory ran out), so
  * accounts_errmsg() can say why ("PATH: reason"); the caller always
  * accounts_close()s it.  A handle whose open failed answers every other

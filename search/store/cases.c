@@ -19,7 +19,8 @@ enum { ST_INSERT, ST_GET, ST_LIST, ST_COUNT };
 
 static const char *const sql[ST_COUNT] = {
     [ST_INSERT] = "INSERT INTO cases(id, visit_id, created_ms, subject, description,"
-                  " email, product, locale) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                  " email, product, locale) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                  " ON CONFLICT(id) DO NOTHING",
     [ST_GET] = "SELECT c.id, c.subject, c.description, c.email, c.product,"
                " c.locale, v.key, c.created_ms, c.visit_id FROM cases c"
                " LEFT JOIN visits v ON v.id = c.visit_id WHERE c.id = ?1",
@@ -36,7 +37,7 @@ static const char *const sql[ST_COUNT] = {
 store_status cases_init(struct cases *c, struct storedb *db, struct evwrite *write,
                         struct evread *read, struct outbox *outbox)
 {
-    sqlite3_stmt *st[ST_COUNT] = {NULL, NULL, NULL};
+    struct sdb_stmt *st[ST_COUNT] = {NULL, NULL, NULL};
     store_status r;
 
     c->db = db;
@@ -52,7 +53,7 @@ store_status cases_init(struct cases *c, struct storedb *db, struct evwrite *wri
 
 void cases_release(struct cases *c)
 {
-    sqlite3_stmt *st[ST_COUNT] = {c->insert, c->get, c->list};
+    struct sdb_stmt *st[ST_COUNT] = {c->insert, c->get, c->list};
 
     storedb_finalize(st, ST_COUNT);
     c->insert = c->get = c->list = NULL;
@@ -79,7 +80,7 @@ static void new_case_id(char *id)
 }
 
 /* The case columns both case statements select first, as JSON. */
-static json_t *case_fields(sqlite3_stmt *st)
+static json_t *case_fields(struct sdb_stmt *st)
 {
     static const char *const names[] = {"id",      "subject", "description", "email",
                                         "product", "locale",  "visit"};
@@ -92,8 +93,8 @@ static json_t *case_fields(sqlite3_stmt *st)
         return NULL;
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         bad |= json_object_set_new(
-            o, names[i], storeval_json_str((const char *)sqlite3_column_text(st, (int)i)));
-    storeval_format_time(sqlite3_column_int64(st, 7), when, sizeof when);
+            o, names[i], storeval_json_str((const char *)sdb_column_text(st, (int)i)));
+    storeval_format_time(sdb_column_int64(st, 7), when, sizeof when);
     bad |= json_object_set_new(o, "created", json_string(when));
     if (bad) {
         json_decref(o);
@@ -104,7 +105,7 @@ static json_t *case_fields(sqlite3_stmt *st)
 
 store_status cases_get(struct cases *c, const char *id, json_t **out)
 {
-    sqlite3_stmt *st = c->get;
+    struct sdb_stmt *st = c->get;
     long long vid, created;
     int has_visit, rc;
     store_status r;
@@ -117,16 +118,16 @@ store_status cases_get(struct cases *c, const char *id, json_t **out)
         storedb_done(st);
         return r;
     }
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        r = rc == SQLITE_DONE ? STORE_NOT_FOUND : storedb_sqlfail(c->db, "case");
+    rc = sdb_step(st);
+    if (rc != SDB_ROW) {
+        r = rc == SDB_DONE ? STORE_NOT_FOUND : storedb_sqlfail(c->db, "case");
         storedb_done(st);
         return r;
     }
     o = case_fields(st);
-    created = sqlite3_column_int64(st, 7);
-    has_visit = sqlite3_column_type(st, 8) != SQLITE_NULL;
-    vid = sqlite3_column_int64(st, 8);
+    created = sdb_column_int64(st, 7);
+    has_visit = !sdb_column_null(st, 8);
+    vid = sdb_column_int64(st, 8);
     storedb_done(st);
     if (!o)
         return oom(c);
@@ -148,17 +149,17 @@ store_status cases_get(struct cases *c, const char *id, json_t **out)
 static store_status insert_case(struct cases *c, const struct eventlog_case *k, int has_visit,
                                 long long vid, char *id)
 {
-    sqlite3_stmt *st = c->insert;
+    struct sdb_stmt *st = c->insert;
     store_status r;
     int tries;
 
     for (tries = 0; tries < CASE_ID_TRIES; tries++) {
         new_case_id(id);
         if (has_visit)
-            sqlite3_bind_int64(st, 2, vid);
+            sdb_bind_int64(st, 2, vid);
         else
-            sqlite3_bind_null(st, 2);
-        sqlite3_bind_int64(st, 3, storeval_ms(k->created));
+            sdb_bind_null(st, 2);
+        sdb_bind_int64(st, 3, storeval_ms(k->created));
         if ((r = storedb_bind_text(c->db, st, 1, id)) ||
             (r = storedb_bind_text(c->db, st, 4, k->subject)) ||
             (r = storedb_bind_text(c->db, st, 5, k->description ? k->description : "")) ||
@@ -168,18 +169,17 @@ static store_status insert_case(struct cases *c, const struct eventlog_case *k, 
             storedb_done(st);
             return r;
         }
-        if (sqlite3_step(st) == SQLITE_DONE) {
-            storedb_done(st);
-            return STORE_OK;
-        }
-        /* A failed statement is undone on its own; the transaction
-         * stays open, so we can simply try another id. */
-        if (sqlite3_extended_errcode(c->db->db) != SQLITE_CONSTRAINT_PRIMARYKEY) {
+        /* A taken id inserts nothing (ON CONFLICT DO NOTHING: a failed
+         * statement would abort a PostgreSQL transaction), so we can
+         * simply try another id. */
+        if (sdb_step(st) != SDB_DONE) {
             r = storedb_sqlfail(c->db, "case");
             storedb_done(st);
             return r;
         }
         storedb_done(st);
+        if (sdb_changes(c->db->db) > 0)
+            return STORE_OK;
     }
     return storedb_fail(c->db, STORE_ERR_DB, "case: no unused id after %d tries",
                         CASE_ID_TRIES);
@@ -271,11 +271,11 @@ static char *like_pattern(const char *q)
 store_status cases_list(struct cases *c, double from_ts, double to_ts, const char *q,
                         int limit, json_t **out)
 {
-    sqlite3_stmt *st = c->list;
+    struct sdb_stmt *st = c->list;
     char *pat = NULL;
     json_t *arr;
     store_status r;
-    int rc = SQLITE_DONE;
+    int rc = SDB_DONE;
 
     *out = NULL;
     if (q && q[0] && !(pat = like_pattern(q)))
@@ -285,14 +285,14 @@ store_status cases_list(struct cases *c, double from_ts, double to_ts, const cha
         free(pat);
         return oom(c);
     }
-    sqlite3_bind_int64(st, 1, storeval_bound_ms(from_ts));
-    sqlite3_bind_int64(st, 2, storeval_bound_ms(to_ts));
-    sqlite3_bind_int(st, 4, limit > 0 ? limit : 100);
+    sdb_bind_int64(st, 1, storeval_bound_ms(from_ts));
+    sdb_bind_int64(st, 2, storeval_bound_ms(to_ts));
+    sdb_bind_int(st, 4, limit > 0 ? limit : 100);
     r = storedb_bind_text(c->db, st, 3, pat);
-    while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (!r && (rc = sdb_step(st)) == SDB_ROW)
         if (json_array_append_new(arr, case_fields(st)))
             r = oom(c);
-    if (!r && rc != SQLITE_DONE)
+    if (!r && rc != SDB_DONE)
         r = storedb_sqlfail(c->db, "cases");
     storedb_done(st);
     free(pat);

@@ -125,14 +125,14 @@ void event_rowbuf_release(struct event_rowbuf *rb)
     rb->cap = 0;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
+static const char *col_text(struct sdb_stmt *st, int i)
 {
-    return (const char *)sqlite3_column_text(st, i);
+    return (const char *)sdb_column_text(st, i);
 }
 
-static int col_int(sqlite3_stmt *st, int i, int dflt)
+static int col_int(struct sdb_stmt *st, int i, int dflt)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? dflt : sqlite3_column_int(st, i);
+    return sdb_column_null(st, i) ? dflt : sdb_column_int(st, i);
 }
 
 static store_status row_articles(struct storedb *db, const char *text,
@@ -162,7 +162,7 @@ static store_status row_articles(struct storedb *db, const char *text,
     return STORE_OK;
 }
 
-store_status event_from_row(struct storedb *db, sqlite3_stmt *st, struct eventlog_event *ev,
+store_status event_from_row(struct storedb *db, struct sdb_stmt *st, struct eventlog_event *ev,
                             struct event_rowbuf *rb)
 {
     int kind = event_kind_parse(col_text(st, 0));
@@ -172,7 +172,7 @@ store_status event_from_row(struct storedb *db, sqlite3_stmt *st, struct eventlo
         return storedb_fail(db, STORE_ERR_DB, "corrupt event row: kind '%s'",
                             col_text(st, 0) ? col_text(st, 0) : "");
     ev->kind = (enum eventlog_kind)kind;
-    ev->ts = (double)sqlite3_column_int64(st, 1) / 1000.0;
+    ev->ts = (double)sdb_column_int64(st, 1) / 1000.0;
     ev->visit = col_text(st, 2);
     ev->locale = col_text(st, 3);
     ev->query = col_text(st, 4);
@@ -180,8 +180,8 @@ store_status event_from_row(struct storedb *db, sqlite3_stmt *st, struct eventlo
     ev->section = col_text(st, 6);
     ev->rank = col_int(st, 7, 0);
     ev->results = col_int(st, 8, -1);
-    ev->latency_us = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1
-                                                               : sqlite3_column_int64(st, 9);
+    ev->latency_us = sdb_column_null(st, 9) ? -1
+                                                               : sdb_column_int64(st, 9);
     ev->helpful = col_int(st, 10, -1);
     ev->reason = col_text(st, 11);
     ev->comment = col_text(st, 12);

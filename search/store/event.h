@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
+#include "sdb.h"
 
 #include "eventlog_types.h"
 #include "storedb.h"
@@ -76,7 +76,7 @@ void event_rowbuf_release(struct event_rowbuf *rb);
 /* Reads the EVENT_COLS of the current row of st into ev; its strings
  * are borrowed from st and rb (valid until the next step or reset, and
  * the next use of rb).  STORE_ERR_DB on a corrupt row, STORE_ERR_NOMEM. */
-store_status event_from_row(struct storedb *db, sqlite3_stmt *st, struct eventlog_event *ev,
+store_status event_from_row(struct storedb *db, struct sdb_stmt *st, struct eventlog_event *ev,
                             struct event_rowbuf *rb);
 
 /* ev as a new JSON object {"type","time",fields...} with the fields

@@ -27,7 +27,7 @@ static const char *const sql[ST_COUNT] = {
 
 store_status evread_init(struct evread *r, struct storedb *db)
 {
-    sqlite3_stmt *st[ST_COUNT] = {NULL, NULL, NULL, NULL};
+    struct sdb_stmt *st[ST_COUNT] = {NULL, NULL, NULL, NULL};
     store_status rc;
 
     r->db = db;
@@ -41,7 +41,7 @@ store_status evread_init(struct evread *r, struct storedb *db)
 
 void evread_release(struct evread *r)
 {
-    sqlite3_stmt *st[ST_COUNT] = {r->visit_id, r->count, r->visit_events, r->scan};
+    struct sdb_stmt *st[ST_COUNT] = {r->visit_id, r->count, r->visit_events, r->scan};
 
     storedb_finalize(st, ST_COUNT);
     r->visit_id = r->count = r->visit_events = r->scan = NULL;
@@ -49,7 +49,7 @@ void evread_release(struct evread *r)
 
 store_status evread_count(struct evread *r, int kind, const char *visit, long long *n)
 {
-    sqlite3_stmt *st = r->count;
+    struct sdb_stmt *st = r->count;
     const char *name = kind < 0 ? NULL : event_kind_name((enum eventlog_kind)kind);
     store_status rc;
 
@@ -60,12 +60,12 @@ store_status evread_count(struct evread *r, int kind, const char *visit, long lo
         storedb_done(st);
         return rc;
     }
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (sdb_step(st) != SDB_ROW) {
         rc = storedb_sqlfail(r->db, "count");
         storedb_done(st);
         return rc;
     }
-    *n = sqlite3_column_int64(st, 0);
+    *n = sdb_column_int64(st, 0);
     storedb_done(st);
     return STORE_OK;
 }
@@ -73,19 +73,19 @@ store_status evread_count(struct evread *r, int kind, const char *visit, long lo
 store_status evread_trail(struct evread *r, long long vid, long long upto_ms,
                           const char *exclude_case, json_t *arr)
 {
-    sqlite3_stmt *st = r->visit_events;
+    struct sdb_stmt *st = r->visit_events;
     struct event_rowbuf rb = {0};
     struct eventlog_event ev;
     store_status res = STORE_OK;
     int rc;
 
-    sqlite3_bind_int64(st, 1, vid);
-    sqlite3_bind_int64(st, 2, upto_ms);
+    sdb_bind_int64(st, 1, vid);
+    sdb_bind_int64(st, 2, upto_ms);
     if ((res = storedb_bind_text(r->db, st, 3, exclude_case))) {
         storedb_done(st);
         return res;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sdb_step(st)) == SDB_ROW) {
         if ((res = event_from_row(r->db, st, &ev, &rb)))
             break;
         if (json_array_append_new(arr, event_json(&ev))) {
@@ -93,7 +93,7 @@ store_status evread_trail(struct evread *r, long long vid, long long upto_ms,
             break;
         }
     }
-    if (!res && rc != SQLITE_DONE)
+    if (!res && rc != SDB_DONE)
         res = storedb_sqlfail(r->db, "events");
     storedb_done(st);
     event_rowbuf_release(&rb);
@@ -102,7 +102,7 @@ store_status evread_trail(struct evread *r, long long vid, long long upto_ms,
 
 store_status evread_visit_events(struct evread *r, const char *visit, json_t **out)
 {
-    sqlite3_stmt *st = r->visit_id;
+    struct sdb_stmt *st = r->visit_id;
     long long vid = -1;
     store_status res;
     json_t *arr;
@@ -113,10 +113,10 @@ store_status evread_visit_events(struct evread *r, const char *visit, json_t **o
         storedb_done(st);
         return res;
     }
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        vid = sqlite3_column_int64(st, 0);
-    else if (rc != SQLITE_DONE)
+    rc = sdb_step(st);
+    if (rc == SDB_ROW)
+        vid = sdb_column_int64(st, 0);
+    else if (rc != SDB_DONE)
         res = storedb_sqlfail(r->db, "visit");
     storedb_done(st);
     if (res)
@@ -135,23 +135,23 @@ store_status evread_visit_events(struct evread *r, const char *visit, json_t **o
 store_status evread_scan(struct evread *r, double from_ts, double to_ts, eventlog_scan_fn fn,
                          void *ctx)
 {
-    sqlite3_stmt *st = r->scan;
+    struct sdb_stmt *st = r->scan;
     struct event_rowbuf rb = {0};
     struct eventlog_event ev;
     store_status res = STORE_OK;
     int rc;
 
-    sqlite3_bind_int64(st, 1, storeval_bound_ms(from_ts));
-    sqlite3_bind_int64(st, 2, storeval_bound_ms(to_ts));
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    sdb_bind_int64(st, 1, storeval_bound_ms(from_ts));
+    sdb_bind_int64(st, 2, storeval_bound_ms(to_ts));
+    while ((rc = sdb_step(st)) == SDB_ROW) {
         if ((res = event_from_row(r->db, st, &ev, &rb)))
             break;
-        ev.subject = (const char *)sqlite3_column_text(st, EVENT_NCOLS + 1);
-        res = fn(ctx, &ev, (double)sqlite3_column_int64(st, EVENT_NCOLS) / 1000);
+        ev.subject = (const char *)sdb_column_text(st, EVENT_NCOLS + 1);
+        res = fn(ctx, &ev, (double)sdb_column_int64(st, EVENT_NCOLS) / 1000);
         if (res)
             break;
     }
-    if (!res && rc != SQLITE_DONE)
+    if (!res && rc != SDB_DONE)
         res = storedb_sqlfail(r->db, "scan");
     storedb_done(st);
     event_rowbuf_release(&rb);

@@ -11,7 +11,7 @@
 
 struct evread {
     struct storedb *db; /* borrowed: the handle's connection and message */
-    sqlite3_stmt *visit_id, *count, *visit_events, *scan;
+    struct sdb_stmt *visit_id, *count, *visit_events, *scan;
 };
 
 /* Prepares the statements on db (which must outlive r).  On failure the

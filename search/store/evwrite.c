@@ -11,7 +11,7 @@ enum { ST_VISIT_UPSERT, ST_EVENT_INSERT, ST_COUNT };
 static const char *const sql[ST_COUNT] = {
     [ST_VISIT_UPSERT] = "INSERT INTO visits(key, first_ms) VALUES(?1, ?2)"
                         " ON CONFLICT(key) DO UPDATE SET"
-                        " first_ms = min(first_ms, excluded.first_ms) RETURNING id",
+                        " first_ms = min(visits.first_ms, excluded.first_ms) RETURNING id",
     [ST_EVENT_INSERT] = "INSERT INTO events(visit_id, ts_ms, kind, locale, query, article,"
                         " section, rank, results, latency_us, helpful, reason, comment,"
                         " source, articles, case_id)"
@@ -21,7 +21,7 @@ static const char *const sql[ST_COUNT] = {
 
 store_status evwrite_init(struct evwrite *w, struct storedb *db)
 {
-    sqlite3_stmt *st[ST_COUNT] = {NULL, NULL};
+    struct sdb_stmt *st[ST_COUNT] = {NULL, NULL};
     store_status r;
 
     w->db = db;
@@ -33,7 +33,7 @@ store_status evwrite_init(struct evwrite *w, struct storedb *db)
 
 void evwrite_release(struct evwrite *w)
 {
-    sqlite3_stmt *st[ST_COUNT] = {w->visit_upsert, w->event_insert};
+    struct sdb_stmt *st[ST_COUNT] = {w->visit_upsert, w->event_insert};
 
     storedb_finalize(st, ST_COUNT);
     w->visit_upsert = w->event_insert = NULL;
@@ -41,26 +41,26 @@ void evwrite_release(struct evwrite *w)
 
 store_status evwrite_visit(struct evwrite *w, const char *key, long long ms, long long *id)
 {
-    sqlite3_stmt *st = w->visit_upsert;
+    struct sdb_stmt *st = w->visit_upsert;
     store_status r;
 
     if ((r = storedb_bind_text(w->db, st, 1, key))) {
         storedb_done(st);
         return r;
     }
-    sqlite3_bind_int64(st, 2, ms);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    sdb_bind_int64(st, 2, ms);
+    if (sdb_step(st) != SDB_ROW) {
         r = storedb_sqlfail(w->db, "visit");
         storedb_done(st);
         return r;
     }
-    *id = sqlite3_column_int64(st, 0);
+    *id = sdb_column_int64(st, 0);
     return storedb_run(w->db, st, "visit");
 }
 
-static int bind_opt_int(sqlite3_stmt *st, int idx, int on, long long v)
+static int bind_opt_int(struct sdb_stmt *st, int idx, int on, long long v)
 {
-    return on ? sqlite3_bind_int64(st, idx, v) : sqlite3_bind_null(st, idx);
+    return on ? sdb_bind_int64(st, idx, v) : sdb_bind_null(st, idx);
 }
 
 static const char *field(const struct event_kind_info *k, unsigned f, const char *s)
@@ -70,7 +70,7 @@ static const char *field(const struct event_kind_info *k, unsigned f, const char
 
 store_status evwrite_event(struct evwrite *w, const struct eventlog_event *ev)
 {
-    sqlite3_stmt *st = w->event_insert;
+    struct sdb_stmt *st = w->event_insert;
     const struct event_kind_info *k;
     const char *section;
     char *articles = NULL;
@@ -87,9 +87,9 @@ store_status evwrite_event(struct evwrite *w, const struct eventlog_event *ev)
     section = field(k, EVENT_F_SECTION, ev->section);
     if (section && !section[0])
         section = NULL;
-    sqlite3_bind_int64(st, 1, vid);
-    sqlite3_bind_int64(st, 2, storeval_ms(ev->ts));
-    sqlite3_bind_text(st, 3, k->name, -1, SQLITE_STATIC);
+    sdb_bind_int64(st, 1, vid);
+    sdb_bind_int64(st, 2, storeval_ms(ev->ts));
+    sdb_bind_text(st, 3, k->name);
     bind_opt_int(st, 8, (k->fields & EVENT_F_RANK) && ev->rank > 0, ev->rank);
     bind_opt_int(st, 9, (k->fields & EVENT_F_RESULTS) && ev->results >= 0, ev->results);
     bind_opt_int(st, 10, (k->fields & EVENT_F_LATENCY) && ev->latency_us >= 0,

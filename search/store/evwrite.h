@@ -10,8 +10,8 @@
 
 struct evwrite {
     struct storedb *db; /* borrowed: the handle's connection and message */
-    sqlite3_stmt *visit_upsert;
-    sqlite3_stmt *event_insert;
+    struct sdb_stmt *visit_upsert;
+    struct sdb_stmt *event_insert;
 };
 
 /* Prepares the statements on db (which must outlive w).  On failure the

@@ -257,7 +257,7 @@ static const char *const sql[S_COUNT] = {
 struct learnstore {
     struct storedb db;
     int ready;
-    sqlite3_stmt *st[S_COUNT];
+    struct sdb_stmt *st[S_COUNT];
 };
 
 store_status learn_open(const char *path, struct learnstore **out)
@@ -296,7 +296,7 @@ const char *learn_errmsg(const struct learnstore *ls)
 /* Binds locale, article and the normalized query as ?1..?3; the text
  * is bound borrowed, so *q (the caller free()s it) must outlive the
  * statement's step. */
-static store_status bind3(struct learnstore *ls, sqlite3_stmt *st, const char *locale,
+static store_status bind3(struct learnstore *ls, struct sdb_stmt *st, const char *locale,
                           const char *article, const char *query, char **q)
 {
     store_status r;
@@ -320,7 +320,7 @@ static store_status bind3(struct learnstore *ls, sqlite3_stmt *st, const char *l
 store_status learn_remove(struct learnstore *ls, const char *locale, const char *article,
                           const char *query, double now)
 {
-    sqlite3_stmt *st = ls ? ls->st[S_REMOVE] : NULL;
+    struct sdb_stmt *st = ls ? ls->st[S_REMOVE] : NULL;
     store_status r;
     char *q;
 
@@ -329,7 +329,7 @@ store_status learn_remove(struct learnstore *ls, const char *locale, const char 
     if (!storeval_ts_ok(now))
         return storedb_fail(&ls->db, STORE_ERR_INVALID, "learn: time out of range");
     if (!(r = bind3(ls, st, locale, article, query, &q))) {
-        sqlite3_bind_int64(st, 4, storeval_ms(now));
+        sdb_bind_int64(st, 4, storeval_ms(now));
         r = storedb_run(&ls->db, st, "learn: remove");
     }
     free(q);
@@ -339,7 +339,7 @@ store_status learn_remove(struct learnstore *ls, const char *locale, const char 
 store_status learn_is_removed(struct learnstore *ls, const char *locale, const char *article,
                               const char *query, int *removed)
 {
-    sqlite3_stmt *st = ls ? ls->st[S_IS_REMOVED] : NULL;
+    struct sdb_stmt *st = ls ? ls->st[S_IS_REMOVED] : NULL;
     store_status r;
     char *q;
     int rc;
@@ -351,10 +351,10 @@ store_status learn_is_removed(struct learnstore *ls, const char *locale, const c
         free(q);
         return r;
     }
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    rc = sdb_step(st);
+    if (rc == SDB_ROW)
         *removed = 1;
-    else if (rc != SQLITE_DONE)
+    else if (rc != SDB_DONE)
         r = storedb_sqlfail(&ls->db, "learn: read removed");
     storedb_done(st);
     free(q);

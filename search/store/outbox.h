@@ -12,7 +12,7 @@
 
 struct outbox {
     struct storedb *db; /* borrowed: the handle's connection and message */
-    sqlite3_stmt *add, *claim, *done, *retry;
+    struct sdb_stmt *add, *claim, *done, *retry;
 };
 
 /* Prepares the statements on db (which must outlive o).  On failure the

@@ -22,7 +22,7 @@ static const char *const sql[ST_COUNT] = {
 
 store_status prune_init(struct prune *p, struct storedb *db)
 {
-    sqlite3_stmt *st[ST_COUNT] = {NULL, NULL, NULL, NULL, NULL};
+    struct sdb_stmt *st[ST_COUNT] = {NULL, NULL, NULL, NULL, NULL};
     store_status r;
 
     p->db = db;
@@ -37,7 +37,7 @@ store_status prune_init(struct prune *p, struct storedb *db)
 
 void prune_release(struct prune *p)
 {
-    sqlite3_stmt *st[ST_COUNT] = {p->events, p->cases, p->outbox, p->visits, p->first};
+    struct sdb_stmt *st[ST_COUNT] = {p->events, p->cases, p->outbox, p->visits, p->first};
 
     storedb_finalize(st, ST_COUNT);
     p->events = p->cases = p->outbox = p->visits = p->first = NULL;
@@ -45,7 +45,7 @@ void prune_release(struct prune *p)
 
 store_status prune_before(struct prune *p, double before_ts, long long *deleted)
 {
-    sqlite3_stmt *const steps[ST_COUNT] = {p->events, p->cases, p->outbox, p->visits,
+    struct sdb_stmt *const steps[ST_COUNT] = {p->events, p->cases, p->outbox, p->visits,
                                            p->first};
     long long n = 0;
     store_status r;
@@ -56,13 +56,13 @@ store_status prune_before(struct prune *p, double before_ts, long long *deleted)
     if ((r = storedb_begin(p->db)))
         return r;
     for (i = 0; i < ST_COUNT; i++) {
-        sqlite3_bind_int64(steps[i], 1, storeval_bound_ms(before_ts));
+        sdb_bind_int64(steps[i], 1, storeval_bound_ms(before_ts));
         if ((r = storedb_run(p->db, steps[i], "prune"))) {
             storedb_rollback(p->db);
             return r;
         }
         if (i == ST_EVENTS || i == ST_CASES)
-            n += sqlite3_changes(p->db->db);
+            n += sdb_changes(p->db->db);
     }
     if ((r = storedb_commit(p->db))) {
         storedb_rollback(p->db);

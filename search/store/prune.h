@@ -8,7 +8,7 @@
 
 struct prune {
     struct storedb *db; /* borrowed: the handle's connection and message */
-    sqlite3_stmt *events, *cases, *outbox, *visits, *first;
+    struct sdb_stmt *events, *cases, *outbox, *visits, *first;
 };
 
 /* Prepares the statements on db (which must outlive p).  On failure the

@@ -58,6 +58,11 @@ typedef enum {
  * others off for seconds. */
 #define STORE_BUSY_MS 30000
 
+/* 1 if path names a database server rather than a file: a PostgreSQL
+ * DSN ("postgresql://...", "postgres://..." or "host=..."), which every
+ * open function of the store accepts in place of a SQLite file. */
+int store_is_server(const char *path); /* in sdb.c */
+
 /* Static text of a status ("ok", "not found", ...), never NULL; an
  * out-of-range value gives "unknown status". */
 const char *store_status_str(store_status st);
