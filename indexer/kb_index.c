@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -497,6 +498,54 @@ static void query_miss(void *ctx, const char *path, unsigned line, const char *m
     diag_print(r, path, line, r->opt.strict_queries, msg);
 }
 
+/* Says why the index folder cannot be written, before Xapian would
+ * report it as a lock held by another writer: a file where the folder
+ * should be, a folder this user may not write, a parent that is not
+ * there.  1 when it said something. */
+static int index_unusable(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "kb-index: --index %s is a file, not an index folder\n", dir);
+            return 1;
+        }
+        if (access(dir, W_OK | X_OK) != 0) {
+            fprintf(stderr, "kb-index: cannot write the index %s: %s (run kb-index as the "
+                            "user that owns it)\n", dir, strerror(errno));
+            return 1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) {
+        fprintf(stderr, "kb-index: cannot use the index %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", dir);
+    char *slash = strrchr(parent, '/');
+    while (slash && slash > parent && slash[1] == '\0') {
+        *slash = '\0';
+        slash = strrchr(parent, '/');
+    }
+    if (!slash)
+        snprintf(parent, sizeof parent, ".");
+    else if (slash == parent)
+        parent[1] = '\0';
+    else
+        *slash = '\0';
+    if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "kb-index: cannot create the index %s: no folder %s\n", dir, parent);
+        return 1;
+    }
+    if (access(parent, W_OK | X_OK) != 0) {
+        fprintf(stderr, "kb-index: cannot create the index %s: %s: %s\n", dir, parent,
+                strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 static long long realtime_ns(void)
 {
     struct timespec ts;
@@ -575,6 +624,18 @@ int kb_index_run(const struct kb_index_options *o)
     if (scan_content(r.opt.content, &sc, scan_diag, &r, err, sizeof err) != 0) {
         fprintf(stderr, "kb-index: %s\n", err);
         return 2;
+    }
+    if (sc.n == 0) {
+        /* Committing nothing would empty the index: most likely the
+         * wrong folder. */
+        fprintf(stderr, "kb-index: no articles found in %s (Markdown .md files or YAML "
+                        "FAQs, at any depth); the index is left as it is\n", r.opt.content);
+        scan_release(&sc);
+        return 2;
+    }
+    if (index_unusable(r.opt.index)) {
+        scan_release(&sc);
+        return 3;
     }
     kb_status st = kb_open(r.opt.index, KB_OPEN_WRITE, &r.ix);
     if (st != KB_OK) {

@@ -49,7 +49,7 @@ static const struct command {
 struct opts {
     const char *db, *from, *to, *interval, *window, *limit;
     const struct command *cmd;
-    int csv, help;
+    int csv, json, help;
 };
 
 static void usage(FILE *f)
@@ -66,14 +66,13 @@ static void usage(FILE *f)
 static void command_help(const struct command *c)
 {
     printf("usage: kb-report --db FILE %s [--from YYYY-MM-DD] "
-           "[--to YYYY-MM-DD]%s%s%s [--csv]\n\n%s.\n\n",
+           "[--to YYYY-MM-DD]%s%s%s [--json|--csv]\n\n%s.\n\n",
            c->name, c->takes & TAKES_INTERVAL ? " [--interval day|week]" : "",
            c->takes & TAKES_WINDOW ? " [--window SECONDS]" : "",
            c->takes & TAKES_LIMIT ? " [--limit N]" : "", c->summary);
     printf("  --db FILE          the event log (SQLite) to read\n"
            "  --from YYYY-MM-DD  first day, UTC (default: 30 days ago)\n"
-           "  --to YYYY-MM-DD    day after the last, UTC (default: "
-           "tomorrow)\n");
+           "  --to YYYY-MM-DD    last day, UTC, included (default: today)\n");
     if (c->takes & TAKES_INTERVAL)
         printf("  --interval UNIT    day or week (weeks start Monday; "
                "default: day)\n");
@@ -84,7 +83,9 @@ static void command_help(const struct command *c)
                "(default: %d)\n", REPORTS_DEFAULT_WINDOW);
     if (c->takes & TAKES_LIMIT)
         printf("  --limit N          at most N rows (default: 50)\n");
-    printf("  --csv              CSV (RFC 4180) instead of JSON\n"
+    printf("  --json             JSON (the default when stdout is not a terminal;\n"
+           "                     on a terminal the default is a table)\n"
+           "  --csv              CSV (RFC 4180)\n"
            "\nVisits are counted by the day of their first event.\n");
 }
 
@@ -142,6 +143,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
         }
         if (strcmp(a, "--csv") == 0) {
             o->csv = 1;
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) {
+            o->json = 1;
             continue;
         }
         if (a[0] != '-') {
@@ -228,8 +233,13 @@ static int check_opts(const struct opts *o, double now, double *from,
     if ((o->from && (rc = parse_day("--from", o->from, from))) ||
         (o->to && (rc = parse_day("--to", o->to, to))))
         return rc;
+    /* --to names the last day, as the agent console's "to" does. */
+    if (o->to)
+        *to += 86400.0;
     if (*from >= *to)
-        return fail_usage("--from must be before --to");
+        return fail_usage("--from must not be after --to");
+    if (o->csv && o->json)
+        return fail_usage("--csv and --json: choose one");
     if (o->csv && strcmp(o->cmd->name, "ubi") == 0)
         return fail_usage("ubi writes JSON lines; it does not take --csv");
     *iv = REPORTS_DAY;
@@ -248,11 +258,128 @@ static int check_opts(const struct opts *o, double now, double *from,
     return 0;
 }
 
-static int write_report(const json_t *report, const char *which, int csv)
+/* Display width of the UTF-8 text s (n bytes): one column per
+ * character, two for East Asian wide ones (CJK, Hangul, full-width). */
+static size_t text_width(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned cp = c;
+        size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (len > 1 && i + len <= n) {
+            cp = c & (0x3F >> (len - 1));
+            for (size_t k = 1; k < len; k++)
+                cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3F);
+        }
+        w += (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                     (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                     (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0x20000 && cp <= 0x3FFFD)
+                 ? 2
+                 : 1;
+        i += len;
+    }
+    return w;
+}
+
+#define TABLE_MAX_COLS 32
+#define TABLE_CELL_MAX 60 /* bytes shown of one cell */
+
+/* One CSV record of text at *p (RFC 4180, as reports_to_csv() writes
+ * it) into cells (unquoted copies in buf); returns the number of
+ * cells, 0 at the end. */
+static size_t csv_record(const char **p, char cells[][TABLE_CELL_MAX + 4], size_t max)
+{
+    const char *s = *p;
+    size_t n = 0;
+    if (!*s)
+        return 0;
+    for (;;) {
+        char *out = n < max ? cells[n] : NULL;
+        size_t len = 0;
+        int quoted = *s == '"';
+        if (quoted)
+            s++;
+        while (*s) {
+            if (quoted && *s == '"' && s[1] == '"') {
+                s++;
+            } else if (quoted && *s == '"') {
+                s++;
+                quoted = 0;
+                continue;
+            } else if (!quoted && (*s == ',' || *s == '\r' || *s == '\n')) {
+                break;
+            }
+            char ch = *s == '\n' || *s == '\r' ? ' ' : *s;
+            if (out && len < TABLE_CELL_MAX)
+                out[len++] = ch;
+            else if (out && len == TABLE_CELL_MAX) {
+                /* Cut on a character boundary, with an ellipsis. */
+                while (len && ((unsigned char)out[len - 1] & 0xC0) == 0x80)
+                    len--;
+                if (len && (unsigned char)out[len - 1] >= 0xC0)
+                    len--;
+                memcpy(out + len, "\xE2\x80\xA6", 3);
+                len += 3;
+                out[len] = '\0';
+                len = TABLE_CELL_MAX + 1;
+            }
+            s++;
+        }
+        if (out && len <= TABLE_CELL_MAX)
+            out[len] = '\0';
+        n++;
+        if (*s == ',') {
+            s++;
+            continue;
+        }
+        if (*s == '\r')
+            s++;
+        if (*s == '\n')
+            s++;
+        break;
+    }
+    *p = s;
+    return n < max ? n : max;
+}
+
+/* The CSV text as a table with aligned columns, for a person at a
+ * terminal. */
+static void print_table(const char *csv)
+{
+    static char cells[TABLE_MAX_COLS][TABLE_CELL_MAX + 4];
+    size_t width[TABLE_MAX_COLS] = {0}, n;
+    const char *p = csv;
+    while ((n = csv_record(&p, cells, TABLE_MAX_COLS)) > 0)
+        for (size_t i = 0; i < n; i++) {
+            size_t w = text_width(cells[i], strlen(cells[i]));
+            if (w > width[i])
+                width[i] = w;
+        }
+    p = csv;
+    while ((n = csv_record(&p, cells, TABLE_MAX_COLS)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            fputs(cells[i], stdout);
+            if (i + 1 < n)
+                for (size_t w = text_width(cells[i], strlen(cells[i])); w < width[i] + 2; w++)
+                    fputc(' ', stdout);
+        }
+        fputc('\n', stdout);
+    }
+}
+
+static int write_report(const json_t *report, const char *which, int csv, int table)
 {
     char *text = NULL;
 
-    if (csv) {
+    if (table) {
+        if (reports_to_csv(report, which, &text)) {
+            fprintf(stderr, "kb-report: cannot format the table\n");
+            return 1;
+        }
+        print_table(text);
+        free(text);
+    } else if (csv) {
         if (reports_to_csv(report, which, &text)) {
             fprintf(stderr, "kb-report: cannot format CSV\n");
             return 1;
@@ -329,7 +456,8 @@ static int run(const struct opts *o, double now)
         eventlog_close(el);
         return 1;
     }
-    rc = write_report(report, o->cmd->name, o->csv);
+    rc = write_report(report, o->cmd->name, o->csv,
+                      !o->csv && !o->json && isatty(STDOUT_FILENO));
     json_decref(report);
     eventlog_close(el);
     return rc;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,12 +164,20 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    /* Only add makes a new database: any other command on a name
+     * that is not there is a typo, not an empty list. */
+    struct stat st;
+    if (strcmp(cmd, "add") != 0 && stat(db, &st) != 0 && errno == ENOENT) {
+        fprintf(stderr, "kb-user: no database %s (kb-serve makes it; check --db)\n", db);
+        return 1;
+    }
     if (accounts_open(db, &a) != STORE_OK) {
         fprintf(stderr, "kb-user: %s\n", accounts_errmsg(a));
         accounts_close(a);
         return 1;
     }
     if (strcmp(cmd, "list") == 0) {
+        printf("%-24s %-7s %-9s %s\n", "NAME", "ROLE", "STATE", "CREATED (UTC)");
         rc = accounts_list(a, print_user, NULL);
     } else if (strcmp(cmd, "add") == 0 || strcmp(cmd, "passwd") == 0) {
         if (get_password(pw, sizeof pw) != 0) {

@@ -5,6 +5,7 @@
 #include "serve_config.h"
 #include "server.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef KB_DEFAULT_WEB_DIR
@@ -66,7 +68,8 @@ static void usage(FILE *f)
           "Options:\n"
           "  --index DIR            index built by kb-index (required)\n"
           "  --listen ADDR:PORT     address to listen on (127.0.0.1:8080);\n"
-          "                         port 0 picks a free port; IPv6 as [::1]:8080\n"
+          "                         port 0 picks a free port; IPv6 as [::1]:8080;\n"
+          "                         a name (localhost:8080): its first address\n"
           "  --web DIR              templates and static files (" KB_INSTALLED_WEB_DIR "\n"
           "                         beside the program, else " KB_DEFAULT_WEB_DIR ")\n"
           "  --default-locale LOC   locale for requests without one, and the\n"
@@ -415,6 +418,18 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     if (!cfg->index_dir) {
         fputs("kb-serve: --index DIR is required (build one with kb-index)\n", stderr);
         return 2;
+    }
+    /* A content folder that is not there would only show when an
+     * author reindexes: say so now. */
+    struct stat st;
+    if (cfg->content_dir) {
+        int rc = stat(cfg->content_dir, &st);
+        if (rc != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "kb-serve: --content %s: %s\n", cfg->content_dir,
+                    rc == 0 ? "not a folder"
+                    : errno == ENOENT ? "no such folder" : strerror(errno));
+            return 2;
+        }
     }
     return -1;
 }

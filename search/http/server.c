@@ -7,7 +7,10 @@
 #include "routes.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The slow-request guard.  MHD's connection timeout (--timeout) is an
  * idle timeout: every byte received renews it, so a client sending one
@@ -290,29 +294,66 @@ static void on_panic(void *cls, const char *file, unsigned line, const char *rea
     abort();
 }
 
-int server_start(struct app *app, char *err, size_t errlen)
+/* The listening socket, made here rather than by libmicrohttpd so that
+ * a failure names the address and the reason ("address in use"), and
+ * so that a name ("localhost") works: its first address that binds.
+ * Returns the socket, or -1 with the reason in err. */
+static int listen_socket(const char *host, unsigned port, unsigned *flags, char *err,
+                         size_t errlen)
 {
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    socklen_t slen;
-    struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-    if (inet_pton(AF_INET, app->cfg.listen_host, &in4->sin_addr) == 1) {
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons((unsigned short)app->cfg.port);
-        slen = sizeof *in4;
-    } else if (inet_pton(AF_INET6, app->cfg.listen_host, &in6->sin6_addr) == 1) {
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((unsigned short)app->cfg.port);
-        flags |= MHD_USE_IPv6;
-        slen = sizeof *in6;
-    } else {
-        snprintf(err, errlen, "--listen: '%s' is not a numeric IP address",
-                 app->cfg.listen_host);
+    struct addrinfo hints, *res = NULL;
+    char service[16];
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    snprintf(service, sizeof service, "%u", port);
+    int gai = getaddrinfo(host, service, &hints, &res);
+    if (gai != 0) {
+        snprintf(err, errlen, "--listen: cannot resolve '%s': %s", host, gai_strerror(gai));
         return -1;
     }
-    (void)slen;
+    int fd = -1, saved = 0;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+            continue;
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            saved = errno;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (ai->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+            saved = errno;
+            close(fd);
+            fd = -1;
+            continue;
+        }
+        if (ai->ai_family == AF_INET6)
+            *flags |= MHD_USE_IPv6;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        int v6 = strchr(host, ':') != NULL;
+        snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s", v6 ? "[" : "", host,
+                 v6 ? "]" : "", port,
+                 saved == EADDRINUSE ? "address in use (is another server running there?)"
+                 : saved == EACCES  ? "permission denied (ports below 1024 need privileges)"
+                 : saved == EADDRNOTAVAIL ? "no such address on this machine"
+                                          : strerror(saved));
+    }
+    return fd;
+}
+
+int server_start(struct app *app, char *err, size_t errlen)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    int lfd = listen_socket(app->cfg.listen_host, app->cfg.port, &flags, err, errlen);
+    if (lfd < 0)
+        return -1;
     /* poll(), not epoll: under 256 busy connections libmicrohttpd
      * 0.9.75's edge-triggered epoll mode now and then left a worker
      * thread asleep with whole requests unread in its sockets until the
@@ -322,12 +363,13 @@ int server_start(struct app *app, char *err, size_t errlen)
     MHD_set_panic_func(on_panic, NULL);
     app->guard = guard_start((double)app->cfg.timeout);
     if (!app->guard) {
+        close(lfd);
         snprintf(err, errlen, "cannot start the slow-request guard thread");
         return -1;
     }
     app->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, app,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.conn_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.per_ip_limit,
@@ -338,10 +380,11 @@ int server_start(struct app *app, char *err, size_t errlen)
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, app,
         MHD_OPTION_END);
     if (!app->daemon) {
+        close(lfd);
         guard_stop(app->guard);
         app->guard = NULL;
-        snprintf(err, errlen, "cannot listen on %s:%u (address in use or not allowed?)",
-                 app->cfg.listen_host, app->cfg.port);
+        snprintf(err, errlen, "cannot start the HTTP server on %s:%u", app->cfg.listen_host,
+                 app->cfg.port);
         return -1;
     }
     return 0;
@@ -350,8 +393,14 @@ int server_start(struct app *app, char *err, size_t errlen)
 unsigned server_port(const struct app *app)
 {
     const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(app->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    return info ? info->port : 0;
+        MHD_get_daemon_info(app->daemon, MHD_DAEMON_INFO_LISTEN_FD);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (!info || getsockname(info->listen_fd, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 void server_stop(struct app *app)
