@@ -62,9 +62,16 @@ const char *req_visit(struct request *rq)
         snprintf(rq->visit, sizeof rq->visit, "%s", v);
         return rq->visit;
     }
+    /* A new visit id starts with the time in milliseconds, 12 hex
+     * digits, then 128 random bits: ids sort by creation, so the store
+     * appends each new visit at the end of its key index instead of at
+     * a random page of it (one page read and written per logged search
+     * of a cookie-less client, measured: see eventq.c). */
     unsigned char raw[16];
     randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(rq->visit, sizeof rq->visit, raw, sizeof raw,
+    unsigned long long ms = (unsigned long long)(now_wall() * 1000.0);
+    int n = snprintf(rq->visit, sizeof rq->visit, "%012llx", ms & 0xffffffffffffULL);
+    sodium_bin2base64(rq->visit + n, sizeof rq->visit - (size_t)n, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     rq->visit_is_new = 1;
     char cookie[160];

@@ -10,7 +10,9 @@
  *   acknowledged event survives a kill -9 of the server the next moment.
  * - EVENTQ_NOWAIT (the searches and page views the server logs itself)
  *   returns at once, so logging never adds a disk flush to a search
- *   response; such an event is committed within a few milliseconds.
+ *   response; such events gather for up to 20 ms (fewer, larger
+ *   transactions), or less when a batch fills or an EVENTQ_WAIT event
+ *   or a case arrives, which commits them with it.
  *
  * Thread-safe: any thread may call any function except eventq_stop.
  *
