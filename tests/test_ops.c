@@ -5,7 +5,10 @@
  *     missing file is "FILE:LINE: error: ..." and exit status 2;
  *   - SIGHUP reads the templates and the synonyms again (a changed
  *     template shows on the next page) and says so on stderr; a broken
- *     template keeps the previous ones.
+ *     template keeps the previous ones;
+ *   - --access-log FILE: one JSON line per request with its fields, the
+ *     query's values left out on staff routes; reopened on SIGHUP after
+ *     the file was moved away (as logrotate does).
  * Waits poll with generous deadlines; nothing is judged by the clock. */
 #include "harness.h"
 #include "testutil.h"
@@ -233,6 +236,91 @@ static void test_config_and_reload(void)
     free(old);
 }
 
+/* The JSON line of the access log whose path begins with prefix. */
+static json_t *log_line(const char *file, const char *prefix)
+{
+    char *t = slurp(file);
+    json_t *found = NULL;
+    for (char *line = t ? strtok(t, "\n") : NULL; line && !found; line = strtok(NULL, "\n")) {
+        json_t *o = json_loads(line, 0, NULL);
+        CHECK(&h, o != NULL);
+        const char *p = json_string_value(json_object_get(o, "path"));
+        if (p && strncmp(p, prefix, strlen(prefix)) == 0)
+            found = o;
+        else
+            json_decref(o);
+    }
+    free(t);
+    return found;
+}
+
+static void test_access_log(void)
+{
+    char logfile[600], moved[600], errfile[600];
+    snprintf(logfile, sizeof logfile, "%s/access.log", tmp);
+    snprintf(moved, sizeof moved, "%s/access.log.1", tmp);
+    snprintf(errfile, sizeof errfile, "%s/access.err", tmp);
+    char *argv[] = {KB_SERVE_BIN, "--index", index_dir, "--listen", "127.0.0.1:0",
+                    "--web", KB_SOURCE_DIR "/web", "--threads", "2", "--access-log", logfile,
+                    NULL};
+    struct tu_server s;
+    if (start(&s, argv, errfile) != 0) {
+        CHECK(&h, 0);
+        return;
+    }
+    struct tu_response r;
+    const char *visit[] = {"X-KB-Visit: ops-test-visit-0001", NULL};
+    CHECK_INT_EQ(&h, tu_http_h(&s, "GET", "/api/search?q=invoice%20fee&locale=en-us", NULL,
+                               NULL, visit, &r), 0);
+    size_t search_bytes = r.len;
+    tu_response_free(&r);
+    CHECK_INT_EQ(&h, tu_http(&s, "GET", "/agent?q=secret%20words&case_q=mine", NULL, NULL, &r),
+                 0);
+    CHECK_INT_EQ(&h, r.status, 303);
+    tu_response_free(&r);
+    CHECK_INT_EQ(&h, tu_http(&s, "GET", "/no/such/page", NULL, NULL, &r), 0);
+    tu_response_free(&r);
+    CHECK(&h, wait_for_text(logfile, "/no/such/page"));
+
+    json_t *o = log_line(logfile, "/api/search");
+    CHECK(&h, o != NULL);
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(o, "path")),
+                 "/api/search?q=invoice%20fee&locale=en-us");
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(o, "method")), "GET");
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(o, "client")), "127.0.0.1");
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(o, "status")), 200);
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(o, "bytes")), (long long)search_bytes);
+    CHECK(&h, json_is_number(json_object_get(o, "ms")) &&
+                  json_number_value(json_object_get(o, "ms")) >= 0);
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(o, "visit")), "ops-test-visit-0001");
+    const char *when = json_string_value(json_object_get(o, "time"));
+    CHECK(&h, when && strlen(when) == 24 && when[10] == 'T' && when[23] == 'Z');
+    json_decref(o);
+    /* A staff route: the query's names, not what was asked. */
+    o = log_line(logfile, "/agent");
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(o, "path")), "/agent?q=&case_q=");
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(o, "status")), 303);
+    json_decref(o);
+    char *all = slurp(logfile);
+    CHECK(&h, all && !strstr(all, "secret") && !strstr(all, "mine"));
+    free(all);
+    o = log_line(logfile, "/no/such/page");
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(o, "status")), 404);
+    json_decref(o);
+
+    /* logrotate: the file is moved away, SIGHUP, new lines in a new file. */
+    CHECK_INT_EQ(&h, rename(logfile, moved), 0);
+    kill(s.pid, SIGHUP);
+    CHECK(&h, wait_for_text(errfile, "SIGHUP: reopened the access log"));
+    CHECK_INT_EQ(&h, tu_http(&s, "GET", "/healthz", NULL, NULL, &r), 0);
+    tu_response_free(&r);
+    CHECK(&h, wait_for_text(logfile, "/healthz"));
+    char *old = slurp(moved);
+    CHECK(&h, old && !strstr(old, "/healthz"));
+    free(old);
+    CHECK_INT_EQ(&h, tu_server_stop(&s), 0);
+}
+
 int main(void)
 {
     CHECK_INT_EQ(&h, tu_mkdtemp(tmp, sizeof tmp, "ops"), 0);
@@ -242,6 +330,7 @@ int main(void)
     CHECK_INT_EQ(&h, tu_run(ix, NULL, NULL), 0);
     test_config_errors();
     test_config_and_reload();
+    test_access_log();
     tu_rmrf(tmp);
     TEST_MAIN_END(&h);
 }

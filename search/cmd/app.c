@@ -1,6 +1,7 @@
 /* app.c -- opening and closing everything kb-serve runs on. */
 #include "app.h"
 
+#include "accesslog.h"
 #include "eventlog.h"
 #include "eventq.h"
 #include "idem.h"
@@ -67,6 +68,9 @@ static int open_all(struct app *app, char *err, size_t errlen)
     struct app_config *cfg = &app->cfg;
     char why[512];
     if (probe_index(cfg->index_dir, err, errlen) != 0)
+        return -1;
+    if (cfg->access_log_path &&
+        access_log_open(cfg->access_log_path, &app->access_log, err, errlen) != 0)
         return -1;
     if (cfg->synonyms_path &&
         synonyms_watch_new(cfg->synonyms_path, &app->synonyms, why, sizeof why) != 0) {
@@ -202,6 +206,7 @@ void app_reload(struct app *app)
             fprintf(stderr, "kb-serve: SIGHUP: synonyms: %s (kept the previous ones)\n", err);
     }
     reload_templates(app);
+    access_log_reopen(app->access_log);
     fflush(stderr);
 }
 
@@ -230,6 +235,7 @@ void app_close(struct app *app)
     ratelimit_free(app->case_limit);
     idem_free(app->idem);
     synonyms_watch_free(app->synonyms);
+    access_log_close(app->access_log);
     pthread_mutex_destroy(&app->accounts_lock);
     pthread_mutex_destroy(&app->reader_lock);
     free(app);

@@ -101,6 +101,10 @@ static void usage(FILE *f)
           "                         the sitemap's (http://LISTEN-ADDRESS)\n"
           "  --case-limit N         cases one address may file per hour, after a\n"
           "                         burst of 10 (30; 0: no limit)\n"
+          "  --access-log FILE|-    one JSON line per request (time, client, method,\n"
+          "                         path, status, bytes, ms, visit) to FILE or\n"
+          "                         stdout, written by a thread of its own; reopened\n"
+          "                         on SIGHUP\n"
           "  --config FILE          'key = value' lines, the keys these options'\n"
           "                         names (threads = 4, secure-cookies = true); the\n"
           "                         options given here override the file's.  An\n"
@@ -204,6 +208,7 @@ static const struct option longopts[] = {
     {"public-url", required_argument, NULL, 'U'},
     {"case-limit", required_argument, NULL, 'K'},
     {"config", required_argument, NULL, 'F'},
+    {"access-log", required_argument, NULL, 'A'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -289,6 +294,7 @@ static int set_option(struct serve_args *a, int c, const char *v, char *err, siz
         cfg->case_limit = (unsigned)n;
         break;
     case 'F': break; /* read before the other options */
+    case 'A': cfg->access_log_path = v; break;
     default:
         snprintf(err, errlen, "unknown option");
         return -1;
@@ -395,7 +401,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     }
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:P:U:K:F:h", longopts,
+    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:P:U:K:F:A:h", longopts,
                             NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);

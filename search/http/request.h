@@ -65,6 +65,7 @@ struct app_config {
     const char *public_url;   /* --public-url: absolute links (sitemap), no '/' at the end */
     unsigned case_limit;      /* --case-limit: cases per hour from one address; 0 off */
     struct trusted_proxies proxies; /* --trusted-proxy */
+    const char *access_log_path; /* --access-log FILE or "-", or NULL */
 };
 
 struct app {
@@ -101,6 +102,7 @@ struct app {
     char indexer[4096];        /* cfg.indexer when not given: next to the program */
     int libs_ready;            /* libsodium and libcurl initialised */
     struct templates **tpl_retired; /* replaced by SIGHUP, freed at close */
+    struct access_log *access_log;  /* --access-log's writer, or NULL */
     size_t ntpl_retired;
 };
 

@@ -3,6 +3,7 @@
 #include "request.h"
 #include "server.h"
 
+#include "accesslog.h"
 #include "escape.h"
 #include "routes.h"
 
@@ -242,6 +243,9 @@ static enum MHD_Result send_reply(struct request *rq, unsigned status)
         MHD_add_response_header(resp, rq->headers[i].name, rq->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);
     MHD_destroy_response(resp);
+    if (rq->app->access_log)
+        access_log_request(rq->app->access_log, rq, rq->path, status, len,
+                           (rq->route && rq->route->role != ROLE_NONE) || staff_path(rq->path));
     return ret;
 }
 
