@@ -53,6 +53,9 @@ struct pop_list {
 struct pop_entry {
     char *locale; /* lower case */
     struct pop_list list;
+    json_t *topics; /* {"product": [{"id","title"}, ...]}: every public
+                     * article of the locale by product, titles in
+                     * order; read-only once published */
 };
 
 /* What requests read: never changed once published. */
@@ -93,6 +96,7 @@ static void entries_free(struct pop_entry *e, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(e[i].locale);
         list_clear(&e[i].list);
+        json_decref(e[i].topics);
     }
     free(e);
 }
@@ -172,10 +176,34 @@ static const struct pop_entry *entry_find(const struct pop_entry *e, size_t n,
 
 /* ---- the index pick, made again for each revision ---------------------- */
 
+static int title_cmp(const void *a, const void *b)
+{
+    json_t *const *x = a, *const *y = b;
+    int d = strcoll(jstr(*x, "title"), jstr(*y, "title"));
+    return d ? d : strcmp(jstr(*x, "id"), jstr(*y, "id"));
+}
+
+/* Sorts an array of {"id","title"} by title, in place. */
+static void json_array_sort_titles(json_t *a)
+{
+    size_t n = json_array_size(a);
+    json_t **v = n ? malloc(n * sizeof *v) : NULL;
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(a, i));
+    qsort(v, n, sizeof *v, title_cmp);
+    json_array_clear(a);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, v[i]);
+    free(v);
+}
+
 struct pick_locale {
     char *locale;
     json_t *best[POPULAR_MAX]; /* best first, by pick_cmp */
     size_t n;
+    json_t *topics;            /* pop_entry.topics, being made */
 };
 
 struct pick {
@@ -240,6 +268,16 @@ static int pick_record(void *ctx, const char *json, size_t len)
     json_t *keep = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", jstr(rec, "id"), "locale",
                              locale, "title", jstr(rec, "title"), "topic",
                              jstr(rec, "topic"), "updated", jstr(rec, "updated"));
+    /* The home page's topics: every article under its product. */
+    const char *product = *jstr(rec, "product") ? jstr(rec, "product") : "";
+    if (!pl->topics)
+        pl->topics = json_object();
+    json_t *group = pl->topics ? json_object_get(pl->topics, product) : NULL;
+    if (pl->topics && !group && json_object_set_new(pl->topics, product, json_array()) == 0)
+        group = json_object_get(pl->topics, product);
+    if (!group || json_array_append_new(group, json_pack("{s:s,s:s}", "id", jstr(rec, "id"),
+                                                         "title", jstr(rec, "title"))) != 0)
+        p->failed = 1;
     json_decref(rec);
     if (!keep) {
         p->failed = 1;
@@ -264,6 +302,7 @@ static void pick_release(struct pick *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         free(p->loc[i].locale);
+        json_decref(p->loc[i].topics);
         for (size_t k = 0; k < p->loc[i].n; k++)
             json_decref(p->loc[i].best[k]);
     }
@@ -295,6 +334,12 @@ static int index_pick(kb_index *ix, struct pop_entry **out, size_t *n)
     for (size_t i = 0; i < p.n; i++) {
         e[i].locale = p.loc[i].locale;
         p.loc[i].locale = NULL;
+        e[i].topics = p.loc[i].topics;
+        p.loc[i].topics = NULL;
+        const char *product;
+        json_t *group;
+        json_object_foreach(e[i].topics, product, group)
+            json_array_sort_titles(group);
         for (size_t k = 0; k < p.loc[i].n; k++)
             list_add(&e[i].list, p.loc[i].best[k]);
     }
@@ -421,6 +466,7 @@ static struct pop_snapshot *snapshot_make(struct refresher *r, json_t *read)
             return NULL;
         }
         s->n++;
+        e->topics = json_incref(r->pick[i].topics);
         size_t k;
         json_t *id;
         json_array_foreach(read, k, id)
@@ -609,6 +655,43 @@ void popular_get_stats(struct popular_cache *c, struct popular_stats *out)
     }
     out->refreshes = c->refreshes;
     pthread_mutex_unlock(&c->lock);
+}
+
+
+void popular_topics(struct popular_cache *c, const char *locale, const char *fallback,
+                    popular_topic_fn fn, void *ctx)
+{
+    struct pop_snapshot *s = NULL;
+    if (c) {
+        pthread_mutex_lock(&c->lock);
+        if ((s = c->snap))
+            s->refs++;
+        pthread_mutex_unlock(&c->lock);
+    }
+    if (!s)
+        return;
+    const struct pop_entry *e = entry_find(s->entry, s->n, locale);
+    if (!e)
+        e = entry_find(s->entry, s->n, fallback);
+    const char *product;
+    json_t *group;
+    if (e)
+        json_object_foreach(e->topics, product, group)
+        {
+            size_t n = json_array_size(group);
+            const char *ids[POPULAR_TOPIC_MAX], *titles[POPULAR_TOPIC_MAX];
+            size_t k = 0;
+            for (; k < n && k < POPULAR_TOPIC_MAX; k++) {
+                ids[k] = jstr(json_array_get(group, k), "id");
+                titles[k] = jstr(json_array_get(group, k), "title");
+            }
+            fn(ctx, product, n, ids, titles, k);
+        }
+    pthread_mutex_lock(&c->lock);
+    int last = --s->refs == 0;
+    pthread_mutex_unlock(&c->lock);
+    if (last)
+        snapshot_free(s);
 }
 
 void popular_each(struct popular_cache *c, const char *locale, const char *fallback,

@@ -44,6 +44,17 @@ typedef void (*popular_fn)(void *ctx, const char *id, const char *locale, const 
 void popular_each(struct popular_cache *c, const char *locale, const char *fallback,
                   size_t n, popular_fn fn, void *ctx);
 
+/* The home page's topics: calls fn once per product of locale's public
+ * articles (of fallback's when locale has none), in product order,
+ * with how many articles it has and the first of them by title (at
+ * most POPULAR_TOPIC_MAX; the strings are valid during the call).
+ * Nothing until the thread's first lists are out. */
+#define POPULAR_TOPIC_MAX 64
+typedef void (*popular_topic_fn)(void *ctx, const char *product, size_t total,
+                                 const char *const *ids, const char *const *titles, size_t n);
+void popular_topics(struct popular_cache *c, const char *locale, const char *fallback,
+                    popular_topic_fn fn, void *ctx);
+
 /* Calls fn for each locale of the index that has a public article
  * (lower case, sorted), as the current lists know them; returns how
  * many.  0, calling nothing, until the first lists are out. */

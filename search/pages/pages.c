@@ -44,15 +44,18 @@ static unsigned home(struct request *rq, const char *locale)
 {
     struct page pg;
     page_init(&pg, rq, locale, "/", NULL);
-    struct html form = HTML_INIT, popular = HTML_INIT, body = HTML_INIT;
+    struct html form = HTML_INIT, popular = HTML_INIT, body = HTML_INIT, topics = HTML_INIT;
     search_form(&pg, "", &form);
     popular_render(&pg, 6, &popular);
+    topics_render(&pg, &topics);
     page_set_html(&pg, "searchform", &form);
     page_set_html(&pg, "popular", &popular);
+    page_set_html(&pg, "topics", &topics);
     page_render(&pg, "home", &body);
     unsigned st = page_finish(&pg, 200, page_t(&pg, "home.title"), &body);
     html_release(&form);
     html_release(&popular);
+    html_release(&topics);
     html_release(&body);
     return st;
 }
@@ -115,6 +118,14 @@ static void page_link(struct page *pg, const struct searchreq *sr, unsigned offs
         strbuf_addf(&url, "&offset=%u", offset);
     if (sr->exact)
         strbuf_adds(&url, "&exact=1");
+    if (sr->topic && *sr->topic) {
+        strbuf_adds(&url, "&topic=");
+        escape_url(&url, sr->topic, 0);
+    }
+    if (sr->product && *sr->product) {
+        strbuf_adds(&url, "&product=");
+        escape_url(&url, sr->product, 0);
+    }
     html_lit(out, "<a class=\"button secondary\"");
     html_attr(out, "rel", rel);
     html_attr(out, "href", url.buf);
@@ -181,7 +192,7 @@ static void render_results(struct page *pg, kb_results *res, const struct search
     const char *q = sr->q;
     unsigned offset = sr->offset;
     size_t n = kb_results_count(res);
-    struct html items = HTML_INIT, heading = HTML_INIT, more = HTML_INIT;
+    struct html items = HTML_INIT, heading = HTML_INIT, more = HTML_INIT, filters = HTML_INIT;
     struct strbuf contact = STRBUF_INIT;
     char count[32];
     snprintf(count, sizeof count, "%lu", kb_results_total(res));
@@ -200,6 +211,8 @@ static void render_results(struct page *pg, kb_results *res, const struct search
         page_set_html(pg, "hits", &items);
         render_pager(pg, sr, n, kb_results_total(res), &more);
         page_set_html(pg, "pager", &more);
+        filters_render(pg, res, sr, &filters);
+        page_set_html(pg, "filters", &filters);
         page_render(pg, "results", out);
     } else {
         page_tf(pg, &heading, "noresults.title", "q", q, NULL);
@@ -211,6 +224,7 @@ static void render_results(struct page *pg, kb_results *res, const struct search
     html_release(&items);
     html_release(&heading);
     html_release(&more);
+    html_release(&filters);
     strbuf_release(&contact);
 }
 
@@ -222,6 +236,8 @@ unsigned page_search(struct request *rq)
         return st;
     char locale[64];
     sr.locale = known_locale(rq, sr.locale, locale, sizeof locale);
+    if ((!sr.q || !*sr.q) && sr.product && *sr.product)
+        return topic_page(rq, &sr);
     if (!sr.q || !*sr.q)
         return home(rq, sr.locale);
     struct page pg;
@@ -232,6 +248,7 @@ unsigned page_search(struct request *rq)
     strbuf_release(&query);
     struct searchreq run = sr;
     run.locale = pg.locale;
+    run.facets = 1;
     kb_results *res;
     if ((st = searchreq_run(rq, &run, 0, &res))) {
         page_release(&pg);

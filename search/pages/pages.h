@@ -119,6 +119,21 @@ unsigned page_author(struct request *rq);
 unsigned page_reindex_post(struct request *rq);
 unsigned page_reindex_get(struct request *rq);
 
+/* page_browse.c: the results page's filters (the facet counts of res,
+ * a search run with facets, as links to the same search with a topic,
+ * product or locale chosen), appended to out; and the display name of
+ * a product in the page's language (product.<name> of the UI strings),
+ * the name itself when there is none. */
+struct searchreq;
+void filters_render(struct page *pg, kb_results *res, const struct searchreq *sr,
+                    struct html *out);
+const char *page_product_name(const struct page *pg, const char *product);
+/* The home page's topics: a card per product with its first articles
+ * and a link to all of them; and that topic page (/search?product=X
+ * without a query), 404 for a product with no articles. */
+void topics_render(struct page *pg, struct html *out);
+unsigned topic_page(struct request *rq, const struct searchreq *sr);
+
 /* page_contact.c: appends <li> items of suggestions for text (the
  * case form's subject without JavaScript). */
 void suggest_render(struct page *pg, const char *text, size_t n, struct html *out);
