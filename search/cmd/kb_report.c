@@ -428,7 +428,7 @@ static int run(const struct opts *o, double now)
         return rc;
     /* Opening creates a missing file; a report on a typo'd path should
      * say so instead of printing zeros. */
-    if (access(o->db, F_OK) != 0) {
+    if (!store_is_server(o->db) && access(o->db, F_OK) != 0) {
         fprintf(stderr, "kb-report: --db: '%s': %s\n", o->db,
                 strerror(errno));
         return 1;

@@ -167,7 +167,8 @@ int main(int argc, char **argv)
     /* Only add makes a new database: any other command on a name
      * that is not there is a typo, not an empty list. */
     struct stat st;
-    if (strcmp(cmd, "add") != 0 && stat(db, &st) != 0 && errno == ENOENT) {
+    if (strcmp(cmd, "add") != 0 && !store_is_server(db) && stat(db, &st) != 0 &&
+        errno == ENOENT) {
         fprintf(stderr, "kb-user: no database %s (kb-serve makes it; check --db)\n", db);
         return 1;
     }

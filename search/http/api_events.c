@@ -222,11 +222,23 @@ static unsigned fail_fields(struct request *rq, struct field_errors *fe)
     return reply_json(rq, 400, o);
 }
 
+/* The database server cannot be reached (a failover): nothing was
+ * stored, and the client may send the same request again. */
+static unsigned store_unavailable(struct request *rq)
+{
+    reply_header(rq, "Retry-After", "2");
+    return reply_error(rq, 503, "store_unavailable",
+                       "the service database cannot be reached; try again shortly");
+}
+
 static unsigned store(struct request *rq, const struct eventlog_event *ev)
 {
     if (!rq->app->events)
         return reply_error(rq, 503, "events_disabled", "the event store is not available");
-    if (eventq_record(rq->app->events, ev, EVENTQ_WAIT) != 0)
+    store_status st = eventq_record(rq->app->events, ev, EVENTQ_WAIT);
+    if (st == STORE_BUSY)
+        return store_unavailable(rq);
+    if (st != 0)
         return reply_error(rq, 500, "store_failed", "the event could not be stored; see the server log");
     return reply_json(rq, 201, json_pack("{s:s,s:s}", "status", "recorded", "visit", ev->visit));
 }
@@ -428,8 +440,11 @@ unsigned api_cases_post(struct request *rq)
     if (!c.locale)
         c.locale = rq->app->cfg.default_locale;
     char id[EVENTLOG_CASE_ID_SIZE];
-    if (eventq_case_create(rq->app->events, &c, id, sizeof id) != 0) {
+    store_status cst = eventq_case_create(rq->app->events, &c, id, sizeof id);
+    if (cst != 0) {
         json_decref(body);
+        if (cst == STORE_BUSY)
+            return store_unavailable(rq);
         return reply_error(rq, 500, "store_failed", "the case could not be stored; see the server log");
     }
     json_decref(body);

@@ -54,6 +54,11 @@ const char *eventlog_errmsg(const struct eventlog *el)
     return el ? el->db.err : "out of memory";
 }
 
+int eventlog_is_server(const struct eventlog *el)
+{
+    return el && el->db.db && sdb_is_postgres(el->db.db);
+}
+
 int eventlog_schema_version(void)
 {
     return schema_version();

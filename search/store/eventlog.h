@@ -67,6 +67,10 @@ const char *eventlog_errmsg(const struct eventlog *el);
 /* The schema version this program writes (PRAGMA user_version). */
 int eventlog_schema_version(void);
 
+/* 1 if el is on a database server (PostgreSQL), which may be out of
+ * reach for a while (STORE_BUSY) and come back; 0 for a SQLite file. */
+int eventlog_is_server(const struct eventlog *el);
+
 /* "search", "click", ... for a kind (static); NULL for an invalid one. */
 const char *eventlog_kind_name(enum eventlog_kind kind);
 

@@ -17,6 +17,8 @@
 #define EVENTQ_ROOM_WAIT_MS 200
 /* Largest batch committed in one transaction. */
 #define EVENTQ_BATCH 512
+/* Pause of the writer while the database server cannot be reached. */
+#define EVENTQ_RETRY_MS 500
 /* How long the writer lets events that nobody waits for (the searches
  * and views the server logs) gather before it commits them, unless a
  * batch fills first or an acknowledged event or a case arrives.
@@ -157,13 +159,67 @@ static void finish(struct eventq *q, struct item **items, size_t n, store_status
     pthread_mutex_unlock(&q->lock);
 }
 
+/* The database cannot be reached (a PostgreSQL failover): the waiters
+ * hear STORE_BUSY at once (their requests answer 503 and may be sent
+ * again), and the logged events nobody waits for go back to the front
+ * of the queue, to be written once the database is back; the queue's
+ * bound still holds, new ones are dropped when it is full.  The writer
+ * pauses EVENTQ_RETRY_MS before trying again. */
+static void requeue(struct eventq *q, struct item **items, size_t n)
+{
+    struct item *back = NULL, *last = NULL;
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (items[i]->waiting) {
+            items[i]->status = STORE_BUSY;
+            finish(q, &items[i], 1, STORE_BUSY);
+            continue;
+        }
+        items[i]->next = NULL;
+        if (last)
+            last->next = items[i];
+        else
+            back = items[i];
+        last = items[i];
+        k++;
+    }
+    pthread_mutex_lock(&q->lock);
+    if (back && q->stopping) {
+        /* Shutting down: nobody will bring the database back for us. */
+        pthread_mutex_unlock(&q->lock);
+        q->dropped += k;
+        while (back) {
+            last = back->next;
+            item_free(back);
+            back = last;
+        }
+        return;
+    }
+    if (back) {
+        last->next = q->head;
+        if (!q->head)
+            q->tail = last;
+        q->head = back;
+        q->pending += k;
+    }
+    pthread_mutex_unlock(&q->lock);
+    struct timespec pause = {EVENTQ_RETRY_MS / 1000, (EVENTQ_RETRY_MS % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+}
+
 static void commit_batch(struct eventq *q, struct item **items, size_t n)
 {
     struct eventlog_event evs[EVENTQ_BATCH] = {{0}};
     for (size_t i = 0; i < n; i++)
         evs[i] = items[i]->ev;
-    if (eventlog_record_many(q->el, evs, n) == STORE_OK) {
+    store_status all = eventlog_record_many(q->el, evs, n);
+    if (all == STORE_OK) {
         finish(q, items, n, STORE_OK);
+        return;
+    }
+    if (all == STORE_BUSY && eventlog_is_server(q->el)) {
+        requeue(q, items, n);
         return;
     }
     /* One bad event must not take the batch down: store one by one. */
