@@ -709,7 +709,7 @@ int kb_index_run(const struct kb_index_options *o)
     /* Learned words go with the unit documents kb_put() just replaced:
      * put them back, or apply the database's current set. */
     if (learn_run(r.ix, r.opt.learn_db, r.opt.learn_min_visits, r.opt.deflection_window,
-                  (double)time(NULL), &r.learned, err, sizeof err) != 0) {
+                  (double)realtime_ns() / 1e9, &r.learned, err, sizeof err) != 0) {
         progress_clear(&r.progress);
         fprintf(stderr, "kb-index: %s\n", err);
         code = 3;

@@ -9,6 +9,7 @@
  * A ROUTE_PREFIX path takes every path that begins with it; the first
  * route that fits the method and path wins. */
 #include "auth.h"
+#include "page_learned.h"
 #include "pages.h"
 #include "routes.h"
 #include "serve_routes.h"
@@ -52,6 +53,7 @@ const struct route serve_routes[] = {
     {"GET",  "/agent/cases/",             ROUTE_PREFIX, ROUTE_PAGE, ROLE_AGENT,  page_agent_case},
     {"GET",  "/author",                   ROUTE_EXACT,  ROUTE_PAGE, ROLE_AUTHOR, page_author},
     {"POST", "/author/reindex",           ROUTE_EXACT,  ROUTE_PAGE, ROLE_AUTHOR, page_reindex_post},
+    {"POST", "/author/learned",           ROUTE_EXACT,  ROUTE_PAGE, ROLE_AUTHOR, page_learned_remove},
     {"GET",  "/author/reindex/",          ROUTE_PREFIX, ROUTE_PAGE, ROLE_AUTHOR, page_reindex_get},
 };
 

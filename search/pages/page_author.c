@@ -6,6 +6,7 @@
 #include "admin.h"
 #include "escape.h"
 #include "eventlog.h"
+#include "page_learned.h"
 #include "page_staff.h"
 #include "reports.h"
 #include "routes.h"
@@ -454,13 +455,14 @@ unsigned page_author(struct request *rq)
     staff_articles_init(&sa, &pg);
     struct deflection_parts d = {HTML_INIT, HTML_INIT, HTML_INIT, HTML_INIT, HTML_INIT};
     struct html queries = HTML_INIT, gaps = HTML_INIT, least = HTML_INIT, health = HTML_INIT,
-                disabled = HTML_INIT, body = HTML_INIT;
+                disabled = HTML_INIT, body = HTML_INIT, learned = HTML_INIT;
     struct strbuf day_url = STRBUF_INIT, week_url = STRBUF_INIT;
     render_deflection(&pg, r.deflection, weekly, &d);
     render_queries(&pg, r.queries, &queries);
     render_gaps(&pg, r.gaps, &gaps);
     render_least(&pg, &sa, r.articles, &least);
     render_health(&pg, &sa, &health);
+    learned_render(&pg, rq, &sa, &learned);
     page_url(&pg, &day_url, "/author");
     page_url(&pg, &week_url, "/author?interval=week");
     if (!rq->app->reindex)
@@ -474,6 +476,7 @@ unsigned page_author(struct request *rq)
     page_set_html(&pg, "gaps", &gaps);
     page_set_html(&pg, "least", &least);
     page_set_html(&pg, "health", &health);
+    page_set_html(&pg, "learned", &learned);
     page_set_text(&pg, "day_url", day_url.buf);
     page_set_text(&pg, "week_url", week_url.buf);
     page_set_text(&pg, "day_current", weekly ? "false" : "page");
@@ -495,6 +498,7 @@ unsigned page_author(struct request *rq)
     html_release(&gaps);
     html_release(&least);
     html_release(&health);
+    html_release(&learned);
     html_release(&disabled);
     html_release(&body);
     strbuf_release(&day_url);
