@@ -70,7 +70,7 @@ static void command_help(const struct command *c)
            c->name, c->takes & TAKES_INTERVAL ? " [--interval day|week]" : "",
            c->takes & TAKES_WINDOW ? " [--window SECONDS]" : "",
            c->takes & TAKES_LIMIT ? " [--limit N]" : "", c->summary);
-    printf("  --db FILE          the event log (SQLite) to read\n"
+    printf("  --db FILE|DSN      the event log to read (SQLite, or postgresql://...)\n"
            "  --from YYYY-MM-DD  first day, UTC (default: 30 days ago)\n"
            "  --to YYYY-MM-DD    last day, UTC, included (default: today)\n");
     if (c->takes & TAKES_INTERVAL)

@@ -19,7 +19,7 @@ static void usage(FILE *f)
     fputs("Usage: kb-user --db FILE COMMAND [ARGS]\n"
           "\n"
           "Manage the accounts of agents and authors in the service database\n"
-          "(the --db file of kb-serve).\n"
+          "(the --db file of kb-serve, or its postgresql://... DSN).\n"
           "\n"
           "Commands:\n"
           "  add NAME --role agent|author   add an account; the password is asked\n"
