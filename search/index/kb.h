@@ -188,8 +188,11 @@ kb_status kb_search(kb_index *ix, const kb_query *q, kb_results **out);
 
 size_t kb_results_count(const kb_results *r);
 const kb_hit *kb_results_get(const kb_results *r, size_t i);
-/* Estimated number of matching articles (after collapsing units). */
+/* Number of matching articles (after collapsing units): counted while
+ * at most KB_EXACT_TOTAL_UNITS units match (kb_schema.h), estimated
+ * beyond; kb_results_total_exact() is 1 for a counted total. */
 unsigned long kb_results_total(const kb_results *r);
+int kb_results_total_exact(const kb_results *r);
 /* Locale the query was parsed for (the requested or fallback one): the
  * requested one when it has content the caller may see. */
 const char *kb_results_locale(const kb_results *r);

@@ -74,6 +74,7 @@ struct kb_results {
     std::vector<kb_span> spans; /* every hit's snippet spans, hit after hit */
     std::vector<kb_hit> hits;
     unsigned long total = 0;
+    bool total_exact = true;           /* total counted, not estimated */
     std::string locale;
     std::string suggestion;            /* "" when none */
     std::vector<kb_facet> facets[KB_FACET_COUNT];

@@ -20,6 +20,11 @@ extern "C" const kb_hit *kb_results_get(const kb_results *r, size_t i)
     return &r->hits[i];
 }
 
+extern "C" int kb_results_total_exact(const kb_results *r)
+{
+    return r ? r->total_exact : 1;
+}
+
 extern "C" unsigned long kb_results_total(const kb_results *r)
 {
     return r ? r->total : 0;

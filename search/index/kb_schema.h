@@ -225,6 +225,14 @@ enum kb_slot {
  * Counting every match of a broad query cost up to 1 ms more. */
 #define KB_FACET_MAX_UNITS 200
 
+/* Totals are counted, not estimated, while at most KB_EXACT_TOTAL_UNITS
+ * units match: a help center's whole index is a few thousand units,
+ * and a count that changes from one page to the next (an estimate
+ * after collapsing units to articles) sends readers to pages that do
+ * not exist.  Past it the total is Xapian's estimate and
+ * kb_results_total_exact() says so. */
+#define KB_EXACT_TOTAL_UNITS 5000
+
 /* Snippet length in bytes of source text. */
 #define KB_SNIPPET_BYTES 220
 

@@ -140,9 +140,15 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     Xapian::doccount check = qy->offset + limit + 100;
     if (qy->facets && check < KB_FACET_MAX_UNITS)
         check = (Xapian::doccount)KB_FACET_MAX_UNITS;
+    if (check < KB_EXACT_TOTAL_UNITS)
+        check = (Xapian::doccount)KB_EXACT_TOTAL_UNITS;
     Xapian::MSet mset = enq.get_mset(qy->offset, limit, check, nullptr,
                                      use_fallback ? &decider : nullptr);
-    r->total = mset.get_matches_estimated();
+    /* Every matching unit was looked at (there are no more than were
+     * checked): the articles they collapse to were all counted, though
+     * Xapian still scales its estimate when the page is full. */
+    r->total_exact = mset.get_uncollapsed_matches_upper_bound() <= check;
+    r->total = r->total_exact ? mset.get_matches_lower_bound() : mset.get_matches_estimated();
     if (qy->facets)
         spy.copy_to(r);
 

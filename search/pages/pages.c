@@ -205,7 +205,10 @@ static void render_results(struct page *pg, kb_results *res, const struct search
     page_set_text(pg, "contact_subject_url", contact.buf);
     render_corrected(pg, res, sr, out);
     if (n) {
-        page_tf(pg, &heading, kb_results_total(res) == 1 ? "results.count_one" : "results.count",
+        page_tf(pg, &heading,
+                !kb_results_total_exact(res)  ? "results.count_about"
+                : kb_results_total(res) == 1 ? "results.count_one"
+                                             : "results.count",
                 "n", count, "q", q, NULL);
         page_set_html(pg, "heading", &heading);
         page_set_html(pg, "hits", &items);
@@ -253,6 +256,39 @@ unsigned page_search(struct request *rq)
     if ((st = searchreq_run(rq, &run, 0, &res))) {
         page_release(&pg);
         return st;
+    }
+    /* A page past the last one (an old link, a hand-made offset): the
+     * last page there is, not "no articles match". */
+    unsigned long total = kb_results_total(res);
+    if (!kb_results_count(res) && sr.offset > 0 && total > 0) {
+        unsigned last = (unsigned)((total - 1) / sr.limit * sr.limit);
+        kb_results_free(res);
+        struct strbuf url = STRBUF_INIT;
+        strbuf_adds(&url, "/search?");
+        strbuf_adds(&url, pg.self.buf + strlen("/search?"));
+        strbuf_adds(&url, "&locale=");
+        escape_url(&url, pg.locale, 0);
+        if (sr.topic && *sr.topic) {
+            strbuf_adds(&url, "&topic=");
+            escape_url(&url, sr.topic, 0);
+        }
+        if (sr.product && *sr.product) {
+            strbuf_adds(&url, "&product=");
+            escape_url(&url, sr.product, 0);
+        }
+        if (sr.limit != 10)
+            strbuf_addf(&url, "&limit=%u", sr.limit);
+        if (last)
+            strbuf_addf(&url, "&offset=%u", last);
+        if (sr.exact)
+            strbuf_adds(&url, "&exact=1");
+        page_release(&pg);
+        reply_header(rq, "Location", url.buf ? url.buf : "/search");
+        strbuf_release(&url);
+        strbuf_release(&rq->out);
+        strbuf_adds(&rq->out, "Past the last page of results.\n");
+        rq->content_type = "text/plain; charset=utf-8";
+        return 303;
     }
     struct html form = HTML_INIT, results = HTML_INIT, body = HTML_INIT;
     struct strbuf title = STRBUF_INIT;
