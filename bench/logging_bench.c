@@ -1,6 +1,9 @@
 /* logging_bench.c -- what event logging costs the service.
  *
- *   kb-bench-logging [DIR] [SECONDS]
+ *   kb-bench-logging [DIR|DSN] [SECONDS]
+ *
+ * DIR gets a new SQLite file; a PostgreSQL DSN (bench/pg_store.sh)
+ * measures that database instead.
  *
  * 1. The cost a search pays for being logged: eventq_record() with
  *    EVENTQ_NOWAIT (the call kb-serve makes for every search), median
@@ -74,7 +77,10 @@ int main(int argc, char **argv)
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     double secs = argc > 2 ? atof(argv[2]) : 5;
     char path[4096];
-    snprintf(path, sizeof path, "%s/kb-logging-bench-%d.db", dir, (int)getpid());
+    if (store_is_server(dir)) /* a PostgreSQL DSN: the database itself */
+        snprintf(path, sizeof path, "%s", dir);
+    else
+        snprintf(path, sizeof path, "%s/kb-logging-bench-%d.db", dir, (int)getpid());
     struct eventq *q;
     if (eventq_start(path, &q) != STORE_OK) {
         fprintf(stderr, "kb-bench-logging: %s\n", eventq_errmsg(q));
