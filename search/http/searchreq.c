@@ -3,6 +3,7 @@
 
 #include "auth.h"
 #include "escape.h"
+#include "stopwords.h"
 #include "synonyms.h"
 
 #include <stdio.h>
@@ -83,15 +84,37 @@ static size_t count_terms(const char *s)
     return n;
 }
 
-unsigned searchreq_parse(struct request *rq, struct searchreq *sr, int require_q)
+/* Characters (code points) of UTF-8 text. */
+static size_t count_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static int over_limits(const char *q)
+{
+    return q && (strlen(q) > SEARCHREQ_MAX_QUERY_BYTES || count_chars(q) > SEARCHREQ_MAX_QUERY ||
+                 count_terms(q) > SEARCHREQ_MAX_TERMS);
+}
+
+/* max_chars: SEARCHREQ_MAX_QUERY (then at most SEARCHREQ_MAX_TERMS
+ * words too) or SEARCHREQ_MAX_PASTE. */
+static unsigned parse(struct request *rq, struct searchreq *sr, int require_q, size_t max_chars)
 {
     unsigned st;
     memset(sr, 0, sizeof *sr);
-    if ((st = text_arg(rq, "q", SEARCHREQ_MAX_QUERY, &sr->q)))
+    if ((st = text_arg(rq, "q", 4 * max_chars, &sr->q)))
         return st;
     if (require_q && (!sr->q || count_terms(sr->q) == 0))
         return reply_error(rq, 400, "missing_query", "parameter 'q' is required");
-    if (sr->q && count_terms(sr->q) > SEARCHREQ_MAX_TERMS)
+    if (sr->q && count_chars(sr->q) > max_chars) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "'q' is longer than %zu characters", max_chars);
+        return reply_error(rq, 400, "query_too_long", msg);
+    }
+    if (sr->q && max_chars == SEARCHREQ_MAX_QUERY && count_terms(sr->q) > SEARCHREQ_MAX_TERMS)
         return reply_error(rq, 400, "too_many_terms",
                            "the query has more than 64 words; shorten it");
     if ((st = text_arg(rq, "locale", 32, &sr->locale)))
@@ -118,6 +141,148 @@ unsigned searchreq_parse(struct request *rq, struct searchreq *sr, int require_q
         return st;
     sr->exact = exact && strcmp(exact, "1") == 0;
     return 0;
+}
+
+unsigned searchreq_parse(struct request *rq, struct searchreq *sr, int require_q)
+{
+    return parse(rq, sr, require_q, SEARCHREQ_MAX_QUERY);
+}
+
+unsigned searchreq_parse_page(struct request *rq, struct searchreq *sr, struct strbuf *short_q,
+                              const char **typed)
+{
+    *typed = NULL;
+    unsigned st = parse(rq, sr, 0, SEARCHREQ_MAX_PASTE);
+    if (st || !over_limits(sr->q))
+        return st;
+    char lang[8];
+    const char *loc = sr->locale ? sr->locale : rq->app->cfg.default_locale;
+    snprintf(lang, sizeof lang, "%.*s", (int)strcspn(loc, "-_"), loc);
+    for (char *p = lang; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    searchreq_shorten(sr->q, lang, short_q);
+    if (strbuf_failed(short_q))
+        return reply_error(rq, 503, "no_memory", "out of memory");
+    *typed = sr->q;
+    sr->q = short_q->buf ? short_q->buf : "";
+    return 0;
+}
+
+struct word {
+    const char *s;
+    size_t len, chars, at;
+};
+
+static int is_edge_punct(const char *s, size_t *len)
+{
+    static const char *const marks[] = {".", ",", ";", ":", "!", "?", "\"", "'", "(", ")",
+                                        "[", "]", "\xE2\x80\x9C", "\xE2\x80\x9D",
+                                        "\xC2\xAB", "\xC2\xBB", "\xE2\x80\x9E",
+                                        "\xEF\xBC\x9F", "\xEF\xBC\x8C", "\xE3\x80\x82"};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
+        size_t n = strlen(marks[i]);
+        if (strncmp(s, marks[i], n) == 0) {
+            *len = n;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int stop_word(const char *const *sw, const char *w, size_t len)
+{
+    char low[64];
+    if (!sw || len >= sizeof low)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        low[i] = w[i] >= 'A' && w[i] <= 'Z' ? (char)(w[i] - 'A' + 'a') : w[i];
+    low[len] = '\0';
+    for (; *sw; sw++)
+        if (strcmp(*sw, low) == 0)
+            return 1;
+    return 0;
+}
+
+static int by_telling(const void *a, const void *b)
+{
+    const struct word *x = a, *y = b;
+    if (x->chars != y->chars)
+        return x->chars > y->chars ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int by_position(const void *a, const void *b)
+{
+    const struct word *x = a, *y = b;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+void searchreq_shorten(const char *q, const char *lang, struct strbuf *out)
+{
+    const char *const *sw = stopwords_for(lang);
+    struct word *w = NULL;
+    size_t n = 0, cap = 0;
+    for (const char *p = q; *p;) {
+        size_t skip;
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        const char *start = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            p++;
+        const char *end = p;
+        while (start < end && is_edge_punct(start, &skip))
+            start += skip;
+        for (int again = 1; again && start < end;) {
+            again = 0;
+            for (size_t k = 1; k <= 3 && k <= (size_t)(end - start); k++)
+                if (is_edge_punct(end - k, &skip) && skip == k) {
+                    end -= k;
+                    again = 1;
+                    break;
+                }
+        }
+        size_t len = (size_t)(end - start);
+        if (!len || stop_word(sw, start, len))
+            continue;
+        int seen = 0;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = w[i].len == len && strncmp(w[i].s, start, len) == 0;
+        if (seen)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct word *grown = realloc(w, cap * sizeof *w);
+            if (!grown) {
+                free(w);
+                strbuf_adds(out, "");
+                return;
+            }
+            w = grown;
+        }
+        size_t chars = 0;
+        for (size_t i = 0; i < len; i++)
+            chars += ((unsigned char)start[i] & 0xC0) != 0x80;
+        w[n] = (struct word){start, len, chars, n};
+        n++;
+    }
+    if (n > SEARCHREQ_SHORT_TERMS)
+        qsort(w, n, sizeof *w, by_telling);
+    size_t keep = 0, chars = 0;
+    for (; keep < n && keep < SEARCHREQ_SHORT_TERMS; keep++) {
+        if (chars + w[keep].chars + 1 > SEARCHREQ_MAX_QUERY)
+            break;
+        chars += w[keep].chars + 1;
+    }
+    qsort(w, keep, sizeof *w, by_position);
+    for (size_t i = 0; i < keep; i++) {
+        if (i)
+            strbuf_addch(out, ' ');
+        strbuf_add(out, w[i].s, w[i].len);
+    }
+    if (!keep)
+        strbuf_adds(out, "");
+    free(w);
 }
 
 unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefix_last,

@@ -231,10 +231,24 @@ static void render_results(struct page *pg, kb_results *res, const struct search
     strbuf_release(&contact);
 }
 
-unsigned page_search(struct request *rq)
+/* A question too long to search as typed was shortened: say so, and
+ * with which words, above the results; the box keeps the question. */
+static void render_shortened(struct page *pg, const char *q, struct html *out)
+{
+    struct html msg = HTML_INIT;
+    page_tf(pg, &msg, "results.shortened", "q", q, NULL);
+    page_scope_open(pg);
+    page_set_html(pg, "message", &msg);
+    page_render(pg, "notice-fallback", out);
+    page_scope_close(pg);
+    html_release(&msg);
+}
+
+static unsigned search_page(struct request *rq, struct strbuf *short_q)
 {
     struct searchreq sr;
-    unsigned st = searchreq_parse(rq, &sr, 0);
+    const char *typed;
+    unsigned st = searchreq_parse_page(rq, &sr, short_q, &typed);
     if (st)
         return st;
     char locale[64];
@@ -292,7 +306,9 @@ unsigned page_search(struct request *rq)
     }
     struct html form = HTML_INIT, results = HTML_INIT, body = HTML_INIT;
     struct strbuf title = STRBUF_INIT;
-    search_form(&pg, sr.q, &form);
+    search_form(&pg, typed ? typed : sr.q, &form);
+    if (typed)
+        render_shortened(&pg, sr.q, &results);
     render_results(&pg, res, &sr, &results);
     events_log_search(rq, sr.q, sr.locale, (int)kb_results_total(res), 0, res);
     kb_results_free(res);
@@ -308,6 +324,14 @@ unsigned page_search(struct request *rq)
     html_release(&results);
     html_release(&body);
     strbuf_release(&title);
+    return st;
+}
+
+unsigned page_search(struct request *rq)
+{
+    struct strbuf short_q = STRBUF_INIT;
+    unsigned st = search_page(rq, &short_q);
+    strbuf_release(&short_q);
     return st;
 }
 
