@@ -66,7 +66,11 @@ static const char *const sql[ST_COUNT] = {
     [ST_SESSION_END] = "DELETE FROM sessions WHERE hash = ?1",
     [ST_TOKEN_GET] = "SELECT u.id, u.name, u.role, u.disabled, t.hash FROM tokens t "
                      "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND ?2 >= 0",
-    [ST_THROTTLE_GET] = "SELECT count, last_ms FROM login_failures WHERE key = ?1",
+    /* In the throttle's transaction: SQLite's BEGIN IMMEDIATE already
+     * keeps other writers out; PostgreSQL locks the key's row, so two
+     * front ends cannot both pass the check on the last free attempt. */
+    [ST_THROTTLE_GET] = "SELECT count, last_ms FROM login_failures WHERE key = ?1"
+                        " /*pg: FOR UPDATE*/",
     [ST_THROTTLE_COUNT] =
         "INSERT INTO login_failures(key, count, last_ms) VALUES (?1, 1, ?2) "
         "ON CONFLICT(key) DO UPDATE SET "
