@@ -47,26 +47,25 @@ static const char *extension(const char *name)
 
 /* 1 for a Markdown file that documents the folder rather than being an
  * article: README.md in any folder and any case, like TOC.md; and, in
- * the content folder itself, a name in capitals (SURVEY.md,
- * CHANGELOG.md, CONTRIBUTING.md): the notes of the repository the
- * content comes from.  Articles are named in lower case. */
+ * the content folder itself, the usual notes of the repository the
+ * content comes from (SURVEY.md, CHANGELOG.md, CONTRIBUTING.md, ...),
+ * by name: an article may well be named in capitals (CACM-0001.md). */
 static int is_folder_note(const char *name, size_t stem_len, int depth)
 {
+    static const char *const top_notes[] = {
+        "survey", "changelog", "changes", "contributing", "license", "licence",
+        "notice", "legal-notices", "security", "code_of_conduct", "authors", "maintainers",
+    };
     if (stem_len == 3 && strncasecmp(name, "toc", 3) == 0)
         return 1;
     if (stem_len == 6 && strncasecmp(name, "readme", 6) == 0)
         return 1;
     if (depth > 0)
         return 0;
-    int upper = 0;
-    for (size_t i = 0; i < stem_len; i++) {
-        char c = name[i];
-        if (c >= 'a' && c <= 'z')
-            return 0;
-        if (c >= 'A' && c <= 'Z')
-            upper = 1;
-    }
-    return upper;
+    for (size_t i = 0; i < sizeof top_notes / sizeof top_notes[0]; i++)
+        if (stem_len == strlen(top_notes[i]) && strncasecmp(name, top_notes[i], stem_len) == 0)
+            return 1;
+    return 0;
 }
 
 static int is_content_name(const char *name, int depth, int *is_yaml)

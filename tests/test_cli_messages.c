@@ -52,14 +52,17 @@ static void test_readme_not_article(struct harness *h)
     write_text(content, "en-us/readme.MD", "---\ntitle: Read me\n---\nText.\n");
     write_text(content, "en-us/billing/Readme.markdown", "# Folder notes\n");
     write_text(content, "en-us/TOC.md", "# [Billing](billing/pay.md)\n");
+    /* A top-level article named in capitals is an article. */
+    write_text(content, "CACM-0001.md", "---\ntitle: Graph algorithms\n---\nText.\n");
 
     char *argv[] = {KB_INDEX_BIN, "--content", content, "--index", index, "--json", NULL};
     char *out = NULL, *err = NULL;
     CHECK_INT_EQ(h, tu_run(argv, &out, &err), 0);
     json_t *j = json_loads(out ? out : "", 0, NULL);
     CHECK(h, j != NULL);
-    /* pay.md, and NOTES.md: capitals below the top are an article. */
-    CHECK_INT_EQ(h, jint(j, "articles"), 2);
+    /* pay.md, NOTES.md and CACM-0001.md: only the repository's notes
+     * (README, SURVEY, ...) are left out, whatever the case. */
+    CHECK_INT_EQ(h, jint(j, "articles"), 3);
     CHECK_INT_EQ(h, jint(j, "errors"), 0);
     CHECK_NOT_CONTAINS(h, err, "README");
     CHECK_NOT_CONTAINS(h, err, "SURVEY");
