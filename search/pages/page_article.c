@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "csrf.h"
 #include "escape.h"
+#include "eventlog.h"
 #include "eventq.h"
 #include "linkcheck.h"
 #include "markdown.h"
@@ -12,6 +13,7 @@
 #include "routes.h"
 #include "searchreq.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +258,30 @@ static void render_article(struct page *pg, json_t *rec, json_t *locales, const 
     html_release(&relblock);
 }
 
+/* "yes" or "no" when this visit voted on the article before (its last
+ * vote), else NULL: a reload shows the thanks, not the form again. */
+static const char *visit_vote(struct request *rq, const char *id)
+{
+    const char *visit = req_visit(rq);
+    if (rq->visit_is_new || !rq->app->reader)
+        return NULL;
+    json_t *events = NULL;
+    pthread_mutex_lock(&rq->app->reader_lock);
+    store_status st = eventlog_visit_events(rq->app->reader, visit, &events);
+    pthread_mutex_unlock(&rq->app->reader_lock);
+    const char *vote = NULL;
+    size_t i;
+    json_t *ev;
+    if (st == STORE_OK)
+        json_array_foreach(events, i, ev)
+        {
+            if (strcmp(jstr(ev, "type"), "vote") == 0 && strcmp(jstr(ev, "article"), id) == 0)
+                vote = json_is_true(json_object_get(ev, "helpful")) ? "yes" : "no";
+        }
+    json_decref(events);
+    return vote;
+}
+
 unsigned page_article(struct request *rq)
 {
     const char *id = rq->path + strlen("/articles/");
@@ -267,6 +293,10 @@ unsigned page_article(struct request *rq)
     const char *want = req_arg(rq, "locale", &bad);
     const char *voted = req_arg(rq, "voted", &bad);
     events_log_view(rq, jstr(rec, "id"), jstr(rec, "locale"));
+    if (bad || !voted) {
+        voted = visit_vote(rq, jstr(rec, "id"));
+        bad = 0;
+    }
     struct strbuf self = STRBUF_INIT;
     struct html body = HTML_INIT;
     strbuf_adds(&self, "/articles/");

@@ -383,26 +383,32 @@ unsigned page_static(struct request *rq)
     return 200;
 }
 
+/* An error page is a page of the site in the reader's language (the
+ * locale asked for, else the visitor's), with the search box: what
+ * went wrong in words from the UI strings ("error.<code>", else one
+ * per kind of status); the service's English message is not shown. */
 void page_error(struct request *rq, unsigned status, const char *code, const char *msg)
 {
-    char st[16];
+    char st[16], key[64];
     snprintf(st, sizeof st, "%u", status);
-    struct tpl_vars vars = TPL_VARS_INIT;
-    struct html body = HTML_INIT, out = HTML_INIT;
-    tpl_set_text(&vars, "status", st);
-    tpl_set_text(&vars, "message", msg);
-    tpl_set_text(&vars, "code", code);
-    if (template_render(app_templates(rq->app), "error", &vars, &body) == 0) {
-        tpl_set_text(&vars, "title", msg);
-        tpl_set_text(&vars, "lang", "en");
-        tpl_set_html(&vars, "body", &body);
-        template_render(app_templates(rq->app), "layout", &vars, &out);
-    } else {
-        html_lit(&out, "<!doctype html><title>Error</title><p>");
-        html_text(&out, msg);
-        html_lit(&out, "</p>\n");
-    }
-    html_to_strbuf(&out, &rq->out);
+    struct page pg;
+    page_init(&pg, rq, locale_arg(rq), rq->path, NULL);
+    snprintf(key, sizeof key, "error.%s", code ? code : "");
+    const char *title = page_t(&pg, key);
+    if (title == key)
+        title = page_t(&pg, status == 404   ? "error.not_found"
+                            : status < 500 ? "error.bad_request"
+                                           : "error.unavailable");
+    struct html form = HTML_INIT, body = HTML_INIT;
+    search_form(&pg, "", &form);
+    page_set_text(&pg, "status", st);
+    page_set_text(&pg, "heading", title);
+    (void)msg;
+    page_set_text(&pg, "code", code);
+    page_set_html(&pg, "searchform", &form);
+    page_render(&pg, "error", &body);
+    rq->error_code = code;
+    page_finish(&pg, status, title, &body);
+    html_release(&form);
     html_release(&body);
-    tpl_vars_release(&vars);
 }
