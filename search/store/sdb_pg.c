@@ -187,16 +187,23 @@ int sdb_pg_step(struct sdb_stmt *st)
         st->row = st->nrows;
         return SDB_DONE;
     }
-    rc = ready(c, st->sql);
-    if (rc == 1)
-        return SDB_DONE;
-    if (rc)
-        return rc;
-    st->res = PQexecParams(c->conn, st->sql, st->nparams, st->type, st->val, NULL, NULL, 0);
-    if (finish(c, st->res)) {
+    /* A BEGIN or a read outside a transaction that found the connection
+     * dead (the first statement after a failover) is sent once more on
+     * a new one: it changed nothing.  A write is never sent twice. */
+    int again = !c->in_txn && (starts(st->sql, "BEGIN") || starts(st->sql, "SELECT"));
+    for (;;) {
+        rc = ready(c, st->sql);
+        if (rc == 1)
+            return SDB_DONE;
+        if (rc)
+            return rc;
+        st->res = PQexecParams(c->conn, st->sql, st->nparams, st->type, st->val, NULL, NULL, 0);
+        if (!finish(c, st->res))
+            break;
         PQclear(st->res);
         st->res = NULL;
-        return SDB_ERROR;
+        if (!again-- || PQstatus(c->conn) == CONNECTION_OK)
+            return SDB_ERROR;
     }
     st->row = 0;
     st->nrows = PQresultStatus(st->res) == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
