@@ -8,12 +8,12 @@
 # 1. kb-user and kb-report on the DSN; an event on one node and a case
 #    on the other; a session signed in on one node is valid on the
 #    other, and signing out there ends it on both.
-# 2. Events POSTed one after another while the primary is killed with
-#    SIGKILL and the standby promoted (scripts/pg.sh promote): every
+# 2. Events and cases POSTed one after another while the primary is killed
+#    with SIGKILL and the standby promoted (scripts/pg.sh promote): every
 #    answer is 201 or 503 with Retry-After (never a false 2xx, never a
 #    500), searches answer 200 while no primary is reachable, writes
 #    resume within 60 s of the kill, and every acknowledged event is in
-#    the new primary's database.
+#    the new primary's database, and so is every acknowledged case.
 # KB_PG_FAILOVER_SECONDS (default 4) is how long events are POSTed after
 # writes resume: the longer run sets it higher.
 set -u
@@ -46,7 +46,8 @@ check "kb-user list" "$("$USER_BIN" --db "$DSN" list | grep -c '^author1 ')" 1
 A="$PRIMARY:$((PORT + 1))"
 B="$STANDBY:$((PORT + 2))"
 start() { # ADDR:PORT
-    "$SERVE_BIN" --index "$DIR/index" --db "$DSN" --listen "$1" >>"$DIR/serve.log" 2>&1 &
+    "$SERVE_BIN" --index "$DIR/index" --db "$DSN" --listen "$1" --case-limit 0 \
+        >>"$DIR/serve.log" 2>&1 &
     pids="$pids $!"
     i=0
     while [ $i -lt 150 ]; do
@@ -85,20 +86,31 @@ visits=$("$REPORT_BIN" --db "$DSN" deflection 2>/dev/null | grep -c "\"visits\""
 
 # 2. The primary dies while events are POSTed.
 : >"$DIR/acked"
+: >"$DIR/acked_cases"
 : >"$DIR/answers"
-post_loop() {
+post_loop() { # every fourth request files a case, the others log a view
     i=0
     while [ ! -e "$DIR/stop" ]; do
         i=$((i + 1))
-        c=$(curl -s -o /dev/null -D "$DIR/h.$i" -w '%{http_code}' --max-time 30 -H "$J" \
-            -H "$VISIT" -d "{\"type\":\"view\",\"article\":\"sign-in-and-mfa/reset-password\",\"section\":\"f$i\"}" \
-            "http://$A/api/events")
+        if [ $((i % 4)) = 0 ]; then
+            url="http://$A/api/cases"
+            body="{\"subject\":\"Failover case f$i\",\"email\":\"f@example.com\"}"
+        else
+            url="http://$A/api/events"
+            body="{\"type\":\"view\",\"article\":\"sign-in-and-mfa/reset-password\",\"section\":\"f$i\"}"
+        fi
+        c=$(curl -s -o "$DIR/b.$i" -D "$DIR/h.$i" -w '%{http_code}' --max-time 30 -H "$J" \
+            -H "$VISIT" -d "$body" "$url")
         if [ "$c" = 503 ] && ! grep -qi '^retry-after:' "$DIR/h.$i"; then
             c=503-without-retry-after
         fi
-        rm -f "$DIR/h.$i"
         echo "$(date +%s.%N) $c" >>"$DIR/answers"
-        [ "$c" = 201 ] && echo "f$i" >>"$DIR/acked"
+        if [ "$c" = 201 ] && [ $((i % 4)) = 0 ]; then
+            sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$DIR/b.$i" >>"$DIR/acked_cases"
+        elif [ "$c" = 201 ]; then
+            echo "f$i" >>"$DIR/acked"
+        fi
+        rm -f "$DIR/h.$i" "$DIR/b.$i"
     done
 }
 post_loop &
@@ -133,12 +145,18 @@ total=$(wc -l <"$DIR/answers")
 acked=$(wc -l <"$DIR/acked")
 other=$(awk '$2 != 201 && $2 != 503 {n++} END {print n + 0}' "$DIR/answers")
 unavailable=$(awk '$2 == 503 {n++} END {print n + 0}' "$DIR/answers")
-echo "events POSTed: $total, acknowledged: $acked, 503: $unavailable, other: $other"
+echo "requests POSTed: $total, events acknowledged: $acked, 503: $unavailable, other: $other"
 check "answers other than 201 and 503 (with Retry-After)" "$other" 0
 psql_new "SELECT section FROM events WHERE section LIKE 'f%'" | sort -u >"$DIR/stored"
 missing=$(sort -u "$DIR/acked" | comm -23 - "$DIR/stored" | wc -l)
 echo "acknowledged events missing from the database: $missing"
 check "acknowledged events missing" "$missing" 0
+psql_new "SELECT id FROM cases" | sort -u >"$DIR/stored_cases"
+cases=$(wc -l <"$DIR/acked_cases")
+missing=$(sort -u "$DIR/acked_cases" | comm -23 - "$DIR/stored_cases" | wc -l)
+echo "cases acknowledged: $cases, missing from the database: $missing"
+check "acknowledged cases missing" "$missing" 0
+[ "$cases" -ge 2 ] && ok || bad "too few cases acknowledged ($cases)"
 [ "$acked" -ge 5 ] && ok || bad "too few events acknowledged ($acked)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
