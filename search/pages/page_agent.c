@@ -45,6 +45,12 @@ static void render_hit(struct page *pg, const kb_hit *h, size_t rank, struct htm
     if (*h->anchor)
         page_render(pg, "hit-section", &section);
     page_set_html(pg, "section", &section);
+    /* A link to an internal article is no use to a customer (they get
+     * 404): none to copy, and the agent is told why. */
+    struct html copy = HTML_INIT;
+    page_render(pg, h->internal ? "agent-internal-note" : "agent-copy", &copy);
+    page_set_html(pg, "copy_row", &copy);
+    html_release(&copy);
     page_render(pg, "agent-hit", out);
     page_scope_close(pg);
     strbuf_release(&url);

@@ -208,10 +208,13 @@ static unsigned contact_form(struct page *pg, json_t *values, json_t *fields,
     }
     page_set_html(pg, "locale_options", &locales);
 
-    /* A form shown again after an error lists the suggestions its
-     * first showing (or app.js) already logged: not logged again. */
-    suggest_list(pg, field_value(values, "subject"), SUGGEST_MAX,
-                 !json_object_get(values, "idem"), &suggestions);
+    /* A form shown again after an error lists the suggestions of a
+     * subject already logged when it was shown before (the hidden
+     * "logged" field says which): logged once per subject. */
+    const char *subject = field_value(values, "subject");
+    suggest_list(pg, subject, SUGGEST_MAX, strcmp(subject, field_value(values, "logged")) != 0,
+                 &suggestions);
+    page_set_text(pg, "logged", subject);
     page_set_html(pg, "suggestions", &suggestions);
     page_set_text(pg, "deflect_class", html_len(&suggestions) ? "deflect has-items" : "deflect");
     page_url(pg, &action, "/contact");
@@ -310,6 +313,8 @@ unsigned page_contact_post(struct request *rq)
     if (!idem_key_ok(idem))
         idem = NULL;
     json_object_set_new(values, "idem", json_string(idem ? idem : ""));
+    if (json_is_string(json_object_get(body, "logged")))
+        json_object_set(values, "logged", json_object_get(body, "logged"));
     if (!csrf_ok(rq, body)) {
         st = contact_form(&pg, values, NULL, "form.expired", 403);
         goto out;

@@ -27,10 +27,11 @@ static const char *const sql[ST_COUNT] = {
     [ST_LIST] = "SELECT c.id, c.subject, c.description, c.email, c.product,"
                 " c.locale, v.key, c.created_ms FROM cases c"
                 " LEFT JOIN visits v ON v.id = c.visit_id"
-                " WHERE c.created_ms >= ?1 AND c.created_ms < ?2"
+                " WHERE (c.created_ms >= ?1 AND c.created_ms < ?2"
                 " AND (?3 IS NULL OR c.subject LIKE ?3 ESCAPE '\\'"
                 " OR c.description LIKE ?3 ESCAPE '\\'"
-                " OR c.email LIKE ?3 ESCAPE '\\')"
+                " OR c.email LIKE ?3 ESCAPE '\\'))"
+                " OR c.id = ?5"
                 " ORDER BY c.created_ms DESC, c.id LIMIT ?4",
 };
 
@@ -268,9 +269,34 @@ static char *like_pattern(const char *q)
     return p;
 }
 
+/* The case id q names ("c-cz43ywkaa6 " is C-CZ43YWKAA6) into id, or
+ * 0 when q is not one. */
+static int case_id_of(const char *q, char id[EVENTLOG_CASE_ID_SIZE])
+{
+    size_t n = 0;
+    while (q && (*q == ' ' || *q == '\t'))
+        q++;
+    if (!q || (q[0] != 'C' && q[0] != 'c') || q[1] != '-')
+        return 0;
+    id[n++] = 'C';
+    id[n++] = '-';
+    for (q += 2; *q && *q != ' ' && *q != '\t'; q++) {
+        char ch = *q >= 'a' && *q <= 'z' ? (char)(*q - 'a' + 'A') : *q;
+        int base32 = (ch >= 'A' && ch <= 'Z') || (ch >= '2' && ch <= '7');
+        if (n + 1 >= EVENTLOG_CASE_ID_SIZE || !base32)
+            return 0;
+        id[n++] = ch;
+    }
+    while (*q == ' ' || *q == '\t')
+        q++;
+    id[n] = '\0';
+    return !*q && n > 2;
+}
+
 store_status cases_list(struct cases *c, double from_ts, double to_ts, const char *q,
                         int limit, json_t **out)
 {
+    char id[EVENTLOG_CASE_ID_SIZE];
     struct sdb_stmt *st = c->list;
     char *pat = NULL;
     json_t *arr;
@@ -289,6 +315,9 @@ store_status cases_list(struct cases *c, double from_ts, double to_ts, const cha
     sdb_bind_int64(st, 2, storeval_bound_ms(to_ts));
     sdb_bind_int(st, 4, limit > 0 ? limit : 100);
     r = storedb_bind_text(c->db, st, 3, pat);
+    /* A case id finds its case whenever it was filed. */
+    if (!r)
+        r = storedb_bind_text(c->db, st, 5, case_id_of(q, id) ? id : NULL);
     while (!r && (rc = sdb_step(st)) == SDB_ROW)
         if (json_array_append_new(arr, case_fields(st)))
             r = oom(c);

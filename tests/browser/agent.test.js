@@ -134,9 +134,15 @@ test('an agent finds internal articles, copies a link, reads the case trail', as
     const hit = page.locator('.agent-hit').first();
     assert.equal(await hit.locator('.hit-title a').innerText(), 'Quokkaplasm escalation playbook');
     assert.equal(await hit.locator('.tag-internal').innerText(), 'Internal');
-    const link = await hit.locator('.deep-link').getAttribute('href');
-    assert.match(link, /^\/articles\/internal\/escalation\?locale=en-us#/);
-    await hit.locator('button.copy-link').click();
+    /* Customers get 404 for an internal article: no link to copy. */
+    assert.equal(await hit.locator('button.copy-link, .deep-link').count(), 0);
+    assert.match(await hit.locator('.internal-note').innerText(), /customers can't open/);
+    await page.fill('#agent-q', 'late fee');
+    await Promise.all([page.waitForURL(/q=late\+fee/), page.press('#agent-q', 'Enter')]);
+    const pub = page.locator('.agent-hit:not(.is-internal)').first();
+    const link = await pub.locator('.deep-link').getAttribute('href');
+    assert.match(link, /^\/articles\/billing\/invoices\?locale=en-us(#[a-z-]+)?$/);
+    await pub.locator('button.copy-link').click();
     await page.locator('button.copy-link.copied').waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${srv.base}${link}`);
 
@@ -145,6 +151,17 @@ test('an agent finds internal articles, copies a link, reads the case trail', as
     assert.equal(await row.count(), 1);
     assert.match(await row.innerText(), /Refund the late fee <charged twice>/);
     assert.match(await row.innerText(), /ana\.customer@example\.com/);
+    /* The address is not broken inside a word. */
+    assert.equal(await row.locator('.case-email').evaluate((el) => {
+      const r = document.createRange();
+      r.selectNodeContents(el);
+      return r.getClientRects().length;
+    }), 1);
+    /* Its id finds it, typed in any case. */
+    await page.fill('#case_q', ` ${caseId.toLowerCase()} `);
+    await Promise.all([page.waitForURL(/case_q=/), page.click('.case-filter button[type=submit]')]);
+    assert.equal(await page.locator('.cases-table tbody tr').count(), 1);
+    assert.equal(await page.locator('.cases-table tbody tr', { hasText: caseId }).count(), 1);
     /* The text filter narrows it. */
     await page.fill('#case_q', 'no such case text');
     await Promise.all([page.waitForURL(/case_q=/), page.click('.case-filter button[type=submit]')]);
@@ -200,7 +217,7 @@ test('the agent pages at 360 px, and without JavaScript', async () => {
     const page = await kb.firstPage(ctx);
     await staff.signIn(page, srv, 'ana', '/agent');
     await page.goto(`${srv.base}/agent?q=escalate+invoice`);
-    const hit = page.locator('.agent-hit').first();
+    const hit = page.locator('.agent-hit:not(.is-internal)').first();
     assert.equal(await hit.locator('button.copy-link').isVisible(), false, 'no copy button without JS');
     assert.equal(await hit.locator('.deep-link').isVisible(), true, 'the link is shown instead');
     await staff.shoot(page, 'agent-console', 360, assert);

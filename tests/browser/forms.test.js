@@ -97,3 +97,29 @@ test('the same form posted twice files one case; another visit cannot see it', a
     await ctx.close();
   }
 });
+
+test('the form shown again after errors logs its suggestions once', async () => {
+  const subject = 'late fee on my invoice';
+  const ctx = await kb.openBrowser({ javaScriptEnabled: false });
+  try {
+    const page = await kb.firstPage(ctx);
+    await page.goto(`${srv.base}/contact`);
+    await page.fill('#subject', subject);
+    for (let i = 0; i < 3; i++) {
+      await page.fill('#email', `not-an-email-${i}`);
+      await page.click('#case-form button[type=submit]');
+      await page.locator('.error-summary').waitFor();
+      assert.ok((await page.locator('#deflect-list .deflect-item').count()) >= 1, 'suggestions shown');
+    }
+    await page.fill('#email', 'ana@example.com');
+    await page.click('#case-form button[type=submit]');
+    await page.waitForURL(/\/contact\/received\?case=/);
+    const id = await page.locator('.case-id').innerText();
+    const r = await fetch(`${srv.base}/api/cases/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+    const c = await r.json();
+    const shown = c.trail.filter((e) => e.type === 'suggest' && e.query === subject);
+    assert.equal(shown.length, 1, JSON.stringify(c.trail));
+  } finally {
+    await ctx.close();
+  }
+});
