@@ -116,7 +116,7 @@ static size_t triple_colon(const char *l, size_t n, const char **val,
     if (word_eq(l + nb, i - nb, "image-end"))
         want = NULL;
     else if (word_eq(l + nb, i - nb, "image"))
-        want = "alt-text";
+        want = ""; /* no attribute is kept: alt text too is dropped */
     else if (word_eq(l + nb, i - nb, "no-loc"))
         want = "text";
     else

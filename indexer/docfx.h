@@ -12,7 +12,9 @@
 /* Returns a new NUL-terminated copy of md (len bytes) with:
  *   "> [!NOTE]" (also IMPORTANT, TIP, CAUTION, WARNING; any case, any
  *   '>' nesting)                          -> "> **Note:**" etc.;
- *   ":::image ... alt-text="X" ...:::"    -> X (nothing if X is empty);
+ *   ":::image ... alt-text="X" ...:::"    -> nothing (the pages show no
+ *                                            images, and their alt text
+ *                                            read as a paragraph of its own);
  *   ":::image-end:::"                     -> nothing;
  *   ":::no-loc text="X":::"               -> X.
  * Lines inside fenced code blocks are copied unchanged.  Newline

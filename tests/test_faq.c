@@ -110,8 +110,8 @@ static void test_sample(struct harness *h)
         s = &a->sections[4];
         CHECK_STR_EQ(h, s->anchor, "为什么我的付款被延迟");
         CHECK_STR_EQ(h, s->title, "为什么我的付款被延迟？");
-        /* Folding joins the image line and the text into one paragraph. */
-        CHECK_STR_EQ(h, s->text, "付款状态页面 付款可能需要 30 天。");
+        /* The image, alt text and all, leaves nothing before the text. */
+        CHECK_STR_EQ(h, s->text, "付款可能需要 30 天。");
     }
 
     /* Links of the summary, answers and additionalContent, each at the

@@ -188,14 +188,65 @@ static char *article_link(void *vctx, const char *url)
     return strbuf_detach(&sb, NULL);
 }
 
+/* The article's Markdown with its callout labels ("> **Note:**", as
+ * kb-index writes "> [!NOTE]") in the language of l; caller frees.
+ * Lines in fenced code blocks are left alone.  NULL on OOM. */
+static char *localize_callouts(const char *md, const struct i18n_lang *l)
+{
+    static const char *const kinds[][2] = {
+        {"**Note:**", "alert.note"},       {"**Important:**", "alert.important"},
+        {"**Tip:**", "alert.tip"},         {"**Caution:**", "alert.caution"},
+        {"**Warning:**", "alert.warning"},
+    };
+    struct strbuf out = STRBUF_INIT;
+    int fenced = 0;
+    for (const char *p = md; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p + 1) : strlen(p);
+        size_t i = 0, quotes = 0;
+        while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '>'))
+            quotes += p[i++] == '>';
+        if (strncmp(p + i, "```", 3) == 0 || strncmp(p + i, "~~~", 3) == 0)
+            fenced = !fenced;
+        size_t k = 0, n = 0;
+        for (; !fenced && quotes && k < sizeof kinds / sizeof *kinds; k++) {
+            n = strlen(kinds[k][0]);
+            if (i + n <= len && strncmp(p + i, kinds[k][0], n) == 0)
+                break;
+        }
+        if (fenced || !quotes || k == sizeof kinds / sizeof *kinds) {
+            strbuf_add(&out, p, len);
+        } else {
+            strbuf_add(&out, p, i);
+            strbuf_adds(&out, "**");
+            /* The label is text: Markdown's punctuation taken literally. */
+            for (const char *s = i18n_str(l, kinds[k][1]); *s; s++) {
+                if (strchr("\\`*_[]<>#!|~", *s))
+                    strbuf_addch(&out, '\\');
+                strbuf_addch(&out, *s);
+            }
+            strbuf_adds(&out, "**");
+            strbuf_add(&out, p + i + n, len - i - n);
+        }
+        p += len;
+    }
+    if (strbuf_failed(&out)) {
+        strbuf_release(&out);
+        return NULL;
+    }
+    return strbuf_detach(&out, NULL);
+}
+
 /* The page's body; pg set up, rec the article record. */
 static void render_article(struct page *pg, json_t *rec, json_t *locales, const char *voted,
                            struct html *body)
 {
     const char *alocale = jstr(rec, "locale");
-    const char *md = jstr(rec, "markdown");
+    /* Callouts are labelled in the article's language. */
+    char *md = localize_callouts(jstr(rec, "markdown"), i18n_get(pg->rq->app->i18n, alocale));
     struct link_ctx lc = {jstr(rec, "path"), alocale};
-    char *rendered = markdown_render_html_links(md, strlen(md), article_link, &lc);
+    char *rendered = md ? markdown_render_html_links(md, strlen(md), article_link, &lc) : NULL;
+    free(md);
     struct html content = HTML_INIT, toc = HTML_INIT, langs = HTML_INIT, related = HTML_INIT,
                 notices = HTML_INIT, feedback = HTML_INIT, updated = HTML_INIT,
                 tocblock = HTML_INIT, langblock = HTML_INIT, relblock = HTML_INIT;
@@ -400,8 +451,10 @@ unsigned api_article_html(struct request *rq)
     unsigned st = article_load(rq, id, &rec, &locales);
     if (st)
         return st;
-    const char *md = jstr(rec, "markdown");
-    char *html = markdown_render_html(md, strlen(md));
+    char *md = localize_callouts(jstr(rec, "markdown"),
+                                 i18n_get(rq->app->i18n, jstr(rec, "locale")));
+    char *html = md ? markdown_render_html(md, strlen(md)) : NULL;
+    free(md);
     struct strbuf url = STRBUF_INIT;
     searchreq_article_url(&url, jstr(rec, "id"), jstr(rec, "locale"), NULL);
     json_t *o = html && !strbuf_failed(&url)
