@@ -335,8 +335,23 @@ void add_learned(const Visible &vis, const std::map<std::string, Xapian::termcou
             t.second);
     for (const std::string &b : bigrams)
         add(b, KB_PREFIX_LEARNED + b, 1);
-    if (!terms.empty())
-        parts->emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    if (terms.size() < 2) {
+        if (!terms.empty())
+            parts->push_back(terms[0]);
+        return;
+    }
+    /* Pairs of words found together in the field: a question shares
+     * most of its words with the learned one, not one generic word.
+     * Each word is in n - 1 pairs, so the sum stays within the bound. */
+    if (terms.size() > KB_LEARN_MAX_WORDS)
+        terms.resize(KB_LEARN_MAX_WORDS);
+    std::vector<Xapian::Query> pairs;
+    for (size_t i = 0; i < terms.size(); i++)
+        for (size_t j = i + 1; j < terms.size(); j++)
+            pairs.emplace_back(Xapian::Query::OP_AND, terms[i], terms[j]);
+    parts->emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                        Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()),
+                        1.0 / (double)(terms.size() - 1));
 }
 
 /* CJK characters: alone when in no bigram of the query ("和" between two
