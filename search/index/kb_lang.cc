@@ -43,15 +43,6 @@ bool kb_is_cjk_locale(const std::string &locale)
     return lang == "zh" || lang == "ja" || lang == "ko";
 }
 
-bool kb_is_cjk(unsigned ch)
-{
-    return (ch >= 0x2E80 && ch <= 0x2FDF) || (ch >= 0x3040 && ch <= 0x30FF) ||
-           (ch >= 0x3100 && ch <= 0x31BF) || (ch >= 0x3400 && ch <= 0x4DBF) ||
-           (ch >= 0x4E00 && ch <= 0x9FFF) || (ch >= 0xAC00 && ch <= 0xD7AF) ||
-           (ch >= 0xF900 && ch <= 0xFAFF) || (ch >= 0x20000 && ch <= 0x2FA1F) ||
-           (ch >= 0x1100 && ch <= 0x11FF) || (ch >= 0x3130 && ch <= 0x318F);
-}
-
 bool kb_spelling_word(const std::string &word)
 {
     size_t n = 0;

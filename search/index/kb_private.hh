@@ -158,8 +158,16 @@ std::string kb_locale_lang(const std::string &locale);
 Xapian::Stem kb_stem_for(const std::string &locale);
 bool kb_is_cjk_locale(const std::string &locale);
 /* 1 when the code point is a CJK ideograph, kana or hangul syllable
- * (what FLAG_CJK_NGRAM splits into n-grams). */
-bool kb_is_cjk(unsigned ch);
+ * (what FLAG_CJK_NGRAM splits into n-grams).  Inline: the snippets ask
+ * it of every character of a hit's text. */
+inline bool kb_is_cjk(unsigned ch)
+{
+    return (ch >= 0x2E80 && ch <= 0x2FDF) || (ch >= 0x3040 && ch <= 0x30FF) ||
+           (ch >= 0x3100 && ch <= 0x31BF) || (ch >= 0x3400 && ch <= 0x4DBF) ||
+           (ch >= 0x4E00 && ch <= 0x9FFF) || (ch >= 0xAC00 && ch <= 0xD7AF) ||
+           (ch >= 0xF900 && ch <= 0xFAFF) || (ch >= 0x20000 && ch <= 0x2FA1F) ||
+           (ch >= 0x1100 && ch <= 0x11FF) || (ch >= 0x3130 && ch <= 0x318F);
+}
 /* True when word (a lower-case index term) is worth a spelling entry:
  * letters only, no CJK, at least KB_SPELL_MIN_WORD characters. */
 bool kb_spelling_word(const std::string &word);
