@@ -113,7 +113,7 @@ int access_log_open(const char *path, struct access_log **out, char *err, size_t
 
 /* Adds one query argument: name=value, or name= on a staff route. */
 struct query_ctx {
-    struct strbuf *sb;
+    struct strbuf *out;
     int staff;
     int n;
 };
@@ -123,11 +123,11 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 {
     struct query_ctx *q = cls;
     (void)kind;
-    strbuf_addch(q->sb, q->n++ ? '&' : '?');
-    escape_url(q->sb, key, 0);
-    strbuf_addch(q->sb, '=');
+    strbuf_addch(q->out, q->n++ ? '&' : '?');
+    escape_url(q->out, key, 0);
+    strbuf_addch(q->out, '=');
     if (!q->staff && value)
-        escape_url(q->sb, value, 0);
+        escape_url(q->out, value, 0);
     return MHD_YES;
 }
 
