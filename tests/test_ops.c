@@ -203,8 +203,15 @@ static void test_config_and_reload(void)
         return;
     }
     size_t at = (size_t)(strstr(old, "</body>") - old);
-    char *marked = malloc(strlen(old) + 64);
-    sprintf(marked, "%.*s<p>reloaded-marker</p>%s", (int)at, old, old + at);
+    size_t mlen = strlen(old) + 64;
+    char *marked = malloc(mlen);
+    CHECK(&h, marked != NULL);
+    if (!marked) {
+        free(old);
+        tu_server_stop(&s);
+        return;
+    }
+    snprintf(marked, mlen, "%.*s<p>reloaded-marker</p>%s", (int)at, old, old + at);
     write_text(layout, marked);
     CHECK_INT_EQ(&h, tu_http(&s, "GET", "/", NULL, NULL, &r), 0);
     CHECK(&h, r.body && !strstr(r.body, "reloaded-marker"));
