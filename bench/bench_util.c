@@ -171,3 +171,28 @@ void bench_queries_release(struct bench_queries *qs)
     qs->q = NULL;
     qs->len = 0;
 }
+
+size_t bench_body_write(char *data, size_t size, size_t n, void *body)
+{
+    struct bench_body *b = body;
+    size_t add = size * n;
+    if (b->len + add + 1 > b->cap) {
+        size_t cap = (b->len + add + 1) * 2;
+        char *np = realloc(b->p, cap);
+        if (!np)
+            return 0;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, add);
+    b->len += add;
+    b->p[b->len] = '\0';
+    return add;
+}
+
+void bench_body_reset(struct bench_body *b)
+{
+    b->len = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}

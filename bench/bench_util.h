@@ -47,6 +47,22 @@ struct bench_queries {
 int bench_queries_load(const char *path, struct bench_queries *out);
 void bench_queries_release(struct bench_queries *qs);
 
+/* A response body that grows as libcurl hands it over; always
+ * NUL-terminated once anything arrived.  The caller owns p and frees it
+ * with free(). */
+struct bench_body {
+    char *p;
+    size_t len, cap;
+};
+#define BENCH_BODY_INIT {NULL, 0, 0}
+
+/* A CURLOPT_WRITEFUNCTION for a struct bench_body given as
+ * CURLOPT_WRITEDATA; returns 0 (libcurl then fails the transfer) when
+ * memory runs out. */
+size_t bench_body_write(char *data, size_t size, size_t n, void *body);
+/* Empties b for the next response, keeping its memory. */
+void bench_body_reset(struct bench_body *b);
+
 /* Reads a whole file into a NUL-terminated malloc'd buffer (caller
  * frees); NULL on failure with errno set. */
 char *bench_read_file(const char *path, size_t *len);

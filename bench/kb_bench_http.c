@@ -27,33 +27,10 @@
 #include <string.h>
 #include <time.h>
 
-struct body {
-    char *buf;
-    size_t len, cap;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *vb)
-{
-    struct body *b = vb;
-    size_t add = size * n;
-    if (b->len + add + 1 > b->cap) {
-        size_t cap = (b->len + add + 1) * 2;
-        char *nb = realloc(b->buf, cap);
-        if (!nb)
-            return 0;
-        b->buf = nb;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, p, add);
-    b->len += add;
-    b->buf[b->len] = '\0';
-    return add;
-}
-
-static size_t count_hits(const struct body *b)
+static size_t count_hits(const struct bench_body *b)
 {
     size_t n = 0;
-    for (const char *p = b->buf; p && (p = strstr(p, "\"id\":")); p += 5)
+    for (const char *p = b->p; p && (p = strstr(p, "\"id\":")); p += 5)
         n++;
     return n;
 }
@@ -78,11 +55,9 @@ static char *query_url(CURL *h, const char *base, const char *text, const char *
 }
 
 /* GETs url into b (emptied first); returns the HTTP status or 0. */
-static long fetch(CURL *h, const char *url, struct body *b)
+static long fetch(CURL *h, const char *url, struct bench_body *b)
 {
-    b->len = 0;
-    if (b->buf)
-        b->buf[0] = '\0';
+    bench_body_reset(b);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
     if (curl_easy_perform(h) != CURLE_OK)
@@ -103,7 +78,7 @@ static int run_queries(CURL *h, const char *base, const char *qfile, unsigned pa
     for (size_t i = 0; i < qs.len; i++)
         if (!(urls[i] = query_url(h, base, qs.q[i].text, qs.q[i].locale)))
             return 1;
-    struct body b = {NULL, 0, 0};
+    struct bench_body b = BENCH_BODY_INIT;
     struct bench_samples lat = BENCH_SAMPLES_INIT;
     unsigned long long hits = 0, zero = 0, failed = 0;
     uint64_t busy = 0;
@@ -134,7 +109,7 @@ static int run_queries(CURL *h, const char *base, const char *qfile, unsigned pa
     for (size_t i = 0; i < qs.len; i++)
         free(urls[i]);
     free(urls);
-    free(b.buf);
+    free(b.p);
     bench_samples_release(&lat);
     bench_queries_release(&qs);
     return failed ? 1 : 0;
@@ -145,7 +120,7 @@ static int run_poll(CURL *h, const char *base, const char *word, unsigned timeou
     char *url = query_url(h, base, word, NULL);
     if (!url)
         return 1;
-    struct body b = {NULL, 0, 0};
+    struct bench_body b = BENCH_BODY_INIT;
     uint64_t t0 = bench_now_ns(), deadline = t0 + (uint64_t)timeout_ms * 1000000u;
     unsigned long polls = 0;
     int found = 0;
@@ -162,7 +137,7 @@ static int run_poll(CURL *h, const char *base, const char *word, unsigned timeou
     printf("polls=%lu\n", polls);
     printf("found=%d\n", found);
     free(url);
-    free(b.buf);
+    free(b.p);
     return found ? 0 : 1;
 }
 
@@ -207,7 +182,7 @@ int main(int argc, char **argv)
     CURL *h = curl_easy_init();
     if (!h)
         return 1;
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, bench_body_write);
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
     curl_easy_setopt(h, CURLOPT_NOPROXY, "*");

@@ -206,42 +206,18 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Growable buffer for the sitemap. */
-struct sitemap_buf {
-    char *p;
-    size_t len, cap;
-};
-
-static size_t on_sitemap(char *p, size_t size, size_t n, void *vb)
-{
-    struct sitemap_buf *b = vb;
-    size_t add = size * n;
-    if (b->len + add + 1 > b->cap) {
-        size_t cap = (b->len + add + 1) * 2;
-        char *np = realloc(b->p, cap);
-        if (!np)
-            return 0;
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, p, add);
-    b->len += add;
-    b->p[b->len] = '\0';
-    return add;
-}
-
 /* The ids of up to MAX_ARTICLES en-us articles named in the sitemap
  * (".../articles/ID?locale=en-us", ID percent-encoded).  0 or -1. */
 static int load_articles(struct writer *w)
 {
     char url[512];
     snprintf(url, sizeof url, "%s/sitemap.xml", w->base);
-    struct sitemap_buf b = {0};
+    struct bench_body b = BENCH_BODY_INIT;
     CURL *h = curl_easy_init();
     if (!h)
         return -1;
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_sitemap);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, bench_body_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
     CURLcode rc = curl_easy_perform(h);

@@ -1,6 +1,7 @@
 /* test_faq.c -- Microsoft Docs YAML FAQ files: detection, question
  * units and anchors, metadata, errors with lines. */
 #include "harness.h"
+#include "fixture.h"
 #include "article.h"
 #include "faq.h"
 #include "markdown.h"
@@ -8,32 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef KB_TEST_DATA
-#error "build with -DKB_TEST_DATA=\"<path to tests/data>\""
-#endif
-
-static char *fixture(struct harness *h, const char *rel, size_t *len)
-{
-    char path[512];
-    FILE *f;
-    char *buf = NULL;
-    long n;
-
-    snprintf(path, sizeof path, "%s/%s", KB_TEST_DATA, rel);
-    f = fopen(path, "rb");
-    CHECK(h, f != NULL);
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)n + 1)) != NULL) {
-        *len = fread(buf, 1, (size_t)n, f);
-        buf[*len] = '\0';
-    }
-    fclose(f);
-    CHECK(h, buf != NULL);
-    return buf;
-}
 
 static void test_is_faq(struct harness *h)
 {

@@ -1,39 +1,12 @@
 /* test_frontmatter.c -- YAML front matter: fields, dates, errors, lines. */
 #include "harness.h"
+#include "fixture.h"
 #include "article.h"
 #include "frontmatter.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef KB_TEST_DATA
-#error "build with -DKB_TEST_DATA=\"<path to tests/data>\""
-#endif
-
-/* Reads tests/data/<rel>; caller frees.  NULL (and a failed check) if
- * the fixture is missing. */
-static char *fixture(struct harness *h, const char *rel, size_t *len)
-{
-    char path[512];
-    FILE *f;
-    char *buf = NULL;
-    long n;
-
-    snprintf(path, sizeof path, "%s/%s", KB_TEST_DATA, rel);
-    f = fopen(path, "rb");
-    CHECK(h, f != NULL);
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)n + 1)) != NULL) {
-        *len = fread(buf, 1, (size_t)n, f);
-        buf[*len] = '\0';
-    }
-    fclose(f);
-    CHECK(h, buf != NULL);
-    return buf;
-}
 
 /* Parses s into a fresh article; returns frontmatter_parse()'s result. */
 static int parse(const char *s, struct article **a, size_t *off, unsigned *line,

@@ -15,6 +15,7 @@
  * test half is searched again.  Rows: test half before and after, for
  * the FAQs of the dev split (threads multiple of 5, the tuning part) and
  * the rest (held out); the control; the logged questions themselves. */
+#include "bench_util.h"
 #include "eval.h"
 
 #include <curl/curl.h>
@@ -57,27 +58,8 @@ static enum part part_of(const char *id)
 struct http {
     CURL *c;
     unsigned port;
-    char *body;
-    size_t len, cap;
+    struct bench_body body;
 };
-
-static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
-{
-    struct http *h = ud;
-    size_t n = size * nmemb;
-    if (h->len + n + 1 > h->cap) {
-        size_t cap = (h->len + n + 1) * 2;
-        char *b = realloc(h->body, cap);
-        if (!b)
-            return 0;
-        h->body = b;
-        h->cap = cap;
-    }
-    memcpy(h->body + h->len, p, n);
-    h->len += n;
-    h->body[h->len] = '\0';
-    return n;
-}
 
 /* One request with the visit header; the HTTP status, or -1. */
 static long request(struct http *h, const char *visit, const char *path, const char *json)
@@ -91,12 +73,12 @@ static long request(struct http *h, const char *visit, const char *path, const c
     curl_easy_reset(h->c);
     curl_easy_setopt(h->c, CURLOPT_URL, url);
     curl_easy_setopt(h->c, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h->c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h->c, CURLOPT_WRITEDATA, h);
+    curl_easy_setopt(h->c, CURLOPT_WRITEFUNCTION, bench_body_write);
+    curl_easy_setopt(h->c, CURLOPT_WRITEDATA, &h->body);
     curl_easy_setopt(h->c, CURLOPT_TIMEOUT, 30L);
     if (json)
         curl_easy_setopt(h->c, CURLOPT_POSTFIELDS, json);
-    h->len = 0;
+    bench_body_reset(&h->body);
     long status = -1;
     if (curl_easy_perform(h->c) == CURLE_OK)
         curl_easy_getinfo(h->c, CURLINFO_RESPONSE_CODE, &status);
@@ -242,7 +224,7 @@ int main(int argc, char **argv)
     for (int p = 0; p < NPARTS; p++)
         eval_run_ours(&srv, &parts[p], "en-us", &before[p]);
 
-    struct http h = {curl_easy_init(), srv.port, NULL, 0, 0};
+    struct http h = {curl_easy_init(), srv.port, BENCH_BODY_INIT};
     size_t replayed = 0, failed = 0;
     double t0 = eval_now();
     for (size_t i = 0; h.c && i < parts[LOGGED].n; i++) {
@@ -272,7 +254,7 @@ int main(int argc, char **argv)
     eval_server_stop(&srv);
     if (h.c)
         curl_easy_cleanup(h.c);
-    free(h.body);
+    free(h.body.p);
 
     printf("kb-eval-learn: StackFAQ, %zu logged questions replayed as %d solved visits each "
            "(%zu failed) in %.1f s; kb-index --learn %s in %.1f s\n\n",

@@ -1,6 +1,7 @@
 /* eval_serve.c -- our engine as the product runs it: kb-index builds the
  * index, kb-serve answers GET /api/search, libcurl asks (one connection,
  * kept alive), jansson reads the hits. */
+#include "bench_util.h"
 #include "eval.h"
 
 #include <curl/curl.h>
@@ -134,29 +135,6 @@ void eval_server_stop(struct eval_server *s)
     s->pid = 0;
 }
 
-struct body {
-    char *p;
-    size_t len, cap;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-    struct body *b = ud;
-    size_t n = size * nmemb;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return 0;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, ptr, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return n;
-}
-
 /* The query as the service accepts it: at most 64 words, 1024 bytes
  * (cut at a word boundary). */
 static void fit_query(const char *text, char *out, size_t outlen)
@@ -217,8 +195,8 @@ int eval_run_ours(const struct eval_server *s, const struct eval_queries *qs,
         return -1;
     }
     out->n = qs->n;
-    struct body b = {NULL, 0, 0};
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    struct bench_body b = BENCH_BODY_INIT;
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bench_body_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     double t0 = eval_now();
@@ -233,7 +211,7 @@ int eval_run_ours(const struct eval_server *s, const struct eval_queries *qs,
         curl_free(q);
         curl_free(loc);
         curl_easy_setopt(c, CURLOPT_URL, url);
-        b.len = 0;
+        bench_body_reset(&b);
         double t = eval_now();
         CURLcode rc = curl_easy_perform(c);
         ms[i] = (eval_now() - t) * 1000.0;
