@@ -30,6 +30,7 @@
 #include "progress.h"
 #include "query_check.h"
 #include "record.h"
+#include "replay.h"
 #include "runcache.h"
 #include "scan.h"
 #include "utf8.h"
@@ -63,6 +64,7 @@ struct run {
     size_t learned;    /* learned pairs applied (learn_run.h) */
     unsigned long indexed, unchanged, deleted, errors, warnings, skipped;
     struct query_check_counts queries; /* the articles' questions */
+    struct replay_counts replay;       /* --replay */
     int index_trouble; /* an index write failed: the link map may be off */
 };
 
@@ -498,6 +500,29 @@ static void query_miss(void *ctx, const char *path, unsigned line, const char *m
     diag_print(r, path, line, r->opt.strict_queries, msg);
 }
 
+static void replay_line(void *ctx, int worse, const char *line)
+{
+    struct run *r = ctx;
+    (void)worse;
+    progress_clear(&r->progress);
+    fprintf(stderr, "replay: %s\n", line);
+}
+
+/* --replay (replay.h); -1 when it could not run (reported). */
+static int replay(struct run *r, double now)
+{
+    char err[512];
+    struct replay_options ro = {
+        r->opt.replay_db, r->opt.index, r->opt.default_locale, r->opt.synonyms,
+        r->opt.replay_top, r->opt.deflection_window, now,
+    };
+    if (replay_run(r->ix, &ro, replay_line, r, &r->replay, err, sizeof err) == 0)
+        return 0;
+    progress_clear(&r->progress);
+    fprintf(stderr, "kb-index: %s\n", err);
+    return -1;
+}
+
 /* Says why the index folder cannot be written, before Xapian would
  * report it as a lock held by another writer: a file where the folder
  * should be, a folder this user may not write, a parent that is not
@@ -588,6 +613,13 @@ static void print_summary(struct run *r, double seconds)
                               "checked", (json_int_t)r->queries.checked, "missed",
                               (json_int_t)r->queries.missed);
         if (o && json_object_set_new(o, "learned", json_integer((json_int_t)r->learned)))
+            json_decref(o), o = NULL;
+        if (o && r->opt.replay_db &&
+            json_object_set_new(o, "replay",
+                                json_pack("{s:I,s:I,s:I}", "queries",
+                                          (json_int_t)r->replay.queries, "worse",
+                                          (json_int_t)r->replay.worse, "better",
+                                          (json_int_t)r->replay.better)))
             json_decref(o), o = NULL;
         if (o) {
             json_dumpf(o, stdout, JSON_COMPACT);
@@ -719,12 +751,22 @@ int kb_index_run(const struct kb_index_options *o)
         code = fail(&r, "cannot search the articles' questions");
         goto out;
     }
+    if (r.opt.replay_db && replay(&r, (double)realtime_ns() / 1e9) != 0) {
+        code = 3;
+        goto out;
+    }
     if (r.opt.strict && r.errors) {
         kb_cancel(r.ix);
         fprintf(stderr, "kb-index: %lu file(s) with errors; --strict: nothing committed\n",
                 r.errors);
         r.indexed = r.deleted = 0;
         code = 1;
+    } else if (r.opt.gate && r.replay.worse) {
+        kb_cancel(r.ix);
+        fprintf(stderr, "kb-index: %lu of %lu replayed queries worse; --gate: nothing "
+                "committed\n", r.replay.worse, r.replay.queries);
+        r.indexed = r.deleted = 0;
+        code = 4;
     } else {
         if (kb_commit(r.ix) != KB_OK) {
             code = fail(&r, "cannot commit");

@@ -19,13 +19,17 @@ struct kb_index_options {
     const char *learn_db;       /* --learn DB: the service database, or NULL */
     long learn_min_visits;      /* --learn-min-visits N (LEARN_MIN_VISITS) */
     double deflection_window;   /* --deflection-window SECONDS (1800) */
+    const char *replay_db;      /* --replay DB: the service database, or NULL */
+    long replay_top;            /* --replay-top N (REPLAY_DEFAULT_QUERIES) */
+    int gate;                   /* --gate: commit nothing when a replay is worse */
+    const char *synonyms;       /* --synonyms FILE the replay searches with, or NULL */
 };
 
 /* Runs kb-index with o (strings borrowed for the call).  Diagnostics go
  * to stderr, the summary and progress to stdout, as README.md says.
  * Returns the exit status: 0 success, 1 some files had errors, 2 the
  * content folder cannot be scanned, 3 the index cannot be opened or
- * written (or out of memory). */
+ * written (or out of memory), 4 --gate refused the run (replay.h). */
 int kb_index_run(const struct kb_index_options *o);
 
 #endif

@@ -2,6 +2,7 @@
  * status out; the run itself is kb_index_run() (kb_index.h). */
 #include "kb_index.h"
 #include "learn_run.h"
+#include "replay.h"
 #include "scan.h"
 
 #include <getopt.h>
@@ -38,10 +39,20 @@ static void usage(FILE *f)
           "  --learn-min-visits N   distinct visits a question needs (default 3)\n"
           "  --deflection-window S  seconds a visit has to file a case before its\n"
           "                         \"solved\" counts (default 1800, as kb-serve)\n"
+          "  --replay DB            before committing, search the most frequent queries\n"
+          "                         of the last 30 days that had a confirmed answer in\n"
+          "                         DB (SQLite file or postgresql:// DSN) on the live\n"
+          "                         index and on the new one; report each query whose\n"
+          "                         article leaves the top 3 or that finds nothing now\n"
+          "  --replay-top N         queries replayed (default 200)\n"
+          "  --gate                 with --replay: commit nothing when any replayed\n"
+          "                         query got worse (exit status 4)\n"
+          "  --synonyms FILE        kb-serve's synonyms, for the replayed searches\n"
           "  --help                 show this help\n"
           "\n"
           "Exit status: 0 success, 1 some files had errors (the rest was committed\n"
-          "unless --strict), 2 usage error, 3 the index could not be written.\n",
+          "unless --strict), 2 usage error, 3 the index could not be written,\n"
+          "4 --gate: a replayed query got worse and nothing was committed.\n",
           f);
 }
 
@@ -64,11 +75,16 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
         {"learn", required_argument, NULL, 'L'},
         {"learn-min-visits", required_argument, NULL, 'M'},
         {"deflection-window", required_argument, NULL, 'W'},
+        {"replay", required_argument, NULL, 'R'},
+        {"replay-top", required_argument, NULL, 'T'},
+        {"gate", no_argument, NULL, 'G'},
+        {"synonyms", required_argument, NULL, 'Y'},
         {NULL, 0, NULL, 0},
     };
     o->default_locale = "en-us";
     o->learn_min_visits = LEARN_MIN_VISITS;
     o->deflection_window = 1800;
+    o->replay_top = REPLAY_DEFAULT_QUERIES;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "c:i:fsjl:qPQhC:", longopts, NULL)) != -1) {
@@ -94,6 +110,20 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
             break;
         }
         case 'L': o->learn_db = optarg; break;
+        case 'R': o->replay_db = optarg; break;
+        case 'G': o->gate = 1; break;
+        case 'Y': o->synonyms = optarg; break;
+        case 'T': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || n < 1 || n > REPLAY_MAX_QUERIES) {
+                fprintf(stderr, "kb-index: --replay-top wants a whole number from 1 to %d\n",
+                        REPLAY_MAX_QUERIES);
+                return -1;
+            }
+            o->replay_top = n;
+            break;
+        }
         case 'M':
         case 'W': {
             char *end;
@@ -124,6 +154,14 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
     if (!o->content || !o->index) {
         fprintf(stderr, "kb-index: --content DIR and --index DIR are required\n");
         fputs("Try 'kb-index --help'.\n", stderr);
+        return -1;
+    }
+    if ((o->gate || o->synonyms) && !o->replay_db) {
+        fprintf(stderr, "kb-index: %s needs --replay DB\n", o->gate ? "--gate" : "--synonyms");
+        return -1;
+    }
+    if (o->replay_db && !*o->replay_db) {
+        fprintf(stderr, "kb-index: --replay wants a database\n");
         return -1;
     }
     if (!scan_is_locale_name(o->default_locale)) {

@@ -129,7 +129,9 @@ static int open_all(struct app *app, char *err, size_t errlen)
             return -1;
         }
         if (reindex_new(cfg->indexer, cfg->content_dir, cfg->index_dir, cfg->default_locale,
-                        &app->reindex) != 0)
+                        &app->reindex) != 0 ||
+            reindex_set_replay(app->reindex, cfg->db_path, cfg->deflection_window,
+                               cfg->synonyms_path) != 0)
             return nomem(err, errlen);
     }
     if (popular_start(app->popular, cfg) != 0) {

@@ -33,13 +33,15 @@ unsigned api_reindex_start(struct request *rq)
                            "kb-serve was started without --content DIR, so it cannot reindex");
     }
     json_t *full = json_object_get(body, "full"), *strict = json_object_get(body, "strict");
+    json_t *gate = json_object_get(body, "gate");
     int f = json_is_true(full) || (json_is_string(full) && strcmp(json_string_value(full), "true") == 0);
+    int g = json_is_true(gate) || (json_is_string(gate) && strcmp(json_string_value(gate), "true") == 0);
     /* Strict by default: a content error leaves the serving index as it is. */
     int s = !(json_is_false(strict) ||
               (json_is_string(strict) && strcmp(json_string_value(strict), "false") == 0));
     json_decref(body);
     char id[64];
-    int rc = reindex_start(rq->app->reindex, f, s, id, sizeof id);
+    int rc = reindex_start_gate(rq->app->reindex, f, s, g, id, sizeof id);
     if (rc < 0)
         return reply_error(rq, 500, "reindex_failed", id);
     json_t *o = json_pack("{s:s,s:s,s:s}", "id", id, "state", "running", "status_url", "");

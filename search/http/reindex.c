@@ -30,13 +30,15 @@ struct job {
 
 struct reindex {
     char *indexer, *content, *index, *locale;
+    char *replay_db, *synonyms; /* reindex_set_replay(), or NULL */
+    char window[32];
     pthread_mutex_t lock;
     struct job jobs[MAX_JOBS];
     size_t njobs;
     int running;
     pthread_t thread;
     int have_thread;
-    int full, strict;
+    int full, strict, gate;
     size_t current;
 };
 
@@ -68,6 +70,25 @@ int reindex_new(const char *indexer, const char *content, const char *index,
     return 0;
 }
 
+int reindex_set_replay(struct reindex *r, const char *db, double window,
+                       const char *synonyms)
+{
+    char *d = strdup(db), *syn = synonyms ? strdup(synonyms) : NULL;
+    if (!d || (synonyms && !syn)) {
+        free(d);
+        free(syn);
+        return -1;
+    }
+    pthread_mutex_lock(&r->lock);
+    free(r->replay_db);
+    free(r->synonyms);
+    r->replay_db = d;
+    r->synonyms = syn;
+    snprintf(r->window, sizeof r->window, "%.0f", window);
+    pthread_mutex_unlock(&r->lock);
+    return 0;
+}
+
 void reindex_free(struct reindex *r)
 {
     if (!r)
@@ -80,6 +101,8 @@ void reindex_free(struct reindex *r)
     free(r->content);
     free(r->index);
     free(r->locale);
+    free(r->replay_db);
+    free(r->synonyms);
     free(r);
 }
 
@@ -113,6 +136,42 @@ static json_t *parse_diag(const char *line, int *is_error)
                      (json_int_t)lineno, "message", msg);
 }
 
+static json_t *rank_json(const char *s, size_t n)
+{
+    if (n == 4 && memcmp(s, "none", 4) == 0)
+        return json_null();
+    return json_integer(strtol(s, NULL, 10));
+}
+
+/* `replay: "query" — article X rank A → B[ (no results)][ (better)]`
+ * (kb-index --replay) into the job's replay changes. */
+static void on_replay(json_t *rec, const char *line)
+{
+    static const char sep[] = "\" \xe2\x80\x94 article ", arrow[] = " \xe2\x86\x92 ";
+    json_t *replay = json_object_get(rec, "replay");
+    json_t *changes = json_object_get(replay, "changes");
+    const char *q = line + 9, *mid = NULL, *rank = NULL, *to;
+    for (const char *p = strstr(q, sep); p; p = strstr(p + 1, sep))
+        mid = p;
+    if (!mid || !changes || json_array_size(changes) >= MAX_DIAGS)
+        return;
+    const char *art = mid + strlen(sep);
+    for (const char *p = strstr(art, " rank "); p; p = strstr(p + 1, " rank "))
+        rank = p;
+    if (!rank || !(to = strstr(rank + 6, arrow)))
+        return;
+    const char *after = to + strlen(arrow);
+    size_t alen = strcspn(after, " ");
+    int better = strstr(after, " (better)") != NULL;
+    json_t *c = json_pack("{s:s%,s:s%,s:o,s:o,s:b,s:b}", "query", q, (size_t)(mid - q),
+                          "article", art, (size_t)(rank - art), "before",
+                          rank_json(rank + 6, (size_t)(to - rank - 6)), "after",
+                          rank_json(after, alen), "worse", !better, "no_results",
+                          strstr(after, " (no results)") != NULL);
+    if (c)
+        json_array_append_new(changes, c);
+}
+
 static void on_line(struct reindex *r, json_t *rec, const char *line, int is_stderr)
 {
     pthread_mutex_lock(&r->lock);
@@ -122,7 +181,12 @@ static void on_line(struct reindex *r, json_t *rec, const char *line, int is_std
             json_object_set(rec, "progress", json_object_get(j, "progress"));
         else if (j && json_object_get(j, "indexed"))
             json_object_set(rec, "summary", j);
+        json_t *counts = json_object_get(j, "replay"), *replay = json_object_get(rec, "replay");
+        if (json_is_object(counts) && json_is_object(replay))
+            json_object_update_existing(replay, counts);
         json_decref(j);
+    } else if (strncmp(line, "replay: \"", 9) == 0) {
+        on_replay(rec, line);
     } else if (strncmp(line, "kb-index: ", 10) == 0) {
         json_object_set_new(rec, "message", json_string(line + 10));
     } else {
@@ -175,7 +239,7 @@ static void *run_job(void *arg)
 
     int po[2], pe[2];
     int status = -1;
-    char *argv[16];
+    char *argv[24];
     int n = 0;
     argv[n++] = r->indexer;
     argv[n++] = "--content";
@@ -191,6 +255,17 @@ static void *run_job(void *arg)
         argv[n++] = "--full";
     if (r->strict)
         argv[n++] = "--strict";
+    if (r->gate) {
+        argv[n++] = "--replay";
+        argv[n++] = r->replay_db;
+        argv[n++] = "--gate";
+        argv[n++] = "--deflection-window";
+        argv[n++] = r->window;
+        if (r->synonyms) {
+            argv[n++] = "--synonyms";
+            argv[n++] = r->synonyms;
+        }
+    }
     argv[n] = NULL;
     /* Close-on-exec, so kb-index inherits only its own ends (dup2'd). */
     if (pipe(po) == 0 && pipe(pe) == 0 && fcntl(po[0], F_SETFD, FD_CLOEXEC) == 0 &&
@@ -248,7 +323,8 @@ static void *run_job(void *arg)
     iso_now(when, sizeof when);
     pthread_mutex_lock(&r->lock);
     /* Exit 1 with --strict: files had errors and nothing was committed;
-     * without --strict: the rest was committed. */
+     * without --strict: the rest was committed.  Exit 4: the gate
+     * refused the run (kb-index said why in "message"). */
     int ok = code == 0 || (code == 1 && !r->strict);
     json_object_set_new(rec, "state", json_string(ok ? "done" : "failed"));
     json_object_set_new(rec, "exit_status", json_integer(code));
@@ -265,7 +341,18 @@ static void *run_job(void *arg)
 
 int reindex_start(struct reindex *r, int full, int strict, char *id, size_t idlen)
 {
+    return reindex_start_gate(r, full, strict, 0, id, idlen);
+}
+
+int reindex_start_gate(struct reindex *r, int full, int strict, int gate, char *id,
+                       size_t idlen)
+{
     pthread_mutex_lock(&r->lock);
+    if (gate && !r->replay_db) {
+        pthread_mutex_unlock(&r->lock);
+        snprintf(id, idlen, "no service database to replay");
+        return -1;
+    }
     if (r->running) {
         snprintf(id, idlen, "%s", r->jobs[r->current].id);
         pthread_mutex_unlock(&r->lock);
@@ -292,6 +379,14 @@ int reindex_start(struct reindex *r, int full, int strict, char *id, size_t idle
                        j->id, "state", "running", "started", when, "finished", "progress",
                        "done", 0, "total", 0, "summary", "errors", "warnings", "query_misses",
                        "full", full, "strict", strict);
+    if (j->rec && (json_object_set_new(j->rec, "gate", json_boolean(gate)) ||
+                   (gate && json_object_set_new(j->rec, "replay",
+                                                json_pack("{s:i,s:i,s:i,s:[]}", "queries", 0,
+                                                          "worse", 0, "better", 0,
+                                                          "changes"))))) {
+        json_decref(j->rec);
+        j->rec = NULL;
+    }
     if (!j->rec) {
         pthread_mutex_unlock(&r->lock);
         snprintf(id, idlen, "out of memory");
@@ -300,6 +395,7 @@ int reindex_start(struct reindex *r, int full, int strict, char *id, size_t idle
     r->current = r->njobs++;
     r->full = full;
     r->strict = strict;
+    r->gate = gate;
     r->running = 1;
     if (pthread_create(&r->thread, NULL, run_job, r) != 0) {
         r->running = 0;
@@ -320,6 +416,17 @@ json_t *reindex_status(struct reindex *r, const char *id)
     pthread_mutex_lock(&r->lock);
     for (size_t i = 0; i < r->njobs; i++)
         if (strcmp(r->jobs[i].id, id) == 0)
+            out = json_deep_copy(r->jobs[i].rec);
+    pthread_mutex_unlock(&r->lock);
+    return out;
+}
+
+json_t *reindex_last(struct reindex *r)
+{
+    json_t *out = NULL;
+    pthread_mutex_lock(&r->lock);
+    for (size_t i = r->njobs; i-- > 0 && !out;)
+        if (strcmp(json_string_value(json_object_get(r->jobs[i].rec, "state")), "running"))
             out = json_deep_copy(r->jobs[i].rec);
     pthread_mutex_unlock(&r->lock);
     return out;

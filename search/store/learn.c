@@ -203,6 +203,12 @@ void learn_pairs_free(struct learn_pair *p, size_t n)
 store_status learn_pairs(struct eventlog *el, double window, double now, long min_visits,
                          struct learn_pair **out, size_t *n)
 {
+    return learn_pairs_since(el, 0, window, now, min_visits, out, n);
+}
+
+store_status learn_pairs_since(struct eventlog *el, double from, double window, double now,
+                               long min_visits, struct learn_pair **out, size_t *n)
+{
     struct pair_acc acc;
     store_status st;
     size_t i, k;
@@ -211,11 +217,13 @@ store_status learn_pairs(struct eventlog *el, double window, double now, long mi
     *n = 0;
     if (min_visits < 1)
         return eventlog_fail(el, STORE_ERR_INVALID, "learn: min visits must be 1 or more");
-    if ((st = rp_check_args(el, 0, now + 1, window, now)))
+    if (from < 0 || from > now)
+        return eventlog_fail(el, STORE_ERR_INVALID, "learn: the start is not in the past");
+    if ((st = rp_check_args(el, from, now + 1, window, now)))
         return st;
     memset(&acc, 0, sizeof acc);
     acc.el = el;
-    st = rp_scan(el, 0, now + 1, (long long)(window * 1000.0), storeval_ms(now), on_visit,
+    st = rp_scan(el, from, now + 1, (long long)(window * 1000.0), storeval_ms(now), on_visit,
                  &acc);
     rp_map_free(&acc.all);
     rp_map_free(&acc.visit);

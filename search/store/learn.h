@@ -43,6 +43,10 @@ struct learn_pair {
  * window or min_visits, with eventlog_errmsg(el) saying why. */
 store_status learn_pairs(struct eventlog *el, double window, double now, long min_visits,
                          struct learn_pair **out, size_t *n);
+/* The same over the visits that began at or after from (unix seconds,
+ * 0: all): kb-index --replay takes the last 30 days'. */
+store_status learn_pairs_since(struct eventlog *el, double from, double window, double now,
+                               long min_visits, struct learn_pair **out, size_t *n);
 void learn_pairs_free(struct learn_pair *p, size_t n);
 
 struct learnstore;
