@@ -4,25 +4,33 @@
 # DIR/content writing the master index with changesets, served by
 # xapian-replicate-server, and a kb-serve with --content for authors'
 # reindexing), two front-end kb-serve nodes each on its own replica kept
-# by xapian-replicate, and HAProxy in front of them all.
+# by xapian-replicate, HAProxy in front of them all, and the service
+# database on PostgreSQL: a primary and its synchronous standby
+# (scripts/pg.sh), which every kb-serve reaches through one multi-host
+# DSN.
 #
 #   scripts/cluster.sh up DIR [--shards N] [--port P] [--build BUILD]
+#   scripts/cluster.sh failover DIR
 #   scripts/cluster.sh down DIR
 #
 # `up` returns once every node answers /healthz through the load
 # balancer and prints, as its last line, one JSON object with the URLs
-# and process ids (README: "Running a cluster").  `down` stops every
-# process `up` started (their ids are in DIR/pids) and waits for them.
+# and process ids (README: "Running a cluster").  `failover` makes the
+# standby the primary, as an operator would after the primary's loss.
+# `down` stops every process `up` started (their ids are in DIR/pids,
+# PostgreSQL's in DIR/pg/) and waits for them.
 set -euo pipefail
 
 usage() {
     cat <<'EOF'
 Usage: scripts/cluster.sh up DIR [--shards N] [--port P] [--build BUILD]
+       scripts/cluster.sh failover DIR
        scripts/cluster.sh down DIR
 
 Runs the help center as a cluster on this machine, every node on its own
 loopback address (127.0.0.10 the indexer node, 127.0.0.11 and
-127.0.0.12 the front ends), HAProxy on 127.0.0.1:P (default 8080).
+127.0.0.12 the front ends), HAProxy on 127.0.0.1:P (default 8080),
+PostgreSQL's primary on 127.0.0.13:P+1 and its standby on 127.0.0.14:P+1.
 
   up DIR       DIR/content (a copy of content/ when missing) is indexed
                on the indexer node into DIR/master/index, with
@@ -30,16 +38,25 @@ loopback address (127.0.0.10 the indexer node, 127.0.0.11 and
                front end keeps its replica with xapian-replicate.  The
                last line printed is a JSON object: the load balancer's
                URL, each node's URL and pid, the indexer's, the content
-               folder, the database, the PostgreSQL pids and the shards.
+               folder, the database's DSN (for kb-user and kb-report),
+               the PostgreSQL pids and the shards.
   --shards N   the front ends search N shards served by xapian-tcpsrv
                (two replicas of each) instead of local replicas
   --port P     the load balancer's port; nodes listen on the same port
                on their own addresses, the index servers on P+1...
   --build B    the build folder with kb-index and kb-serve (default:
                build/ of this source tree, or $KB_BUILD_DIR)
-  down DIR     stops every process up started, and waits until they end
+  failover DIR the standby becomes the primary, as an operator does after
+               the primary's loss: the old primary is stopped if it still
+               runs (no two primaries), the standby promoted, and its
+               synchronous_standby_names cleared (with no standby left,
+               every commit would wait forever).  The front ends find it
+               by themselves (target_session_attrs=read-write).
+  down DIR     stops every process up started, PostgreSQL included, and
+               waits until they end
 
-Needs haproxy and xapian-tools (KB_WITH_CLUSTER=1 scripts/install-deps.sh).
+Needs haproxy, xapian-tools and postgresql-15, and root (PostgreSQL runs
+as the user postgres): KB_WITH_CLUSTER=1 scripts/install-deps.sh.
 EOF
 }
 
@@ -49,7 +66,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-}
 case "$cmd" in
 -h|--help|help) usage; exit 0 ;;
-up|down) ;;
+up|down|failover) ;;
 *) usage >&2; exit 2 ;;
 esac
 shift
@@ -72,9 +89,50 @@ case "$SHARDS" in ''|*[!0-9]*) die "--shards wants a number" ;; esac
 case "$PORT" in ''|*[!0-9]*) die "--port wants a number" ;; esac
 [ "$SHARDS" -le 16 ] || die "--shards: at most 16"
 
+# ---- PostgreSQL ------------------------------------------------------------
+# The service database: scripts/pg.sh starts, promotes and stops it (its
+# files and pids in DIR/pg/); every kb-serve gets the DSN naming both
+# servers, and libpq takes the one that accepts writes.
+
+PG_PRIMARY=127.0.0.13
+PG_STANDBY=127.0.0.14
+
+# Starts the primary and its synchronous standby on port $1; sets DSN,
+# PG_PRIMARY_PID and PG_STANDBY_PID.
+pg_up() {
+    local out rc=0
+    out=$("$SRC/scripts/pg.sh" up "$DIR" --primary "$PG_PRIMARY" --standby "$PG_STANDBY" \
+        --port "$1" 2>&1) || rc=$?
+    if [ "$rc" != 0 ]; then
+        echo "$out" >&2
+        "$SRC/scripts/pg.sh" down "$DIR" >/dev/null 2>&1 || true
+        [ "$rc" = 3 ] && die "PostgreSQL cannot run here (KB_WITH_CLUSTER=1 scripts/install-deps.sh, as root)"
+        die "PostgreSQL did not start (DIR/pg/*.log)"
+    fi
+    DSN=$(sed -n 's/^DSN=//p' "$DIR/pg/env")
+    PG_PRIMARY_PID=$(sed -n 's/^PRIMARY_PID=//p' "$DIR/pg/env")
+    PG_STANDBY_PID=$(sed -n 's/^STANDBY_PID=//p' "$DIR/pg/env")
+}
+
+# Stops both servers (whichever is the primary now) and waits for every
+# process of theirs.
+pg_stop() {
+    [ -d "$1/pg" ] || return 0
+    "$SRC/scripts/pg.sh" down "$1" >/dev/null || echo "cluster.sh: pg.sh down failed" >&2
+}
+
+pg_failover() {
+    "$SRC/scripts/pg.sh" promote "$DIR"
+}
+
 # ---- down ------------------------------------------------------------------
 
 stop_all() {
+    stop_nodes "$1"
+    pg_stop "$1"
+}
+
+stop_nodes() {
     local pidfile=$1/pids pid name left
     [ -f "$pidfile" ] || return 0
     # Last started first: the load balancer, then the nodes, then the
@@ -106,15 +164,23 @@ if [ "$cmd" = down ]; then
     exit 0
 fi
 
+if [ "$cmd" = failover ]; then
+    [ -f "$DIR/pg/env" ] || die "no PostgreSQL of a running cluster in $DIR"
+    pg_failover
+    exit 0
+fi
+
 # ---- up --------------------------------------------------------------------
 
-for p in haproxy xapian-replicate xapian-replicate-server xapian-tcpsrv curl; do
+for p in haproxy xapian-replicate xapian-replicate-server xapian-tcpsrv curl runuser; do
     command -v "$p" >/dev/null || die "$p is missing (KB_WITH_CLUSTER=1 scripts/install-deps.sh)"
 done
 KB_INDEX=$BUILD/kb-index
 KB_SERVE=$BUILD/kb-serve
 [ -x "$KB_INDEX" ] && [ -x "$KB_SERVE" ] || die "no kb-index/kb-serve in $BUILD (build first, or --build)"
 [ -f "$DIR/pids" ] && die "$DIR has a running cluster (scripts/cluster.sh down $DIR first)"
+[ -f "$DIR/pg/env" ] && die "$DIR has a running database (scripts/cluster.sh down $DIR first)"
+[ -d "$DIR/pg" ] && die "$DIR/pg holds the database of an earlier run: remove it to start afresh"
 
 mkdir -p "$DIR/logs"
 DIR=$(cd "$DIR" && pwd)
@@ -161,13 +227,16 @@ wait_healthy() {
 # Fails up, stopping what it started.
 fail() { stop_all "$DIR"; die "$*"; }
 
+# The service database first: every kb-serve opens it at its start.
+pg_up "$((PORT + 1))"
+
 # The indexer node.
 mkdir -p "$DIR/master"
 "$KB_INDEX" --content "$DIR/content" --index "$DIR/master/index" --changesets 100 --quiet \
     >"$DIR/logs/kb-index.log" 2>&1 || [ $? -eq 1 ] || fail "kb-index failed: $(tail -3 "$DIR/logs/kb-index.log")"
 start replicate-server xapian-replicate-server -I "$IXADDR" -p "$REPL_PORT" "$DIR/master"
 start indexer "$KB_SERVE" --index "$DIR/master/index" --content "$DIR/content" \
-    --indexer "$KB_INDEX" --listen "$IXADDR:$PORT" --db "$DIR/indexer.db" \
+    --indexer "$KB_INDEX" --listen "$IXADDR:$PORT" --db "$DSN" \
     --trusted-proxy 127.0.0.1
 wait_healthy "http://$IXADDR:$PORT" indexer
 
@@ -201,7 +270,7 @@ for i in "${!FRONT[@]}"; do
             >"$DIR/logs/replicate$n-first.log" 2>&1 || fail "first copy of the index to node $n failed"
         start "replicate$n" xapian-replicate -h "$IXADDR" -p "$REPL_PORT" -m index -i 1 -r 1 -q "$index"
     fi
-    start "node$n" "$KB_SERVE" --index "$index" --listen "$addr:$PORT" --db "$DIR/node$n.db" \
+    start "node$n" "$KB_SERVE" --index "$index" --listen "$addr:$PORT" --db "$DSN" \
         --trusted-proxy 127.0.0.1
 done
 if [ "$SHARDS" -gt 0 ]; then
@@ -226,6 +295,7 @@ haproxy -c -q -f "$DIR/haproxy.cfg" || fail "haproxy refuses $DIR/haproxy.cfg"
 start haproxy haproxy -db -f "$DIR/haproxy.cfg"
 LB=http://127.0.0.1:$PORT
 wait_healthy "$LB" haproxy
-printf '{"url": "%s", "nodes": [{"url": "http://%s:%s", "pid": %s}, {"url": "http://%s:%s", "pid": %s}], "indexer": {"url": "http://%s:%s", "pid": %s}, "content": "%s", "db": "%s", "postgres": {"primary_pid": null, "standby_pid": null}, "shards": %s}\n' \
+printf '{"url": "%s", "nodes": [{"url": "http://%s:%s", "pid": %s}, {"url": "http://%s:%s", "pid": %s}], "indexer": {"url": "http://%s:%s", "pid": %s}, "content": "%s", "db": "%s", "postgres": {"primary_pid": %s, "standby_pid": %s}, "shards": %s}\n' \
     "$LB" "${FRONT[0]}" "$PORT" "$(pid_of node1)" "${FRONT[1]}" "$PORT" "$(pid_of node2)" \
-    "$IXADDR" "$PORT" "$(pid_of indexer)" "$DIR/content" "$DIR/indexer.db" "$SHARDS"
+    "$IXADDR" "$PORT" "$(pid_of indexer)" "$DIR/content" "$DSN" "$PG_PRIMARY_PID" \
+    "$PG_STANDBY_PID" "$SHARDS"

@@ -20,9 +20,15 @@
 # Authentication is trust, on loopback addresses only: for tests and a
 # one-machine trial, never for production (see deploy/ and README).
 #
-# promote: pg_ctl promote on the standby, then clears its
-# synchronous_standby_names (with no standby connected every commit would
-# wait forever) and waits until it accepts writes.
+# promote: the operator's failover.  Stops the old primary first if it
+# still runs (two primaries would split the writes), then pg_ctl promote
+# on the standby, clears its synchronous_standby_names (with no standby
+# connected every commit would wait forever) and waits until it accepts
+# writes.
+#
+# down: stops both servers and waits until every process of theirs has
+# ended (the backends of a primary killed with SIGKILL end by
+# themselves, soon after their postmaster).
 #
 # Exit status: 0 done, 1 failed, 2 usage, 3 PostgreSQL is not installed
 # (the tests skip on 3).
@@ -30,7 +36,7 @@ set -eu
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 
 usage() {
-    sed -n '2,29s/^# \{0,1\}//p' "$0"
+    sed -n '2,36s/^# \{0,1\}//p' "$0"
 }
 
 die() {
@@ -114,6 +120,8 @@ cmd_up() {
     chmod o+x "$DIR"
     mkdir -p "$PGDIR/sock1" "$PGDIR/sock2"
     chown postgres "$PGDIR" "$PGDIR/sock1" "$PGDIR/sock2"
+    as_pg test -x "$PGDIR" ||
+        die "the user postgres cannot reach $PGDIR: give its parent folders o+x"
     as_pg "$PGBIN/initdb" -D "$PGDIR/primary" -U postgres --auth=trust \
         --no-instructions >"$PGDIR/initdb.log" 2>&1 ||
         die "initdb failed: see $PGDIR/initdb.log"
@@ -156,6 +164,14 @@ load_env() {
 cmd_promote() {
     need_pg
     load_env
+    if as_pg "$PGBIN/pg_ctl" -D "$PGDIR/primary" status >/dev/null 2>&1; then
+        echo "pg.sh: the primary still runs: stopping it first" >&2
+        # (pg_ctl fails too when the server died while it waited: a
+        # killed postmaster can look alive until it is reaped.)
+        as_pg "$PGBIN/pg_ctl" -D "$PGDIR/primary" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+            ! as_pg "$PGBIN/pg_ctl" -D "$PGDIR/primary" status >/dev/null 2>&1 ||
+            die "cannot stop the old primary"
+    fi
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/standby" -w -t 60 promote >/dev/null ||
         die "promote failed: see $PGDIR/standby.log"
     # No standby follows the new primary yet: commits must not wait for one.
@@ -175,7 +191,27 @@ cmd_down() {
                 >/dev/null 2>&1 || true
         fi
     done
+    # Whatever still runs in a data folder (a killed postmaster's
+    # backends): 10 s to end, then SIGKILL.
+    i=0
+    while [ -n "$(pg_procs)" ] && [ "$i" -lt 50 ]; do
+        sleep 0.2
+        i=$((i + 1))
+    done
+    for p in $(pg_procs); do
+        echo "pg.sh: process $p did not end; SIGKILL" >&2
+        kill -KILL "$p" 2>/dev/null || true
+    done
     rm -f "$PGDIR/env"
+}
+
+# The processes whose working folder is in PGDIR: every PostgreSQL
+# process runs in its data folder.
+pg_procs() {
+    for d in /proc/[0-9]*; do
+        c=$(readlink "$d/cwd" 2>/dev/null) || continue
+        case $c in "$PGDIR"/*) echo "${d#/proc/}" ;; esac
+    done
 }
 
 [ $# -ge 1 ] || { usage >&2; exit 2; }
