@@ -10,11 +10,21 @@ Usage: test_cluster.py SOURCE_DIR BUILD_DIR
   the load balancer is served by every node within 5 s of the job's end;
 - kill -9 of one front-end node under continuous search load: no failed
   request;
-- `down` leaves no process.
+- kill -9 of the PostgreSQL primary while events and cases are POSTed
+  through the load balancer, then `cluster.sh failover`: every answer is
+  201, 503 with Retry-After or 429 (never a false 2xx, never a 500),
+  searches answer meanwhile, writes resume within 60 s of the kill, and
+  every acknowledged event and case is in the database afterwards;
+- `down` leaves no process: none of those it started, and none whose
+  command line or working folder is in DIR (a process scan).
 
-Exits 77 (skipped) when haproxy or xapian-tools are missing.
+Exits 77 (skipped) when haproxy, xapian-tools or PostgreSQL are missing
+or PostgreSQL cannot run here (not root).  KB_CLUSTER_LONG=1 is the
+longer run: 20 s of search load around the front end's death, 20 s of
+POSTs after writes resume, three reindexes.
 """
 import faulthandler
+import glob
 import json
 import os
 import shutil
@@ -30,6 +40,7 @@ import urllib.parse
 import urllib.request
 
 SRC, BUILD = sys.argv[1], sys.argv[2]
+LONG = os.environ.get("KB_CLUSTER_LONG") == "1"
 passed = failed = 0
 T0 = time.time()
 
@@ -54,6 +65,19 @@ def post(url, body, headers):
                                  headers=dict(headers, **{"Content-Type": "application/json"}))
     with urllib.request.urlopen(req, timeout=30) as r:
         return r.status, json.loads(r.read())
+
+
+def post_answer(url, body, headers):
+    """(status, JSON body or None, Retry-After) of a POST, whatever the status."""
+    try:
+        st, b = post(url, body, headers)
+        return st, b, None
+    except urllib.error.HTTPError as e:
+        try:
+            b = json.loads(e.read())
+        except ValueError:
+            b = None
+        return e.code, b, e.headers.get("Retry-After")
 
 
 def free_port():
@@ -89,13 +113,165 @@ def search(base, q, locale, extra=""):
     return get(f"{base}/api/search?{qs}{extra}")[1]
 
 
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is no process
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def processes_in(folder):
+    """Every live process whose command line or working folder names folder."""
+    found = []
+    for d in glob.glob("/proc/[0-9]*"):
+        pid = int(d[6:])
+        if pid == os.getpid():
+            continue
+        try:
+            with open(d + "/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(d + "/cwd")
+        except OSError:
+            continue
+        if (folder in cmd or cwd == folder or cwd.startswith(folder + "/")) and pid_alive(pid):
+            found.append((pid, cmd.strip()[:80] or cwd))
+    return found
+
+
+def reindex_reaches_every_node(info, lb, auth, word):
+    """An article added to DIR/content, reindexed by an author through the
+    load balancer, is served by every node within 5 s of the job's end."""
+    art = os.path.join(info["content"], "en-us", f"cluster-{word}.md")
+    with open(art, "w") as f:
+        f.write(f"---\ntitle: {word.capitalize()} migration\n---\n\nThe {word} cluster test article.\n")
+    st, job = post(lb + "/api/admin/reindex", {"full": False}, auth)
+    check(st == 202, "reindex accepted through the LB")
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        job = get(lb + "/api/admin/reindex/" + job["id"], headers=auth)[1]
+        if job["state"] != "running":
+            break
+        time.sleep(0.05)
+    check(job["state"] == "done", f"reindex done: {job.get('state')}")
+    ended = time.time()
+    pending = {n["url"] for n in info["nodes"]} | {info["indexer"]["url"]}
+    served = {}
+    while pending and time.time() < ended + 5:
+        for u in list(pending):
+            if search(u, word, "en-us")["total"] >= 1:
+                pending.discard(u)
+                served[u] = time.time() - ended
+        time.sleep(0.05)
+    delays = ", ".join(f"{u.split('//')[1]} {d:.2f} s" for u, d in sorted(served.items()))
+    print(f"reindex of '{word}': served after the job's end by {delays}", flush=True)
+    check(not pending, f"new article served by every node within 5 s (missing: {pending})")
+
+
+def primary_death(info, lb, cdir):
+    """kill -9 of the PostgreSQL primary while events and cases are POSTed
+    through the load balancer, then the operator's failover."""
+    visit = {"X-KB-Visit": "vclustertest0123456789"}
+    answers = []  # (time, status, kind, key)
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def poster(k):
+        i = 0
+        while not stop.is_set():
+            i += 1
+            tag = f"c{k}-{i}"
+            if i % 4 == 0:
+                kind, url = "case", lb + "/api/cases"
+                body = {"subject": f"Failover case {tag}", "email": "f@example.com"}
+            else:
+                kind, url = "event", lb + "/api/events"
+                body = {"type": "view", "article": "sign-in-and-mfa/reset-password",
+                        "section": tag}
+            try:
+                st, b, retry = post_answer(url, body, visit)
+            except Exception as e:  # noqa: BLE001 -- no answer at all is a failure too
+                st, b, retry = f"error {e}", None, None
+            if st == 503 and not retry:
+                st = "503 without Retry-After"
+            key = tag if kind == "event" else (b or {}).get("id")
+            with lock:
+                answers.append((time.time(), st, kind, key))
+
+    threads = [threading.Thread(target=poster, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(2)
+    killed = time.time()
+    os.kill(info["postgres"]["primary_pid"], signal.SIGKILL)
+    time.sleep(0.5)
+    try:
+        st = get(f"{lb}/api/search?q=invoice&locale=en-us")[0]
+    except Exception as e:  # noqa: BLE001
+        st = str(e)
+    check(st == 200, f"a search while no primary answers: {st}")
+    fo = subprocess.run([os.path.join(SRC, "scripts", "cluster.sh"), "failover", cdir],
+                        capture_output=True, text=True, timeout=120)
+    check(fo.returncode == 0, f"cluster.sh failover: {fo.stderr.strip()}")
+    resumed = None
+    while resumed is None and time.time() < killed + 60:
+        with lock:
+            resumed = next((t for t, st, _, _ in answers if t > killed + 0.2 and st == 201), None)
+        time.sleep(0.1)
+    time.sleep(20 if LONG else 4)
+    stop.set()
+    for t in threads:
+        t.join()
+    if resumed is None:
+        check(False, "writes resumed through the LB within 60 s of the primary's kill -9")
+    else:
+        print(f"writes resumed through the LB {resumed - killed:.2f} s after kill -9 of the "
+              "PostgreSQL primary (failover included)", flush=True)
+        check(resumed - killed < 60, "writes resumed within 60 s")
+    statuses = {}
+    for _, st, _, _ in answers:
+        statuses[st] = statuses.get(st, 0) + 1
+    print(f"POSTs through the LB around the failover: {statuses}", flush=True)
+    check(set(statuses) <= {201, 503, 429}, f"only 201, 503 with Retry-After or 429: {statuses}")
+    events = {key for _, st, kind, key in answers if st == 201 and kind == "event"}
+    cases = {key for _, st, kind, key in answers if st == 201 and kind == "case"}
+    check(len(events) >= 5 and len(cases) >= 2, f"acknowledged: {len(events)} events, "
+          f"{len(cases)} cases")
+    check(any(t > resumed for t, st, _, _ in answers if st == 201) if resumed else False,
+          "writes acknowledged after the failover")
+    env = dict(l.strip().split("=", 1) for l in open(os.path.join(cdir, "pg", "env")) if "=" in l)
+
+    def psql(sql):
+        r = subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-t", "-A",
+                            "-h", env["STANDBY"], "-p", env["PORT"], "-d", "kb", "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, f"psql on the new primary: {r.stderr.strip()}")
+        return set(r.stdout.split())
+
+    lost_events = events - psql("SELECT section FROM events WHERE section LIKE 'c%'")
+    lost_cases = cases - psql("SELECT id FROM cases")
+    print(f"acknowledged {len(events)} events and {len(cases)} cases; missing from the new "
+          f"primary: {len(lost_events)} events, {len(lost_cases)} cases", flush=True)
+    check(not lost_events, f"every acknowledged event is in the database: {lost_events}")
+    check(not lost_cases, f"every acknowledged case is in the database: {lost_cases}")
+
+
 def main():
     faulthandler.register(signal.SIGTERM, all_threads=True)
     for prog in ("haproxy", "xapian-replicate", "xapian-replicate-server", "xapian-tcpsrv"):
         if not shutil.which(prog):
             print(f"skip: {prog} missing (KB_WITH_CLUSTER=1 scripts/install-deps.sh)")
             return 77
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb") or os.geteuid() != 0:
+        print("skip: PostgreSQL is missing or this is not root (KB_WITH_CLUSTER=1 "
+              "scripts/install-deps.sh; the servers run as the user postgres)")
+        return 77
     work = tempfile.mkdtemp(prefix="kb-cluster-")
+    os.chmod(work, 0o711)  # the user postgres reaches DIR/pg through it
     cdir = os.path.join(work, "c")
     port = free_port()
     cluster = [os.path.join(SRC, "scripts", "cluster.sh")]
@@ -112,6 +288,14 @@ def main():
               "up's last line has every key")
         lb = info["url"]
         check(len(info["nodes"]) == 2 and all(n["pid"] > 0 for n in info["nodes"]), "two nodes")
+        pg = info["postgres"]
+        check(isinstance(pg["primary_pid"], int) and isinstance(pg["standby_pid"], int)
+              and pg["primary_pid"] != pg["standby_pid"], f"both PostgreSQL pids: {pg}")
+        check(info["db"].startswith("postgresql://") and info["db"].count(",") == 1
+              and "target_session_attrs=read-write" in info["db"],
+              f"db is the multi-host DSN: {info['db']}")
+        for k in ("primary_pid", "standby_pid"):
+            check(pid_alive(pg[k]), f"PostgreSQL {k} runs")
 
         # One node on a local index of the same content.
         lix = os.path.join(work, "local-index")
@@ -141,26 +325,8 @@ def main():
             tok = subprocess.run([os.path.join(BUILD, "kb-user"), "--db", info["db"], "token",
                                   "ann"], capture_output=True, text=True, check=True)
         auth = {"Authorization": "Bearer " + tok.stdout.strip().splitlines()[-1]}
-        art = os.path.join(info["content"], "en-us", "cluster-zebrafinch.md")
-        with open(art, "w") as f:
-            f.write("---\ntitle: Zebrafinch migration\n---\n\nThe zebrafinch cluster test article.\n")
-        st, job = post(lb + "/api/admin/reindex", {"full": False}, auth)
-        check(st == 202, "reindex accepted through the LB")
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            job = get(lb + "/api/admin/reindex/" + job["id"], headers=auth)[1]
-            if job["state"] != "running":
-                break
-            time.sleep(0.2)
-        check(job["state"] == "done", f"reindex done: {job.get('state')}")
-        ended = time.time()
-        pending = {n["url"] for n in info["nodes"]} | {info["indexer"]["url"]}
-        while pending and time.time() < ended + 5:
-            for u in list(pending):
-                if search(u, "zebrafinch", "en-us")["total"] >= 1:
-                    pending.discard(u)
-            time.sleep(0.1)
-        check(not pending, f"new article served by every node within 5 s (missing: {pending})")
+        for r in range(3 if LONG else 1):
+            reindex_reaches_every_node(info, lb, auth, f"zebrafinch{r}")
 
         # kill -9 of a front end under continuous search load.
         stop = threading.Event()
@@ -187,13 +353,15 @@ def main():
             t.start()
         time.sleep(2)
         os.kill(info["nodes"][0]["pid"], signal.SIGKILL)
-        time.sleep(4)
+        time.sleep(18 if LONG else 4)
         stop.set()
         for t in threads:
             t.join()
         print(f"load while node 1 was killed ({time.time() - T0:.1f} s): {counts}", flush=True)
         check(counts["failed"] == 0 and counts["ok"] > 20,
               f"no failed request while a front end died: {counts}")
+
+        primary_death(info, lb, cdir)
     finally:
         if local:
             local.terminate()
@@ -215,6 +383,8 @@ def main():
             except ProcessLookupError:
                 pass
         check(not alive, f"down leaves no process: {alive}")
+        left = processes_in(cdir)
+        check(not left, f"down leaves no process in {cdir}: {left}")
         shutil.rmtree(work, ignore_errors=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
