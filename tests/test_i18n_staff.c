@@ -39,7 +39,7 @@ static const char *const SOURCES[] = {
 static const char *const FAMILIES[] = {
     "role.",    "staff.",     "login.",     "agent.",      "trail.",       "author.",
     "reindex.", "js.copy",    "js.copied",  "js.reindex",  "fb.reason.",   "product.",
-    "form.expired", "message.", "date.",
+    "form.expired", "message.", "date.", "num.",
 };
 
 /* The same word in English and in the language, checked by a native
@@ -48,6 +48,7 @@ static const char *const SAME_AS_ENGLISH[][2] = {
     {"de", "role.agent"},         /* Agent */
     {"de", "agent.case.details"}, /* Details */
     {"de", "product.onboarding"}, /* Onboarding */
+    {"zh", "num.percent"},        /* {n}% */
 };
 
 static char *slurp(const char *path)
@@ -88,7 +89,9 @@ static int same_allowed(const char *lang, const char *key)
     return 0;
 }
 
-/* The {placeholders} of s, sorted and joined ("{n}{q}"), into out. */
+/* The {placeholders} of s, sorted and joined ("{n}{q}"), into out; a
+ * date's month and day without a leading zero ({mn}, {dn}) count as
+ * the month and day ({m}, {d}). */
 static void placeholders(const char *s, char *out, size_t len)
 {
     char names[16][32];
@@ -97,7 +100,10 @@ static void placeholders(const char *s, char *out, size_t len)
         const char *close = strchr(p, '}');
         if (!close || close - p > 30)
             break;
-        snprintf(names[n++], sizeof names[0], "%.*s", (int)(close - p + 1), p);
+        snprintf(names[n], sizeof names[0], "%.*s", (int)(close - p + 1), p);
+        if (strcmp(names[n], "{mn}") == 0 || strcmp(names[n], "{dn}") == 0)
+            snprintf(names[n], sizeof names[0], "{%c}", p[1]);
+        n++;
     }
     qsort(names, n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
     out[0] = '\0';

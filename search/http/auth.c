@@ -80,6 +80,14 @@ unsigned auth_require_page(struct request *rq, enum account_role role)
         escape_url(&to, rq->path, 1);
         if (rq->auth_problem == AUTH_SESSION)
             strbuf_adds(&to, "&expired=1");
+        /* The sign-in form in the language the staff page was asked
+         * in; it remembers that locale for the pages after it. */
+        int bad;
+        const char *locale = req_arg(rq, "locale", &bad);
+        if (!bad && locale && *locale && strlen(locale) <= 32) {
+            strbuf_adds(&to, "&locale=");
+            escape_url(&to, locale, 0);
+        }
         reply_header(rq, "Location", to.buf ? to.buf : "/login");
         strbuf_release(&to);
         strbuf_release(&rq->out);

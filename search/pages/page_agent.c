@@ -156,7 +156,7 @@ static void render_case_row(struct page *pg, json_t *c, struct html *out)
     html_lit(out, "</td>\n<td");
     html_attr(out, "data-label", page_t(pg, "agent.col.created"));
     html_lit(out, ">");
-    staff_time(out, staff_jstr(c, "created"), STAFF_DATE_TIME);
+    staff_time(pg, out, staff_jstr(c, "created"), STAFF_DATE_TIME);
     html_lit(out, "</td>\n</tr>\n");
     if (strbuf_failed(&url))
         html_fail(out);

@@ -140,6 +140,8 @@ static void render_step(struct page *pg, struct staff_articles *sa, json_t *ev,
             struct strbuf url = STRBUF_INIT;
             strbuf_adds(&url, "/agent/cases/");
             escape_url(&url, cid, 0);
+            strbuf_adds(&url, "?locale=");
+            escape_url(&url, pg->locale, 0);
             html_lit(&text, " <a");
             html_attr(&text, "href", url.buf);
             html_lit(&text, ">");
@@ -160,7 +162,7 @@ static void render_step(struct page *pg, struct staff_articles *sa, json_t *ev,
     int new_day = strncmp(when, day, 10) != 0;
     if (new_day)
         snprintf(day, 11, "%.10s", when);
-    staff_time(out, when, new_day ? STAFF_DATE_SECONDS : STAFF_TIME);
+    staff_time(pg, out, when, new_day ? STAFF_DATE_SECONDS : STAFF_TIME);
     html_lit(out, "<span class=\"trail-kind\">");
     html_text(out, page_t(pg, label));
     html_lit(out, "</span></p>\n<p class=\"trail-text\">");
@@ -205,7 +207,7 @@ static void render_fields(struct page *pg, json_t *c, struct html *out)
         strbuf_release(&mailto);
     }
     field(pg, out, "agent.case.email", &v);
-    staff_time(&v, staff_jstr(c, "created"), STAFF_DATE_TIME);
+    staff_time(pg, &v, staff_jstr(c, "created"), STAFF_DATE_TIME);
     field(pg, out, "agent.case.created", &v);
     html_text(&v, staff_product_name(pg, staff_jstr(c, "product")));
     field(pg, out, "agent.case.product", &v);
@@ -257,14 +259,14 @@ unsigned page_agent_case(struct request *rq)
     if (rc == STORE_NOT_FOUND) {
         rq->error_code = "not_found";
         st = staff_message(&pg, 404, "agent.case.missing_title", "agent.case.missing",
-                           back.buf);
+                           "/agent");
         strbuf_release(&back);
         return st;
     }
     if (rc != STORE_OK) {
         rq->error_code = "cases_failed";
         st = staff_message(&pg, 500, "agent.case.failed_title", "agent.cases_failed",
-                           back.buf);
+                           "/agent");
         strbuf_release(&back);
         return st;
     }

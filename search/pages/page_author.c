@@ -35,11 +35,13 @@ static void cell_num(struct html *out, long long n, int opt)
         html_fmt(out, "<td class=\"num\">%lld</td>", n);
 }
 
-/* "42%" of a ratio, or "—" when there is nothing to divide. */
-static void percent(struct html *out, double r, int known)
+/* "42%" of a ratio in the page's language, or "—" when there is
+ * nothing to divide. */
+static void percent(const struct page *pg, struct html *out, double r, int known)
 {
+    char buf[48];
     if (known)
-        html_fmt(out, "%.0f%%", r * 100);
+        html_text(out, staff_percent(pg, r, buf, sizeof buf));
     else
         html_lit(out, "—");
 }
@@ -96,7 +98,7 @@ static void render_deflection(struct page *pg, json_t *rep, int weekly,
     size_t n = json_array_size(ivs);
     double *vals = calloc(4 * (n ? n : 1), sizeof *vals);
     const char **labels = calloc(n ? n : 1, sizeof *labels);
-    char(*lab)[8] = calloc(n ? n : 1, sizeof *lab);
+    char(*lab)[32] = calloc(n ? n : 1, sizeof *lab);
     if (!vals || !labels || !lab) {
         free(vals);
         free(labels);
@@ -122,18 +124,20 @@ static void render_deflection(struct page *pg, json_t *rep, int weekly,
         vals[3 * n + i] = c + p + no ? json_real_value(json_object_get(iv, "deflection_rate"))
                                      : -1;
         const char *start = staff_jstr(iv, "start");
-        snprintf(lab[i], sizeof lab[i], "%.5s", strlen(start) >= 10 ? start + 5 : start);
-        labels[i] = lab[i];
-        html_lit(table, "<tr><th scope=\"row\">");
-        html_text(table, start);
-        html_lit(table, "</th>");
+        char day[64];
+        labels[i] = staff_date(pg, start, 1, lab[i], sizeof lab[i]);
+        html_lit(table, "<tr><th scope=\"row\"><time");
+        html_attr(table, "datetime", start);
+        html_lit(table, ">");
+        html_text(table, staff_date(pg, start, 0, day, sizeof day));
+        html_lit(table, "</time></th>");
         cell_num(table, jint(iv, "visits"), 1);
         cell_num(table, c, 0);
         cell_num(table, p, 0);
         cell_num(table, no, 0);
         cell_num(table, jint(iv, "pending"), 1);
         html_lit(table, "<td class=\"num\">");
-        percent(table, vals[3 * n + i], c + p + no > 0);
+        percent(pg, table, vals[3 * n + i], c + p + no > 0);
         html_lit(table, "</td></tr>\n");
     }
     table_close(table);
@@ -146,11 +150,11 @@ static void render_deflection(struct page *pg, json_t *rep, int weekly,
     const struct svgchart_series rate = {page_t(pg, "author.rate"), "#17202e", vals + 3 * n};
     long long c = jint(tot, "confirmed"), p = jint(tot, "potential"), no = jint(tot, "none");
     double r = json_real_value(json_object_get(tot, "deflection_rate"));
-    char nums[4][24];
+    char nums[4][48];
     snprintf(nums[0], sizeof nums[0], "%lld", c);
     snprintf(nums[1], sizeof nums[1], "%lld", p);
     snprintf(nums[2], sizeof nums[2], "%lld", no);
-    snprintf(nums[3], sizeof nums[3], "%.0f%%", r * 100);
+    staff_percent(pg, r, nums[3], sizeof nums[3]);
     struct html desc = HTML_INIT;
     page_tf(pg, &desc, weekly ? "author.chart_desc_week" : "author.chart_desc_day", "confirmed",
             nums[0], "potential", nums[1], "none", nums[2], "rate",
@@ -166,6 +170,7 @@ static void render_deflection(struct page *pg, json_t *rep, int weekly,
         .line = &rate,
         .left_title = page_t(pg, "author.axis_visits"),
         .right_title = page_t(pg, "author.axis_rate"),
+        .percent = page_t(pg, "num.percent"),
     };
     svgchart_legend(&ch, &d->legend);
     svgchart_render(&ch, &d->chart);
@@ -226,7 +231,7 @@ static void render_queries(struct page *pg, json_t *rep, struct html *out)
         else
             html_lit(out, "<td class=\"num opt\">—</td>");
         html_lit(out, "<td class=\"num opt\">");
-        percent(out, json_real_value(json_object_get(q, "ctr")), 1);
+        percent(pg, out, json_real_value(json_object_get(q, "ctr")), 1);
         html_lit(out, "</td>");
         cell_num(out, jint(q, "none"), 0);
         html_lit(out, "</tr>\n");
@@ -250,6 +255,8 @@ static void gap_cases(struct page *pg, json_t *cases, struct html *out)
         strbuf_release(&url);
         strbuf_adds(&url, "/agent?case_q=");
         escape_url(&url, subject, 0);
+        strbuf_adds(&url, "&locale=");
+        escape_url(&url, pg->locale, 0);
         html_lit(out, "<li><a");
         html_attr(out, "href", url.buf);
         html_lit(out, ">");
@@ -341,6 +348,22 @@ static void render_least(struct page *pg, struct staff_articles *sa, json_t *rep
     free(v);
 }
 
+/* A broken link's problem ("missing anchor") in the page's language:
+ * author.problem.missing_anchor; the problem itself when there is no
+ * such string. */
+static const char *problem_name(const struct page *pg, const char *problem)
+{
+    char key[80];
+    int n = snprintf(key, sizeof key, "author.problem.%s", problem);
+    if (n < 0 || (size_t)n >= sizeof key)
+        return problem;
+    for (char *p = key; *p; p++)
+        if (*p == ' ')
+            *p = '_';
+    const char *s = page_t(pg, key);
+    return s == key ? problem : s;
+}
+
 /* One group of the content-health report: a count and its items. */
 static void health_group(struct page *pg, struct staff_articles *sa, json_t *items,
                          const char *key, struct html *out)
@@ -368,12 +391,17 @@ static void health_group(struct page *pg, struct staff_articles *sa, json_t *ite
             char line[24];
             snprintf(line, sizeof line, "%lld", jint(it, "line"));
             page_tf(pg, out, "author.health_link", "target", staff_jstr(it, "target"),
-                    "problem", staff_jstr(it, "problem"), "line", line, NULL);
+                    "problem", problem_name(pg, staff_jstr(it, "problem")), "line", line,
+                    NULL);
             html_lit(out, "</span>");
         } else if (*staff_jstr(it, "source_updated")) {
             html_lit(out, " <span class=\"health-detail\">");
-            page_tf(pg, out, "author.health_stale", "locale", staff_jstr(it, "locale"),
-                    "updated", staff_jstr(it, "updated"), "source", staff_jstr(it, "source_updated"),
+            char updated[64], source[64];
+            page_tf(pg, out, "author.health_stale", "locale",
+                    page_locale_name(pg, staff_jstr(it, "locale")), "updated",
+                    staff_date(pg, staff_jstr(it, "updated"), 0, updated, sizeof updated),
+                    "source",
+                    staff_date(pg, staff_jstr(it, "source_updated"), 0, source, sizeof source),
                     NULL);
             html_lit(out, "</span>");
         }

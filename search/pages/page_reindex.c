@@ -42,7 +42,8 @@ unsigned page_reindex_post(struct request *rq)
                              "/author");
     }
     page_release(&pg);
-    /* A running job (rc 1) is shown too: one reindex at a time. */
+    /* A running job (rc 1) is shown too: one reindex at a time.  The
+     * status page is in the same language: the locale cookie. */
     struct strbuf to = STRBUF_INIT;
     strbuf_adds(&to, "/author/reindex/");
     escape_url(&to, id, 0);
@@ -52,6 +53,16 @@ unsigned page_reindex_post(struct request *rq)
     strbuf_adds(&rq->out, "Reindex started.\n");
     rq->content_type = "text/plain; charset=utf-8";
     return 303;
+}
+
+/* A message of kb-index (a diagnostic, why a job failed): the
+ * indexer's own words, in English whatever the page's language, and
+ * marked so (lang="en") for screen readers and translation tools. */
+static void tool_text(struct html *out, const char *msg)
+{
+    html_lit(out, "<span lang=\"en\">");
+    html_text(out, msg);
+    html_lit(out, "</span>");
 }
 
 static void add_diags(struct page *pg, json_t *list, const char *key, const char *cls,
@@ -80,7 +91,7 @@ static void add_diags(struct page *pg, json_t *list, const char *key, const char
                 html_fmt(out, ":%lld", line);
             html_lit(out, "</code> ");
         }
-        html_text(out, staff_jstr(d, "message"));
+        tool_text(out, staff_jstr(d, "message"));
         html_lit(out, "</li>\n");
     }
     html_lit(out, "</ul>\n");
@@ -142,7 +153,7 @@ unsigned page_reindex_get(struct request *rq)
                                                                : "reindex.failed"));
     if (!running && *staff_jstr(job, "message")) {
         html_lit(&details, "<p class=\"job-message\">");
-        html_text(&details, staff_jstr(job, "message"));
+        tool_text(&details, staff_jstr(job, "message"));
         html_lit(&details, "</p>\n");
     }
     add_summary(&pg, json_object_get(job, "summary"), &details);
@@ -153,6 +164,10 @@ unsigned page_reindex_get(struct request *rq)
     if (running)
         html_lit(&head, "<meta http-equiv=\"refresh\" content=\"1\">\n");
     page_set_html(&pg, "head", &head);
+    struct strbuf back = STRBUF_INIT;
+    page_url(&pg, &back, "/author");
+    page_set_text(&pg, "back_url", back.buf);
+    strbuf_release(&back);
     page_set_text(&pg, "job_id", staff_jstr(job, "id"));
     page_set_text(&pg, "state", state);
     page_set_html(&pg, "progress", &progress);

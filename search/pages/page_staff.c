@@ -25,15 +25,18 @@ void staff_page_init(struct page *pg, struct request *rq, const char *path,
 }
 
 unsigned staff_message(struct page *pg, unsigned status, const char *title_key,
-                       const char *text_key, const char *back_url)
+                       const char *text_key, const char *back_path)
 {
     struct html body = HTML_INIT;
+    struct strbuf back = STRBUF_INIT;
+    page_url(pg, &back, back_path);
     page_set_text(pg, "heading", page_t(pg, title_key));
     page_set_text(pg, "message", page_t(pg, text_key));
-    page_set_text(pg, "back_url", back_url);
+    page_set_text(pg, "back_url", back.buf ? back.buf : back_path);
     page_render(pg, "message", &body);
     unsigned st = page_finish(pg, status, page_t(pg, title_key), &body);
     html_release(&body);
+    strbuf_release(&back);
     return st;
 }
 
@@ -41,27 +44,88 @@ unsigned staff_forbidden(struct request *rq)
 {
     struct page pg;
     staff_page_init(&pg, rq, rq->path, NULL);
-    struct strbuf back = STRBUF_INIT;
-    page_url(&pg, &back, "/agent");
     rq->error_code = "forbidden";
-    unsigned st = staff_message(&pg, 403, "staff.forbidden_title", "staff.forbidden",
-                                back.buf);
-    strbuf_release(&back);
-    return st;
+    return staff_message(&pg, 403, "staff.forbidden_title", "staff.forbidden", "/agent");
 }
 
-void staff_time(struct html *out, const char *iso, enum staff_time_style style)
+/* The UI string key with each {name} replaced by its value (pairs of
+ * name, value in names[], n of them), as text into buf. */
+static const char *fill(const struct page *pg, const char *key, const char *const *names,
+                        size_t n, char *buf, size_t len)
+{
+    const char *fmt = page_t(pg, key);
+    size_t o = 0;
+    buf[0] = '\0';
+    for (const char *p = fmt; *p && o + 1 < len;) {
+        const char *value = NULL;
+        size_t skip = 0;
+        if (*p == '{')
+            for (size_t i = 0; i + 1 < 2 * n; i += 2) {
+                size_t nl = strlen(names[i]);
+                if (strncmp(p + 1, names[i], nl) == 0 && p[1 + nl] == '}') {
+                    value = names[i + 1];
+                    skip = nl + 2;
+                }
+            }
+        if (value) {
+            int w = snprintf(buf + o, len - o, "%s", value);
+            o = w < 0 || (size_t)w >= len - o ? len - 1 : o + (size_t)w;
+            p += skip;
+        } else {
+            buf[o++] = *p++;
+        }
+    }
+    buf[o < len ? o : len - 1] = '\0';
+    return buf;
+}
+
+/* 1 when iso starts with a date "YYYY-MM-DD"; its parts into y, m, d
+ * (as written) and mn, dn (without a leading zero). */
+static int date_parts(const char *iso, char y[5], char m[3], char d[3], char mn[3], char dn[3])
+{
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? iso[i] != '-' : !(iso[i] >= '0' && iso[i] <= '9'))
+            return 0;
+    snprintf(y, 5, "%.4s", iso);
+    snprintf(m, 3, "%.2s", iso + 5);
+    snprintf(d, 3, "%.2s", iso + 8);
+    snprintf(mn, 3, "%s", m[0] == '0' ? m + 1 : m);
+    snprintf(dn, 3, "%s", d[0] == '0' ? d + 1 : d);
+    return 1;
+}
+
+const char *staff_date(const struct page *pg, const char *iso, int short_form, char *buf,
+                       size_t len)
+{
+    char y[5], m[3], d[3], mn[3], dn[3];
+    if (!date_parts(iso, y, m, d, mn, dn)) {
+        snprintf(buf, len, "%s", iso);
+        return buf;
+    }
+    const char *names[] = {"y", y, "m", m, "d", d, "mn", mn, "dn", dn};
+    return fill(pg, short_form ? "date.day_short" : "date.day", names, 5, buf, len);
+}
+
+const char *staff_percent(const struct page *pg, double ratio, char *buf, size_t len)
+{
+    char n[32];
+    snprintf(n, sizeof n, "%.0f", ratio * 100);
+    const char *names[] = {"n", n};
+    return fill(pg, "num.percent", names, 1, buf, len);
+}
+
+void staff_time(const struct page *pg, struct html *out, const char *iso,
+                enum staff_time_style style)
 {
     /* Stored times are "YYYY-MM-DDTHH:MM:SS.mmmZ"; anything else is
      * shown as it is. */
-    char shown[48];
+    char shown[160], date[64], time[16];
     if (strlen(iso) >= 19 && iso[10] == 'T') {
-        if (style == STAFF_DATE_TIME)
-            snprintf(shown, sizeof shown, "%.10s %.5s UTC", iso, iso + 11);
-        else if (style == STAFF_DATE_SECONDS)
-            snprintf(shown, sizeof shown, "%.10s %.8s UTC", iso, iso + 11);
-        else
-            snprintf(shown, sizeof shown, "%.8s UTC", iso + 11);
+        snprintf(time, sizeof time, "%.*s", style == STAFF_DATE_TIME ? 5 : 8, iso + 11);
+        staff_date(pg, iso, 0, date, sizeof date);
+        const char *names[] = {"date", date, "time", time};
+        fill(pg, style == STAFF_TIME ? "date.time" : "date.date_time", names, 2, shown,
+             sizeof shown);
     } else {
         snprintf(shown, sizeof shown, "%.40s", iso);
     }

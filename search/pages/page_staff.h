@@ -23,16 +23,31 @@ unsigned staff_forbidden(struct request *rq);
 void staff_page_init(struct page *pg, struct request *rq, const char *path,
                      const char *extra_query);
 
-/* A page with one heading, one message and a link back, via page_finish(). */
+/* A page with one heading, one message and a link back to back_path
+ * (a local path such as "/author": the link keeps the page's locale),
+ * via page_finish(). */
 unsigned staff_message(struct page *pg, unsigned status, const char *title_key,
-                       const char *text_key, const char *back_url);
+                       const char *text_key, const char *back_path);
 
 /* Appends an ISO 8601 UTC time ("2026-03-14T10:22:33.123Z") as
  * <time datetime="...">...</time> showing, by style, the time of day
  * with seconds (STAFF_TIME), the date and minutes (STAFF_DATE_TIME) or
- * the date and seconds (STAFF_DATE_SECONDS), and "UTC". */
+ * the date and seconds (STAFF_DATE_SECONDS), and "UTC", worded in the
+ * page's language (the UI strings date.*: "14.03.2026, 10:22 Uhr UTC"). */
 enum staff_time_style { STAFF_TIME, STAFF_DATE_TIME, STAFF_DATE_SECONDS };
-void staff_time(struct html *out, const char *iso, enum staff_time_style style);
+void staff_time(const struct page *pg, struct html *out, const char *iso,
+                enum staff_time_style style);
+
+/* The date of iso ("2026-03-14", or a longer ISO 8601 time) in the
+ * page's language as text into buf (len bytes), returned: the whole
+ * date (date.day, "14.03.2026") or day and month (date.day_short,
+ * "14.03", for a chart's axis).  iso itself when it is no date. */
+const char *staff_date(const struct page *pg, const char *iso, int short_form, char *buf,
+                       size_t len);
+
+/* A ratio (0.42) as a percentage in the page's language (num.percent:
+ * "42%", "42 %") into buf, returned. */
+const char *staff_percent(const struct page *pg, double ratio, char *buf, size_t len);
 
 /* The display name of a product id ("Billing and payments"). */
 const char *staff_product_name(const struct page *pg, const char *product);

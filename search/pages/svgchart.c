@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The drawing area inside the viewBox, in user units. */
 #define W 760.0
@@ -71,10 +72,21 @@ void svgchart_legend(const struct svgchart *c, struct html *out)
     html_lit(out, "</ul>\n");
 }
 
+/* p (0..100) through fmt, whose "{n}" is the number ("{n}%"). */
+static void percent_label(const char *fmt, int p, char *out, size_t len)
+{
+    const char *at = fmt ? strstr(fmt, "{n}") : NULL;
+    if (!at) {
+        snprintf(out, len, "%d%%", p);
+        return;
+    }
+    snprintf(out, len, "%.*s%d%s", (int)(at - fmt), fmt, p, at + 3);
+}
+
 static void axes(const struct svgchart *c, double ymax, double step, struct html *out)
 {
     double ph = H - TOP - BOTTOM;
-    char num[32];
+    char num[64];
     for (double v = 0; v <= ymax + 1e-9; v += step) {
         double y = TOP + ph - v / ymax * ph;
         if (v == 0)
@@ -89,7 +101,7 @@ static void axes(const struct svgchart *c, double ymax, double step, struct html
     if (c->line)
         for (int p = 0; p <= 100; p += 25) {
             double y = TOP + ph - p / 100.0 * ph;
-            snprintf(num, sizeof num, "%d%%", p);
+            percent_label(c->percent, p, num, sizeof num);
             text(out, W - RIGHT + 8, y + 4, "start", num, NULL);
         }
     char rot[96];

@@ -27,6 +27,8 @@ struct svgchart {
     size_t nbars;
     const struct svgchart_series *line; /* ratios, or NULL */
     const char *left_title, *right_title; /* axis titles, plain text */
+    const char *percent; /* the right axis' labels, "{n}%" or "{n} %" for
+                            the page's language; NULL: "{n}%" */
 };
 
 /* Appends the chart as one <svg> element (viewBox-scaled, no fixed
