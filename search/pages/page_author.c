@@ -7,6 +7,7 @@
 #include "escape.h"
 #include "eventlog.h"
 #include "page_learned.h"
+#include "page_replay.h"
 #include "page_staff.h"
 #include "reports.h"
 #include "routes.h"
@@ -491,6 +492,10 @@ unsigned page_author(struct request *rq)
     render_least(&pg, &sa, r.articles, &least);
     render_health(&pg, &sa, &health);
     learned_render(&pg, rq, &sa, &learned);
+    struct html last = HTML_INIT;
+    replay_last_render(&pg, rq, &sa, &last);
+    page_set_html(&pg, "last_reindex", &last);
+    html_release(&last);
     page_url(&pg, &day_url, "/author");
     page_url(&pg, &week_url, "/author?interval=week");
     if (!rq->app->reindex)

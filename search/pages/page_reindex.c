@@ -6,6 +6,7 @@
  * dashboard uses the JSON API and draws the same progress in place. */
 #include "auth.h"
 #include "escape.h"
+#include "page_replay.h"
 #include "page_staff.h"
 #include "reindex.h"
 #include "routes.h"
@@ -28,13 +29,15 @@ unsigned page_reindex_post(struct request *rq)
     }
     const char *full = json_string_value(json_object_get(body, "full"));
     int f = full && strcmp(full, "true") == 0;
+    const char *gate = json_string_value(json_object_get(body, "gate"));
+    int g = gate && strcmp(gate, "true") == 0;
     json_decref(body);
     if (!rq->app->reindex) {
         rq->error_code = "reindex_unavailable";
         return staff_message(&pg, 409, "author.reindex_title", "author.reindex_off", "/author");
     }
     char id[64];
-    int rc = reindex_start(rq->app->reindex, f, 1, id, sizeof id);
+    int rc = reindex_start_gate(rq->app->reindex, f, 1, g, id, sizeof id);
     if (rc < 0) {
         fprintf(stderr, "kb-serve: reindex: %s\n", id);
         rq->error_code = "reindex_failed";
@@ -160,6 +163,11 @@ unsigned page_reindex_get(struct request *rq)
     add_diags(&pg, json_object_get(job, "errors"), "reindex.errors_h", "diag-errors", &details);
     add_diags(&pg, json_object_get(job, "warnings"), "reindex.warnings_h", "diag-warnings",
               &details);
+    struct staff_articles sa;
+    staff_articles_init(&sa, &pg);
+    replay_misses_render(&pg, json_object_get(job, "query_misses"), &details);
+    replay_report_render(&pg, &sa, job, &details);
+    staff_articles_release(&sa);
     /* No JavaScript here: the page reloads itself while the job runs. */
     if (running)
         html_lit(&head, "<meta http-equiv=\"refresh\" content=\"1\">\n");

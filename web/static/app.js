@@ -490,6 +490,17 @@
       });
       details.appendChild(ul);
     }
+    /* The replay gate's report: each search it made worse or better. */
+    function replay(r) {
+      details.appendChild(el('p', { className: 'replay-summary', text: t('replay_summary', r) }));
+      var ul = el('ul', { className: 'diag-list replay-changes' });
+      (r.changes || []).forEach(function (c) {
+        var rank = function (n) { return n === null || n === undefined ? t('replay_none') : n; };
+        ul.appendChild(el('li', { className: c.worse ? 'replay-worse' : 'replay-better',
+          text: t('replay_change', { query: c.query, article: c.article, before: rank(c.before), after: rank(c.after) }) }));
+      });
+      if (ul.childNodes.length) details.appendChild(ul);
+    }
     function show(job) {
       var p = job.progress || {};
       progress.hidden = false;
@@ -514,6 +525,7 @@
       if (job.summary) details.appendChild(el('p', { className: 'job-summary', text: t('reindex_summary', job.summary) }));
       diagnostics(job.errors, 'reindex_errors', 'diag-errors');
       diagnostics(job.warnings, 'reindex_warnings', 'diag-warnings');
+      if (job.replay) replay(job.replay);
       button.disabled = false;
     }
     function fail() {
@@ -536,11 +548,12 @@
       button.disabled = true;
       details.textContent = '';
       var full = form.querySelector('input[name=full]');
+      var gate = form.querySelector('input[name=gate]');
       fetch('/api/admin/reindex', {
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf.value },
-        body: JSON.stringify({ full: !!(full && full.checked) })
+        body: JSON.stringify({ full: !!(full && full.checked), gate: !!(gate && gate.checked) })
       }).then(function (r) {
         return r.json().then(function (body) { return { status: r.status, body: body }; });
       }).then(function (res) {

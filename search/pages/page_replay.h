@@ -1,0 +1,30 @@
+/* page_replay.h -- what a reindex found, on the staff pages
+ * (page_replay.c): the questions articles must answer that missed, and
+ * the replay gate's report (kb-index --replay, reindex.h), on the job's
+ * status page and, for the newest job that finished, on the author
+ * dashboard. */
+#ifndef KB_PAGE_REPLAY_H
+#define KB_PAGE_REPLAY_H
+
+#include "page_staff.h"
+
+#include <jansson.h>
+
+/* Appends the misses of a job's "query_misses" list, or nothing when
+ * it is empty. */
+void replay_misses_render(struct page *pg, json_t *misses, struct html *out);
+
+/* Appends a gated job's replay report: how many queries were replayed,
+ * how many got worse or better, and a table of those with their
+ * article's rank on the live index (before) and the new one (after).
+ * Nothing for a job without "replay". */
+void replay_report_render(struct page *pg, struct staff_articles *sa, json_t *job,
+                          struct html *out);
+
+/* The author dashboard's part: the newest finished job (when it ended,
+ * its misses, its replay report), or a note when none has finished
+ * since the service started. */
+void replay_last_render(struct page *pg, struct request *rq, struct staff_articles *sa,
+                        struct html *out);
+
+#endif
