@@ -115,7 +115,7 @@ void replay_last_render(struct page *pg, struct request *rq, struct staff_articl
     int done = strcmp(staff_jstr(job, "state"), "done") == 0;
     html_text(out, page_t(pg, done ? "reindex.finished_h" : "reindex.failed_h"));
     html_lit(out, " ");
-    staff_time(out, staff_jstr(job, "finished"), STAFF_DATE_SECONDS);
+    staff_time(pg, out, staff_jstr(job, "finished"), STAFF_DATE_SECONDS);
     html_lit(out, " <a");
     struct strbuf url = STRBUF_INIT;
     strbuf_adds(&url, "/author/reindex/");
