@@ -98,7 +98,7 @@ static void test_events_and_cases(struct harness *h, double now)
 
     /* A case: its event, its trail, the list and its search. */
     struct eventlog_case c = {"Cannot reset my password", "It fails", "a@example.com", "",
-                              "en-us", "visit-a", now - 10};
+                              "en-us", "visit-a", now - 10, NULL};
     CHECK_INT_EQ(h, eventlog_case_create(el, &c, id, sizeof id), STORE_OK);
     CHECK_INT_EQ(h, eventlog_case_get(el, id, &j), STORE_OK);
     CHECK_STR_EQ(h, json_string_value(json_object_get(j, "subject")), c.subject);
@@ -178,6 +178,37 @@ struct claimer {
     store_status st;
 };
 
+/* The same submission (its idempotency key) never makes two cases:
+ * not on a second handle (a restarted kb-serve, or another front end),
+ * and a case without a key is never matched. */
+static void test_case_idem(struct harness *h, double now)
+{
+    struct eventlog *a = NULL, *b = NULL;
+    char id1[EVENTLOG_CASE_ID_SIZE], id2[EVENTLOG_CASE_ID_SIZE], id3[EVENTLOG_CASE_ID_SIZE];
+    json_t *j = NULL;
+    struct eventlog_case c = {"Invoice missing", "", "i@example.com", "", "en-us",
+                              "visit-idem", now - 5, "idem-key-AAAAAAAAAAAAAAAA"};
+
+    CHECK_INT_EQ(h, eventlog_open(db, &a), STORE_OK);
+    CHECK_INT_EQ(h, eventlog_case_create(a, &c, id1, sizeof id1), STORE_OK);
+    eventlog_close(a);
+    CHECK_INT_EQ(h, eventlog_open(db, &b), STORE_OK);
+    c.created = now - 4;
+    CHECK_INT_EQ(h, eventlog_case_create(b, &c, id2, sizeof id2), STORE_OK);
+    CHECK_STR_EQ(h, id2, id1);
+    c.idem = NULL;
+    CHECK_INT_EQ(h, eventlog_case_create(b, &c, id3, sizeof id3), STORE_OK);
+    CHECK(h, strcmp(id3, id1) != 0);
+    c.idem = "idem-key-BBBBBBBBBBBBBBBB";
+    CHECK_INT_EQ(h, eventlog_case_create(b, &c, id2, sizeof id2), STORE_OK);
+    CHECK(h, strcmp(id2, id1) != 0 && strcmp(id2, id3) != 0);
+    CHECK_INT_EQ(h, eventlog_cases_list(b, now - 60, now + 60, "Invoice missing", 0, &j),
+                 STORE_OK);
+    CHECK_INT_EQ(h, json_array_size(json_object_get(j, "cases")), 3);
+    json_decref(j);
+    eventlog_close(b);
+}
+
 static void *claim(void *arg)
 {
     struct claimer *c = arg;
@@ -217,7 +248,7 @@ static void test_claimers(struct harness *h, double now)
 
     CHECK_INT_EQ(h, eventlog_open(db, &el), STORE_OK);
     for (int i = 0; i < CLAIM_ROWS; i++) {
-        struct eventlog_case c = {"Outbox row", "", "", "", "", NULL, now};
+        struct eventlog_case c = {"Outbox row", "", "", "", "", NULL, now, NULL};
         made += eventlog_case_create(el, &c, id, sizeof id) == STORE_OK;
     }
     CHECK_INT_EQ(h, made, CLAIM_ROWS);
@@ -268,6 +299,7 @@ int main(int argc, char **argv)
     test_events_and_cases(&h, now);
     test_accounts(&h, now);
     test_claimers(&h, now);
+    test_case_idem(&h, now);
     if (path[0]) {
         char wal[80];
         unlink(path);

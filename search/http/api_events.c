@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "escape.h"
 #include "eventq.h"
+#include "idem.h"
 #include "maint.h"
 #include "routes.h"
 #include "searchreq.h"
@@ -437,6 +438,12 @@ unsigned api_cases_post(struct request *rq)
     }
     c.visit = req_visit(rq);
     c.created = now_wall();
+    /* An Idempotency-Key header (or the form's idem field): the same
+     * submission sent again answers the case it made the first time. */
+    const char *key = req_header(rq, "Idempotency-Key");
+    if (!idem_key_ok(key))
+        key = json_string_value(json_object_get(body, "idem"));
+    c.idem = idem_key_ok(key) ? key : NULL;
     if (!c.locale)
         c.locale = rq->app->cfg.default_locale;
     char id[EVENTLOG_CASE_ID_SIZE];

@@ -6,7 +6,11 @@
  * The table lives in memory (struct app's idem), holds the last
  * IDEM_MAX keys for IDEM_TTL seconds, and is thread-safe: while one
  * request does the work for a key, another with the same key waits for
- * its result. */
+ * its result.  It keeps two requests in flight on this process from
+ * both doing the work; what outlives the process is the store's: a
+ * case is stored with its key (eventlog_case_create, struct
+ * eventlog_case's idem), so the same submission after a restart, or on
+ * another front end, answers the case it made the first time. */
 #ifndef KB_IDEM_H
 #define KB_IDEM_H
 

@@ -340,6 +340,7 @@ unsigned page_contact_post(struct request *rq)
     }
     c.visit = req_visit(rq);
     c.created = now_wall();
+    c.idem = idem; /* stored with the case: a replay after a restart finds it */
     if (!c.locale)
         c.locale = rq->app->cfg.default_locale;
     char id[EVENTLOG_CASE_ID_SIZE];

@@ -15,12 +15,16 @@
  * random source is broken, and we would rather fail than loop. */
 #define CASE_ID_TRIES 4
 
-enum { ST_INSERT, ST_GET, ST_LIST, ST_COUNT };
+enum { ST_INSERT, ST_GET, ST_LIST, ST_BY_IDEM, ST_COUNT };
 
 static const char *const sql[ST_COUNT] = {
+    /* No conflict target: a taken id and a taken idempotency key both
+     * insert nothing, and insert_case() tells them apart. */
     [ST_INSERT] = "INSERT INTO cases(id, visit_id, created_ms, subject, description,"
-                  " email, product, locale) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                  " ON CONFLICT(id) DO NOTHING",
+                  " email, product, locale, idem)"
+                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                  " ON CONFLICT DO NOTHING",
+    [ST_BY_IDEM] = "SELECT id FROM cases WHERE idem = ?1",
     [ST_GET] = "SELECT c.id, c.subject, c.description, c.email, c.product,"
                " c.locale, v.key, c.created_ms, c.visit_id FROM cases c"
                " LEFT JOIN visits v ON v.id = c.visit_id WHERE c.id = ?1",
@@ -38,7 +42,7 @@ static const char *const sql[ST_COUNT] = {
 store_status cases_init(struct cases *c, struct storedb *db, struct evwrite *write,
                         struct evread *read, struct outbox *outbox)
 {
-    struct sdb_stmt *st[ST_COUNT] = {NULL, NULL, NULL};
+    struct sdb_stmt *st[ST_COUNT] = {NULL, NULL, NULL, NULL};
     store_status r;
 
     c->db = db;
@@ -49,15 +53,16 @@ store_status cases_init(struct cases *c, struct storedb *db, struct evwrite *wri
     c->insert = st[ST_INSERT];
     c->get = st[ST_GET];
     c->list = st[ST_LIST];
+    c->by_idem = st[ST_BY_IDEM];
     return r;
 }
 
 void cases_release(struct cases *c)
 {
-    struct sdb_stmt *st[ST_COUNT] = {c->insert, c->get, c->list};
+    struct sdb_stmt *st[ST_COUNT] = {c->insert, c->get, c->list, c->by_idem};
 
     storedb_finalize(st, ST_COUNT);
-    c->insert = c->get = c->list = NULL;
+    c->insert = c->get = c->list = c->by_idem = NULL;
 }
 
 static store_status oom(struct cases *c)
@@ -145,15 +150,46 @@ store_status cases_get(struct cases *c, const char *id, json_t **out)
     return STORE_OK;
 }
 
+/* The id of the case stored with idempotency key key into id:
+ * STORE_OK, STORE_NOT_FOUND, or a database failure. */
+static store_status case_by_idem(struct cases *c, const char *key, char *id)
+{
+    struct sdb_stmt *st = c->by_idem;
+    store_status r;
+    int rc;
+
+    if ((r = storedb_bind_text(c->db, st, 1, key))) {
+        storedb_done(st);
+        return r;
+    }
+    rc = sdb_step(st);
+    if (rc == SDB_ROW && sdb_column_text(st, 0)) {
+        snprintf(id, EVENTLOG_CASE_ID_SIZE, "%s", (const char *)sdb_column_text(st, 0));
+        r = STORE_OK;
+    } else {
+        r = rc == SDB_DONE ? STORE_NOT_FOUND : storedb_sqlfail(c->db, "case");
+    }
+    storedb_done(st);
+    return r;
+}
+
+static int has_idem(const struct eventlog_case *k)
+{
+    return k->idem && k->idem[0];
+}
+
 /* Inserts the case row under a fresh id (written to id), retrying on
- * the unlikely id collision. */
+ * the unlikely id collision.  *replay is set when the case's
+ * idempotency key was taken meanwhile (another front end filed the
+ * same submission): id is then that case's. */
 static store_status insert_case(struct cases *c, const struct eventlog_case *k, int has_visit,
-                                long long vid, char *id)
+                                long long vid, char *id, int *replay)
 {
     struct sdb_stmt *st = c->insert;
     store_status r;
     int tries;
 
+    *replay = 0;
     for (tries = 0; tries < CASE_ID_TRIES; tries++) {
         new_case_id(id);
         if (has_visit)
@@ -166,7 +202,8 @@ static store_status insert_case(struct cases *c, const struct eventlog_case *k, 
             (r = storedb_bind_text(c->db, st, 5, k->description ? k->description : "")) ||
             (r = storedb_bind_text(c->db, st, 6, k->email ? k->email : "")) ||
             (r = storedb_bind_text(c->db, st, 7, k->product ? k->product : "")) ||
-            (r = storedb_bind_text(c->db, st, 8, k->locale ? k->locale : ""))) {
+            (r = storedb_bind_text(c->db, st, 8, k->locale ? k->locale : "")) ||
+            (r = storedb_bind_text(c->db, st, 9, has_idem(k) ? k->idem : NULL))) {
             storedb_done(st);
             return r;
         }
@@ -181,6 +218,10 @@ static store_status insert_case(struct cases *c, const struct eventlog_case *k, 
         storedb_done(st);
         if (sdb_changes(c->db->db) > 0)
             return STORE_OK;
+        if (has_idem(k) && (r = case_by_idem(c, k->idem, id)) != STORE_NOT_FOUND) {
+            *replay = r == STORE_OK;
+            return r;
+        }
     }
     return storedb_fail(c->db, STORE_ERR_DB, "case: no unused id after %d tries",
                         CASE_ID_TRIES);
@@ -192,10 +233,15 @@ static store_status create_txn(struct cases *c, const struct eventlog_case *k, c
     long long vid = 0;
     json_t *cj = NULL, *payload;
     store_status r;
+    int replay;
 
+    /* The same submission again (a reload, a second click, after a
+     * restart): its case, nothing new. */
+    if (has_idem(k) && (r = case_by_idem(c, k->idem, id)) != STORE_NOT_FOUND)
+        return r;
     if (has_visit && (r = evwrite_visit(c->write, k->visit, storeval_ms(k->created), &vid)))
         return r;
-    if ((r = insert_case(c, k, has_visit, vid, id)))
+    if ((r = insert_case(c, k, has_visit, vid, id, &replay)) || replay)
         return r;
     if (has_visit) {
         struct eventlog_event ev = {0};

@@ -22,7 +22,7 @@ struct cases {
     struct evwrite *write; /* outlive the struct cases */
     struct evread *read;
     struct outbox *outbox;
-    struct sdb_stmt *insert, *get, *list;
+    struct sdb_stmt *insert, *get, *list, *by_idem;
 };
 
 /* Prepares the statements on db.  On failure the message is in db;

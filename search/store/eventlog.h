@@ -103,6 +103,10 @@ store_status eventlog_visit_events(struct eventlog *el, const char *visit, json_
  * case event for the visit (when there is one) and queues a webhook
  * payload {"type":"case.created","case":<eventlog_case_get() object>}
  * in the outbox, so a stored case is never left without its webhook.
+ * When c->idem is set and a case was already stored with that key (by
+ * this process or another, before a restart or on another front end),
+ * no case is made: id gets that case's id and STORE_OK is returned, so
+ * the same submission never makes two cases.
  * STORE_ERR_INVALID: no subject, a time out of range, a small id. */
 store_status eventlog_case_create(struct eventlog *el, const struct eventlog_case *c, char *id,
                                   size_t idsize);

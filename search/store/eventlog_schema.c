@@ -16,6 +16,10 @@
  *   cases   submitted cases; id is the unguessable public id.  The
  *           trail is not copied: it is the visit's events up to
  *           created_ms, read on demand.
+ *           idem (step 5) is the idempotency key of the form that
+ *           filed the case, NULL for none: unique, so a reload or a
+ *           second front end cannot file the same submission twice,
+ *           across restarts too.
  *   outbox  webhook deliveries (step 2).  A row is due when
  *           delivered_ms is NULL and next_attempt_ms <= now; claiming a
  *           row pushes next_attempt_ms forward by a lease.
@@ -69,6 +73,9 @@ static const struct storedb_step steps[] = {
         "CREATE INDEX outbox_due ON outbox(next_attempt_ms)"
         "  WHERE delivered_ms IS NULL;"
         "CREATE INDEX outbox_case ON outbox(case_id);"},
+
+    {5, "ALTER TABLE cases ADD COLUMN idem TEXT;"
+        "CREATE UNIQUE INDEX cases_idem ON cases(idem);"},
 };
 
 const struct storedb_step *eventlog_schema_steps(size_t *n)

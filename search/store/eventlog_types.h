@@ -65,6 +65,9 @@ struct eventlog_case {
     const char *locale;      /* optional */
     const char *visit;       /* the visit that filed it; NULL for none */
     double created;          /* unix seconds, UTC */
+    const char *idem;        /* optional: the form's idempotency key; a
+                                second case with a stored key is not
+                                made (eventlog_case_create) */
 };
 
 /* Called by eventlog_scan() once per event.  ev and all its strings are

@@ -91,7 +91,7 @@ static struct item *item_new(const struct eventlog_event *ev, const struct event
             total += slen(ev->articles[i]);
     } else {
         total = slen(c->subject) + slen(c->description) + slen(c->email) +
-                slen(c->product) + slen(c->locale) + slen(c->visit);
+                slen(c->product) + slen(c->locale) + slen(c->visit) + slen(c->idem);
     }
     it->strings = malloc(total ? total : 1);
     if (!it->strings) {
@@ -133,6 +133,7 @@ static struct item *item_new(const struct eventlog_event *ev, const struct event
         it->c.product = put(&p, c->product);
         it->c.locale = put(&p, c->locale);
         it->c.visit = put(&p, c->visit);
+        it->c.idem = put(&p, c->idem);
     }
     return it;
 }
