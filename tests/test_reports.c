@@ -194,7 +194,7 @@ static void test_deflection(struct harness *h)
     CHECK_INT_EQ(h, reports_deflection(el, T0 - DAY, T0 + 2 * DAY,
                                        REPORTS_DAY, WINDOW, T0 + 100, &r), 0);
     CHECK_STR_EQ(h, json_string_value(get(r, "from")), "2025-12-31");
-    CHECK_STR_EQ(h, json_string_value(get(r, "to")), "2026-01-03");
+    CHECK_STR_EQ(h, json_string_value(get(r, "to")), "2026-01-02");
     t = get(r, "total");
     CHECK_INT_EQ(h, num(t, "visits"), 7);
     CHECK_INT_EQ(h, num(t, "searches"), 3);
@@ -469,6 +469,85 @@ static void test_articles(struct harness *h)
     eventlog_close(el);
 }
 
+static void comment_vote(struct harness *h, struct eventlog *el, double t, const char *v,
+                         const char *article, const char *section, int helpful,
+                         const char *comment)
+{
+    struct eventlog_event e = mk(EVENTLOG_KIND_VOTE, t, v);
+
+    e.article = article;
+    e.section = section;
+    e.helpful = helpful;
+    e.reason = helpful ? NULL : "other";
+    e.comment = comment;
+    e.locale = "en-us";
+    rec(h, el, &e);
+}
+
+/* Votes cast from a section link count for the section and the
+ * article; comments come newest first, at most
+ * REPORTS_ARTICLE_COMMENTS, with the total, as stored (escaping is the
+ * output's), and in the CSV one per line, formula-safe. */
+static void test_article_comments(struct harness *h)
+{
+    struct eventlog *el = open_mem(h);
+    const json_t *row, *rows, *list;
+    json_t *r = NULL;
+    char *csv = NULL;
+    char v[32], text[64];
+    int i;
+
+    comment_vote(h, el, T0 + 1, "s1", "pw", "steps", 0, "<b>Step 3</b> is wrong");
+    comment_vote(h, el, T0 + 2, "s2", "pw", "", 1, NULL);
+    comment_vote(h, el, T0 + 3, "s3", "pw", "", 0, "=HYPERLINK(\"x\")");
+    /* Seven more comments on another article, visits in reverse time
+     * order: the scan sees the oldest last. */
+    for (i = 0; i < 7; i++) {
+        snprintf(v, sizeof v, "m%d", i);
+        snprintf(text, sizeof text, "comment %d", 7 - i);
+        comment_vote(h, el, T0 + 100 - i, v, "vpn", "", 0, text);
+    }
+    CHECK_INT_EQ(h, reports_articles(el, T0, T0 + DAY, WINDOW, T0 + 1000, &r), 0);
+    rows = get(r, "articles");
+    row = find_article(rows, "pw", "steps");
+    CHECK(h, row != NULL);
+    CHECK_INT_EQ(h, num(row, "helpful_no"), 1);
+    CHECK_INT_EQ(h, num(row, "helpful_yes"), 0);
+    CHECK_INT_EQ(h, num(row, "comments_total"), 1);
+    CHECK_STR_EQ(h, json_string_value(get(json_array_get(get(row, "comments"), 0), "comment")),
+                 "<b>Step 3</b> is wrong");
+    row = find_article(rows, "pw", "");
+    CHECK(h, row != NULL);
+    CHECK_INT_EQ(h, num(row, "helpful_no"), 2); /* the section's vote too */
+    CHECK_INT_EQ(h, num(row, "helpful_yes"), 1);
+    CHECK_INT_EQ(h, num(row, "comments_total"), 2);
+    list = get(row, "comments");
+    CHECK_INT_EQ(h, json_array_size(list), 2);
+    CHECK_STR_EQ(h, json_string_value(get(json_array_get(list, 0), "comment")),
+                 "=HYPERLINK(\"x\")");
+    CHECK_STR_EQ(h, json_string_value(get(json_array_get(list, 1), "section")), "steps");
+    CHECK_STR_EQ(h, json_string_value(get(json_array_get(list, 1), "reason")), "other");
+    CHECK_STR_EQ(h, json_string_value(get(json_array_get(list, 1), "locale")), "en-us");
+    CHECK(h, json_is_false(get(json_array_get(list, 1), "helpful")));
+    CHECK_STR_EQ(h, json_string_value(get(json_array_get(list, 1), "created")),
+                 "2026-01-01T00:00:01.000Z");
+    row = find_article(rows, "vpn", "");
+    CHECK_INT_EQ(h, num(row, "comments_total"), 7);
+    list = get(row, "comments");
+    CHECK_INT_EQ(h, json_array_size(list), REPORTS_ARTICLE_COMMENTS);
+    for (i = 0; i < (int)json_array_size(list); i++) {
+        snprintf(text, sizeof text, "comment %d", 7 - i);
+        CHECK_STR_EQ(h, json_string_value(get(json_array_get(list, (size_t)i), "comment")),
+                     text);
+    }
+    CHECK_INT_EQ(h, reports_to_csv(r, "articles", &csv), 0);
+    CHECK_CONTAINS(h, csv, ",2,\"'=HYPERLINK(\"\"x\"\")\n<b>Step 3</b> is wrong\"\r\n");
+    CHECK_CONTAINS(h, csv, ",7,\"comment 7\ncomment 6\ncomment 5\ncomment 4\ncomment 3\"\r\n");
+    free(csv);
+    json_decref(r);
+    eventlog_close(el);
+}
+
 static void test_csv(struct harness *h)
 {
     struct eventlog *el = open_mem(h);
@@ -522,7 +601,8 @@ static void test_csv(struct harness *h)
                  0);
     CHECK_INT_EQ(h, reports_to_csv(r, "articles", &csv), 0);
     CHECK_STR_EQ(h, csv, "article,section,views,clicks,helpful_yes,"
-                         "helpful_no,confirmed,potential\r\n");
+                         "helpful_no,confirmed,potential,comments_total,"
+                         "comments\r\n");
     free(csv);
     json_decref(r);
     eventlog_close(el);
@@ -650,8 +730,9 @@ static void test_csv_injection(struct harness *h)
                      "helpful_no", 0, "confirmed", 0, "potential", 0);
     CHECK_INT_EQ(h, reports_to_csv(fake, "articles", &csv), 0);
     CHECK_STR_EQ(h, csv, "article,section,views,clicks,helpful_yes,"
-                         "helpful_no,confirmed,potential\r\n"
-                         "'@evil,'\tx,1,0,0,0,0,0\r\n");
+                         "helpful_no,confirmed,potential,comments_total,"
+                         "comments\r\n"
+                         "'@evil,'\tx,1,0,0,0,0,0,,\r\n");
     free(csv);
     json_decref(fake);
 }
@@ -684,6 +765,7 @@ int main(void)
     test_queries(&h);
     test_gaps(&h);
     test_articles(&h);
+    test_article_comments(&h);
     test_csv(&h);
     test_csv_cell(&h);
     test_csv_injection(&h);

@@ -38,7 +38,8 @@ static const struct command {
     {"gaps", TAKES_LIMIT,
      "queries with zero results or no click, and the cases after them"},
     {"articles", TAKES_WINDOW,
-     "views, clicks, votes and deflections per article and section"},
+     "views, clicks, votes, deflections and readers' comments per article "
+     "and section"},
     {"ubi", 0,
      "the search log as User Behavior Insights 1.3.0 JSON lines "
      "(ubi_queries, ubi_events)"},
@@ -310,7 +311,20 @@ static size_t csv_record(const char **p, char cells[][TABLE_CELL_MAX + 4], size_
             } else if (!quoted && (*s == ',' || *s == '\r' || *s == '\n')) {
                 break;
             }
-            char ch = *s == '\n' || *s == '\r' ? ' ' : *s;
+            /* Customer text (queries, subjects, comments) reaches a
+             * terminal here: control characters, C0 and C1 (UTF-8 C2
+             * 80..9F), could move the cursor or rewrite the screen, so
+             * line breaks and tabs become spaces and the rest '?'. */
+            unsigned char u = (unsigned char)*s;
+            char ch = *s;
+            if (u == '\n' || u == '\r' || u == '\t')
+                ch = ' ';
+            else if (u < 0x20 || u == 0x7F)
+                ch = '?';
+            else if (u == 0xC2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9F) {
+                ch = '?';
+                s++;
+            }
             if (out && len < TABLE_CELL_MAX)
                 out[len++] = ch;
             else if (out && len == TABLE_CELL_MAX) {

@@ -24,6 +24,8 @@ unsigned api_cases_list(struct request *rq)
     double tto = (double)((long long)(now_wall() / DAY) + 1) * DAY, tfrom = tto - 31 * DAY;
     if (to && *to && reports_parse_date(to, &tto) != 0)
         return reply_error(rq, 400, "invalid_to", "'to' must be a date like 2026-11-30");
+    if (to && *to) /* the last day, included, as in the agent console */
+        tto += DAY;
     if (from && *from && reports_parse_date(from, &tfrom) != 0)
         return reply_error(rq, 400, "invalid_from", "'from' must be a date like 2026-11-01");
     if (q && strlen(q) > 200)

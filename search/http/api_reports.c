@@ -34,10 +34,14 @@ static unsigned parse_args(struct request *rq, struct report_args *a)
     a->from = a->to - 31 * DAY;
     if (to && *to && reports_parse_date(to, &a->to) != 0)
         return reply_error(rq, 400, "invalid_to", "'to' must be a date like 2026-11-30");
+    /* 'to' names the last day, included, as in kb-report and the agent
+     * console: the reports take the midnight after it. */
+    if (to && *to)
+        a->to += DAY;
     if (from && *from && reports_parse_date(from, &a->from) != 0)
         return reply_error(rq, 400, "invalid_from", "'from' must be a date like 2026-11-01");
     if (a->from >= a->to)
-        return reply_error(rq, 400, "invalid_range", "'from' must be before 'to'");
+        return reply_error(rq, 400, "invalid_range", "'from' must not be after 'to'");
     if (a->to - a->from > 3660 * DAY)
         return reply_error(rq, 400, "invalid_range", "the range is longer than ten years");
     a->interval = REPORTS_DAY;

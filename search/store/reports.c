@@ -1,5 +1,6 @@
-/* reports.c -- the four reports, each an aggregation over the finished
- * visits rp_scan() hands out (reports_private.h). */
+/* reports.c -- the deflection, queries and gaps reports, each an
+ * aggregation over the finished visits rp_scan() hands out
+ * (reports_private.h); the articles report is in reports_articles.c. */
 #include "reports_private.h"
 
 #include <stdlib.h>
@@ -111,7 +112,8 @@ static json_t *defl_json(const struct defl *d, double from_ts, double to_ts)
 
     reports_format_date(from_ts, date, sizeof date);
     bad |= put(o, "from", json_string(date));
-    reports_format_date(to_ts, date, sizeof date);
+    /* The last day the range includes: to_ts itself is excluded. */
+    reports_format_date(to_ts - 0.001, date, sizeof date);
     bad |= put(o, "to", json_string(date));
     bad |= put(o, "total", counts_json(&d->total, NULL));
     for (i = 0; !bad && i < d->n; i++) {
@@ -448,141 +450,6 @@ store_status reports_gaps(struct eventlog *el, double from_ts, double to_ts,
     }
     free(r.e);
     free(r.slot);
-    rp_map_free(&r.map);
-    return rc;
-}
-
-/* ---- articles ------------------------------------------------------ */
-
-struct aent {
-    const char *article; /* map key: article NUL section; owned by map */
-    const char *section;
-    long long views, clicks, yes, no, confirmed, potential;
-    long long seen; /* visit seq that last counted an outcome here */
-};
-
-struct arep {
-    struct eventlog *el;
-    struct rp_map map;
-    struct aent *e;
-    size_t cap;
-    char *key;
-    size_t keycap;
-};
-
-static struct aent *aent_get(struct arep *r, const char *article,
-                             const char *section)
-{
-    size_t al = strlen(article), sl = strlen(section), idx;
-    const char *stored;
-    int created;
-
-    if (rp_reserve(&r->key, &r->keycap, al + sl + 2, 1) ||
-        rp_reserve(&r->e, &r->cap, r->map.n + 1, sizeof *r->e))
-        return NULL;
-    memcpy(r->key, article, al + 1);
-    memcpy(r->key + al + 1, section, sl + 1);
-    if (rp_map_get(&r->map, r->key, al + sl + 1, &idx, &created, &stored))
-        return NULL;
-    if (created) {
-        memset(&r->e[idx], 0, sizeof r->e[idx]);
-        r->e[idx].article = stored;
-        r->e[idx].section = stored + al + 1;
-    }
-    return &r->e[idx];
-}
-
-static store_status articles_visit(void *ctx, const struct rp_visit *v)
-{
-    struct arep *r = ctx;
-    int deflected = v->outcome == RP_CONFIRMED || v->outcome == RP_POTENTIAL;
-    size_t i;
-
-    for (i = 0; i < v->n; i++) {
-        const struct rp_event *e = &v->ev[i];
-        const char *article = rp_str(v, e->article);
-        struct aent *a;
-
-        if (!article)
-            continue;
-        if (!(a = aent_get(r, article, rp_str(v, e->section))))
-            return oom(r->el);
-        a->views += e->kind == EVENTLOG_KIND_VIEW;
-        a->clicks += e->kind == EVENTLOG_KIND_CLICK;
-        if (e->kind == EVENTLOG_KIND_VOTE) {
-            a->yes += e->helpful == 1;
-            a->no += e->helpful == 0;
-        }
-        if (deflected && e->in_window && a->seen != v->seq &&
-            (e->kind == EVENTLOG_KIND_VIEW || e->kind == EVENTLOG_KIND_CLICK ||
-             e->kind == EVENTLOG_KIND_DEFLECT)) {
-            a->seen = v->seq;
-            a->confirmed += v->outcome == RP_CONFIRMED;
-            a->potential += v->outcome == RP_POTENTIAL;
-        }
-    }
-    return STORE_OK;
-}
-
-static int aent_cmp(const void *a, const void *b)
-{
-    const struct aent *x = a, *y = b;
-    long long rx = x->views + x->clicks, ry = y->views + y->clicks;
-    int c;
-
-    if (rx != ry)
-        return rx > ry ? -1 : 1;
-    c = strcmp(x->article, y->article);
-    return c ? c : strcmp(x->section, y->section);
-}
-
-static json_t *articles_json(struct arep *r)
-{
-    json_t *arr = json_array(), *o;
-    size_t i;
-    int bad = !arr;
-
-    if (r->map.n > 1)
-        qsort(r->e, r->map.n, sizeof *r->e, aent_cmp);
-    for (i = 0; !bad && i < r->map.n; i++) {
-        const struct aent *a = &r->e[i];
-
-        o = json_object();
-        bad |= json_array_append_new(arr, o) != 0;
-        if (bad)
-            break;
-        bad |= put(o, "article", storeval_json_str(a->article));
-        bad |= put(o, "section", storeval_json_str(a->section));
-        bad |= put(o, "views", json_integer(a->views));
-        bad |= put(o, "clicks", json_integer(a->clicks));
-        bad |= put(o, "helpful_yes", json_integer(a->yes));
-        bad |= put(o, "helpful_no", json_integer(a->no));
-        bad |= put(o, "confirmed", json_integer(a->confirmed));
-        bad |= put(o, "potential", json_integer(a->potential));
-    }
-    o = bad ? NULL : json_pack("{s:o}", "articles", arr);
-    if (bad)
-        json_decref(arr);
-    return o;
-}
-
-store_status reports_articles(struct eventlog *el, double from_ts, double to_ts,
-                              double window, double now, json_t **out)
-{
-    struct arep r;
-    store_status rc;
-
-    *out = NULL;
-    if ((rc = rp_check_args(el, from_ts, to_ts, window, now)))
-        return rc;
-    memset(&r, 0, sizeof r);
-    r.el = el;
-    rc = rp_scan(el, from_ts, to_ts, storeval_ms(window),
-                 storeval_bound_ms(now), articles_visit, &r);
-    if (!rc && !(*out = articles_json(&r)))
-        rc = oom(el);
-    free(r.e);
-    free(r.key);
     rp_map_free(&r.map);
     return rc;
 }

@@ -48,13 +48,15 @@ extern "C" {
 #define REPORTS_DEFAULT_WINDOW 1800 /* seconds */
 #define REPORTS_MAX_INTERVALS 5000  /* longest deflection report */
 #define REPORTS_GAP_CASES 10        /* case subjects kept per gap query */
+#define REPORTS_ARTICLE_COMMENTS 5  /* comments listed per article row */
 
 enum reports_interval {
     REPORTS_DAY,
     REPORTS_WEEK /* weeks start on Monday, UTC */
 };
 
-/* {"from":"YYYY-MM-DD","to":"YYYY-MM-DD" (exclusive),
+/* {"from":"YYYY-MM-DD","to":"YYYY-MM-DD" (the last day included, the
+ * day before to_ts when it is a midnight),
  *  "total":{counts},"intervals":[{"start":"YYYY-MM-DD",counts}...]}
  * where counts are "visits" (with any event), "searches" (search
  * events), "case_form_visits", "confirmed", "potential", "none",
@@ -89,21 +91,33 @@ store_status reports_gaps(struct eventlog *el, double from_ts, double to_ts,
                           int limit, json_t **out);
 
 /* {"articles":[{"article","section" ("" for the whole article),"views",
- * "clicks","helpful_yes","helpful_no","confirmed","potential"}]} per
+ * "clicks","helpful_yes","helpful_no","confirmed","potential",
+ * "comments_total","comments":[{"comment","created" (ISO 8601 UTC),
+ * "helpful" (true/false),"reason" (or null),"locale","section"}]}]} per
  * article and section, most viewed plus clicked first.  A confirmed or
  * potential visit counts once for each article/section it viewed,
- * clicked or deflected from inside its window. */
+ * clicked or deflected from inside its window.  A vote with a section
+ * (cast after coming by a section link) counts for the section's row
+ * and for the article's: the article's row holds every vote on the
+ * article, so both "least helpful" lists are right.  comments are the
+ * readers' words ("Tell us more" on the vote form): comments_total of
+ * them, the newest REPORTS_ARTICLE_COMMENTS listed, newest first.  They
+ * are customer text, returned as stored: escape them for the output's
+ * context. */
 store_status reports_articles(struct eventlog *el, double from_ts, double to_ts,
                               double window, double now, json_t **out);
 
 /* RFC 4180 CSV of a report made above; which is "deflection" (a header,
  * one row per interval, then a "total" row), "queries", "gaps" (cases
- * joined with "; ") or "articles" (a header and one row per entry).
+ * joined with "; ") or "articles" (a header and one row per entry; its
+ * "comments" cell holds the listed comments' text, newest first, one
+ * per line).
  * CRLF line ends; every cell is written by reports_csv_cell(): numbers
  * the report holds are cells of kind REPORTS_CSV_NUMBER, everything
  * else (queries, case subjects, ids, labels, lists) REPORTS_CSV_TEXT,
- * and each case subject in a gaps "cases" cell that begins with a
- * formula character gets the ' prefix of its own too.  Returns STORE_OK
+ * and each case subject in a gaps "cases" cell (each comment in an
+ * articles "comments" cell) that begins with a formula character gets
+ * the ' prefix of its own too.  Returns STORE_OK
  * and *out (caller free()s); STORE_ERR_INVALID (*out NULL) on an
  * unknown which or a report of another shape; STORE_ERR_NOMEM. */
 store_status reports_to_csv(const json_t *report, const char *which, char **out);

@@ -16,7 +16,7 @@ static const char *const gap_cols[] = {
     "query", "count", "zero_results", "no_click", "cases", NULL};
 static const char *const article_cols[] = {
     "article", "section", "views", "clicks", "helpful_yes", "helpful_no",
-    "confirmed", "potential", NULL};
+    "confirmed", "potential", "comments_total", "comments", NULL};
 
 static const struct csv_shape {
     const char *which;
@@ -93,7 +93,8 @@ static void add_scalar(struct strbuf *sb, const json_t *v, int item)
     }
 }
 
-/* A value as one cell; an array's items are joined with "; ".  Only a
+/* A value as one cell; an array's items are joined with "; ", or, for
+ * a list of comments (objects with a "comment"), one per line.  Only a
  * lone number or boolean, formatted here, is written as it is; strings
  * and lists are text. */
 static void add_value(struct strbuf *sb, const json_t *v)
@@ -106,9 +107,17 @@ static void add_value(struct strbuf *sb, const json_t *v)
         return;
     if (json_is_array(v)) {
         for (i = 0; i < json_array_size(v); i++) {
-            if (i)
+            const json_t *item = json_array_get(v, i);
+
+            if (json_is_object(item)) {
+                if (i)
+                    strbuf_addch(&tmp, '\n');
+                item = json_object_get(item, "comment");
+            } else if (i) {
                 strbuf_adds(&tmp, "; ");
-            add_scalar(&tmp, json_array_get(v, i), 1);
+            }
+            if (item)
+                add_scalar(&tmp, item, 1);
         }
     } else {
         if (!json_is_string(v))

@@ -40,6 +40,8 @@ struct rp_event {
     size_t section;   /* subject is the case subject (case events) */
     size_t subject;
     size_t locale;    /* as logged, or RP_NOSTR */
+    size_t reason;    /* vote: as logged, or RP_NOSTR */
+    size_t comment;   /* vote: the reader's words, or RP_NOSTR */
 };
 
 struct rp_visit {

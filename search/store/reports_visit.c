@@ -467,7 +467,12 @@ static store_status on_event(void *ctx, const struct eventlog_event *ev, double 
         add_str(v, ev->article, 0, &e->article) ||
         add_str(v, ev->section ? ev->section : "", 0, &e->section) ||
         add_str(v, ev->subject, 0, &e->subject) ||
-        add_str(v, ev->locale, 0, &e->locale))
+        add_str(v, ev->locale, 0, &e->locale) ||
+        add_str(v, ev->kind == EVENTLOG_KIND_VOTE ? ev->reason : NULL, 0, &e->reason) ||
+        add_str(v, ev->kind == EVENTLOG_KIND_VOTE && ev->comment && ev->comment[0]
+                       ? ev->comment
+                       : NULL,
+                0, &e->comment))
         return oom(s);
     v->n++;
     return STORE_OK;
