@@ -6,6 +6,7 @@
 #include "admin.h"
 #include "escape.h"
 #include "eventlog.h"
+#include "page_comments.h"
 #include "page_learned.h"
 #include "page_replay.h"
 #include "page_staff.h"
@@ -490,6 +491,9 @@ unsigned page_author(struct request *rq)
     render_queries(&pg, r.queries, &queries);
     render_gaps(&pg, r.gaps, &gaps);
     render_least(&pg, &sa, r.articles, &least);
+    struct html comments = HTML_INIT;
+    comments_render(&pg, &sa, r.articles, &comments);
+    page_set_html(&pg, "comments", &comments);
     render_health(&pg, &sa, &health);
     learned_render(&pg, rq, &sa, &learned);
     struct html last = HTML_INIT;
@@ -530,6 +534,7 @@ unsigned page_author(struct request *rq)
     html_release(&queries);
     html_release(&gaps);
     html_release(&least);
+    html_release(&comments);
     html_release(&health);
     html_release(&learned);
     html_release(&disabled);
