@@ -31,7 +31,7 @@ static void one_comment(struct page *pg, struct staff_articles *sa, const char *
     html_lit(out, "><p>");
     html_text(out, staff_jstr(c, "comment"));
     html_lit(out, "</p></blockquote>\n<p class=\"comment-meta\">");
-    staff_time(out, staff_jstr(c, "created"), STAFF_DATE_TIME);
+    staff_time(pg, out, staff_jstr(c, "created"), STAFF_DATE_TIME);
     html_lit(out, " · <span class=\"comment-vote\">");
     html_text(out, page_t(pg, json_is_true(json_object_get(c, "helpful")) ? "author.comment_yes"
                                                                             : "author.comment_no"));
