@@ -55,6 +55,7 @@ static int check_one(kb_index *ix, const char *default_locale, json_t *rec,
         .text = text, .locale = locale, .default_locale = default_locale,
         .limit = CHECK_DEPTH,
         .include_internal = strcmp(str(rec, "audience"), "internal") == 0,
+        .no_snippets = 1,
     };
     kb_results *res = NULL;
     kb_status st = kb_search(ix, &kq, &res);

@@ -142,6 +142,10 @@ typedef struct {
     kb_cache *cache;            /* borrowed: results to reuse, or NULL */
     int exact;                  /* 1: the words as typed, never spelling-
                                  * corrected ("search instead for") */
+    int no_snippets;            /* 1: hits carry an empty snippet, for
+                                 * callers that need only ids and ranks
+                                 * (the indexer's checks): the units'
+                                 * text is not read */
 } kb_query;
 
 /* Where a snippet matches the query: len bytes from byte offset off of

@@ -155,9 +155,9 @@ std::string kb_cache_key(const Xapian::Database &db, const kb_query *qy)
             k.append(f).push_back('+'); /* NULL and "" differ */
     }
     char tail[96];
-    snprintf(tail, sizeof tail, "%u/%u/%d%d%d%d/%p", qy->offset, qy->limit,
+    snprintf(tail, sizeof tail, "%u/%u/%d%d%d%d%d/%p", qy->offset, qy->limit,
              qy->include_internal != 0, qy->prefix_last != 0, qy->facets != 0, qy->exact != 0,
-             (const void *)qy->synonyms);
+             qy->no_snippets != 0, (const void *)qy->synonyms);
     k += '\0';
     return k + tail;
 }

@@ -175,7 +175,8 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
         keep(doc.get_value(KB_SLOT_ANCHOR));
         keep(doc.get_value(KB_SLOT_SECTION));
         span_at.push_back(r->spans.size());
-        snippeter.make(doc.get_data(), loc, KB_SNIPPET_BYTES, &snippet, &r->spans);
+        if (!qy->no_snippets)
+            snippeter.make(doc.get_data(), loc, KB_SNIPPET_BYTES, &snippet, &r->spans);
         keep(snippet);
         meta.emplace_back(doc.get_value(KB_SLOT_FLAGS), it.get_weight());
     }
