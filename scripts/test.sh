@@ -56,6 +56,9 @@ KB_WITH_BROWSER=1 KB_WITH_FUZZ=1 KB_WITH_CLUSTER=1 scripts/install-deps.sh
 if [ -x scripts/install-browser-tests.sh ]; then
     scripts/install-browser-tests.sh || echo "test.sh: browser test setup failed; those tests will skip"
 fi
+if [ -x scripts/install-openapi-tests.sh ]; then
+    scripts/install-openapi-tests.sh || echo "test.sh: OpenAPI test setup failed; test_openapi will skip"
+fi
 jobs=$(nproc)
 passed=0
 failed=0

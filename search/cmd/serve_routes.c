@@ -35,6 +35,7 @@ const struct route serve_routes[] = {
     {"POST", "/api/admin/reindex",        ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_reindex_start},
     {"GET",  "/api/admin/reindex/",       ROUTE_PREFIX, ROUTE_API,  ROLE_AUTHOR, api_reindex_get},
     {"GET",  "/api/admin/content-report", ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_content_report},
+    {"GET",  "/api/openapi.json",         ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_openapi},
     /* Any other path under /api/: no handler, a 404 in JSON. */
     {"*",    "/api/",                     ROUTE_PREFIX, ROUTE_API,  ROLE_NONE,   NULL},
     {"GET",  "/",                         ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   page_home},

@@ -127,6 +127,10 @@ struct request {
     struct strbuf out;  /* response body */
     const char *content_type;
     const char *error_code; /* set by reply_error */
+    const char *cache_control; /* a handler whose answer is the same for
+                                  every asker sets it (openapi.c); else,
+                                  and for a signed-in request, API
+                                  answers are no-store */
     struct {
         const char *name;
         char *value; /* owned */

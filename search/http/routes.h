@@ -82,6 +82,9 @@ unsigned api_case_get(struct request *rq);
 /* sitemap.c */
 unsigned api_sitemap(struct request *rq);
 
+/* openapi.c */
+unsigned api_openapi(struct request *rq);
+
 /* admin.c */
 unsigned api_reindex_start(struct request *rq);
 unsigned api_reindex_get(struct request *rq);

@@ -237,7 +237,9 @@ static enum MHD_Result send_reply(struct request *rq, unsigned status)
     /* No cache, shared or private, keeps an answer made for a signed-in
      * agent or author (internal articles, cases, reports) or any staff
      * page, whatever its status. */
-    if (rq->is_api || rq->auth_kind != AUTH_NONE || staff_path(rq->path))
+    if (rq->cache_control && rq->auth_kind == AUTH_NONE && !staff_path(rq->path))
+        MHD_add_response_header(resp, "Cache-Control", rq->cache_control);
+    else if (rq->is_api || rq->auth_kind != AUTH_NONE || staff_path(rq->path))
         MHD_add_response_header(resp, "Cache-Control", "no-store");
     for (size_t i = 0; i < rq->nheaders; i++)
         MHD_add_response_header(resp, rq->headers[i].name, rq->headers[i].value);
