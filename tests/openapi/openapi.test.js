@@ -405,6 +405,14 @@ test('GET /api/openapi.json describes kb-serve as it is', async (t) => {
     }
     assert.equal(job.body.state, 'done', JSON.stringify(job.body));
     assert.ok(job.body.summary && job.body.warnings.length > 0, 'a summary and the warnings');
+    const gated = await call('POST', '/api/admin/reindex', { status: 202, token: authorToken, json: { gate: true } });
+    for (let i = 0; i < 100; i++) {
+      job = await call('GET', gated.body.status_url, { status: 200, token: authorToken });
+      if (job.body.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(job.body.gate, true);
+    assert.ok(job.body.replay && job.body.summary && job.body.summary.replay, JSON.stringify(job.body));
     await call('GET', '/api/admin/reindex/R-000000000000', { status: 404, token: authorToken });
     const again = await call('POST', '/api/admin/reindex', { token: authorToken });
     assert.ok([202, 409].includes(again.status));
