@@ -13,6 +13,7 @@
 #include "harness.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,17 +22,19 @@
 static const char *const LANGS[] = {"ru", "zh", "de"};
 #define NLANGS (sizeof LANGS / sizeof LANGS[0])
 
+/* The staff templates: these, and every template whose name starts
+ * with a staff page's ("agent", "author", ...: staff_templates()). */
 static const char *const TEMPLATES[] = {
-    "login.html",          "agent.html",   "agent-case.html", "agent-copy.html",
-    "agent-hit.html",      "agent-internal-note.html",        "author.html",
-    "reindex-status.html", "staff-bar.html", "message.html",  "page.html",
-    "error.html",          "pager.html",   "hit-section.html", "popular-item.html",
+    "login.html", "staff-bar.html", "message.html", "page.html",         "error.html",
+    "pager.html", "hit-section.html", "popular-item.html",
 };
+static const char *const TEMPLATE_PREFIXES[] = {"agent", "author", "reindex", "staff",
+                                                "links", "replay", "learned"};
 
+/* The staff sources: these, and every file of search/pages that
+ * includes page_staff.h or a header that does (staff_sources()). */
 static const char *const SOURCES[] = {
-    "page_login.c",   "page_agent.c",   "page_agent_case.c", "page_author.c",
-    "page_reindex.c", "page_learned.c", "page_staff.c",      "page_popular.c",
-    "svgchart.c",     "page_kit.c",
+    "page_login.c", "page_staff.c", "page_popular.c", "svgchart.c", "page_kit.c",
 };
 
 /* Key families the staff pages build at run time: every key of en.json
@@ -39,7 +42,7 @@ static const char *const SOURCES[] = {
 static const char *const FAMILIES[] = {
     "role.",    "staff.",     "login.",     "agent.",      "trail.",       "author.",
     "reindex.", "js.copy",    "js.copied",  "js.reindex",  "fb.reason.",   "product.",
-    "form.expired", "message.", "date.", "num.",
+    "form.expired", "message.", "date.", "num.", "replay.", "links.", "js.replay",
 };
 
 /* The same word in English and in the language, checked by a native
@@ -49,6 +52,7 @@ static const char *const SAME_AS_ENGLISH[][2] = {
     {"de", "agent.case.details"}, /* Details */
     {"de", "product.onboarding"}, /* Onboarding */
     {"zh", "num.percent"},        /* {n}% */
+    {"de", "links.col.problem"},  /* Problem */
 };
 
 static char *slurp(const char *path)
@@ -279,6 +283,89 @@ static int source_words(const char *name, const char *text)
     return bad;
 }
 
+/* Adds name to the list (a JSON array used as a set of names). */
+static void add_name(json_t *list, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+        if (strcmp(json_string_value(v), name) == 0)
+            return;
+    json_array_append_new(list, json_string(name));
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* 1 when the file dir/name includes one of the headers in incs. */
+static int includes_any(const char *dir, const char *name, json_t *incs)
+{
+    char path[1400], line[128];
+    size_t i;
+    json_t *v;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = slurp(path);
+    int hit = 0;
+    json_array_foreach(incs, i, v)
+    {
+        snprintf(line, sizeof line, "#include \"%s\"", json_string_value(v));
+        if (text && strstr(text, line))
+            hit = 1;
+    }
+    free(text);
+    return hit;
+}
+
+/* The staff sources of search/pages (see SOURCES). */
+static json_t *staff_sources(void)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/search/pages", KB_SOURCE_DIR);
+    json_t *list = json_array(), *incs = json_array();
+    for (size_t i = 0; i < sizeof SOURCES / sizeof SOURCES[0]; i++)
+        add_name(list, SOURCES[i]);
+    add_name(incs, "page_staff.h");
+    for (int pass = 0; pass < 2; pass++) {
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d)) != NULL) {
+            if (!includes_any(dir, de->d_name, incs))
+                continue;
+            if (ends_with(de->d_name, ".h"))
+                add_name(incs, de->d_name);
+            else if (ends_with(de->d_name, ".c"))
+                add_name(list, de->d_name);
+        }
+        if (d)
+            closedir(d);
+    }
+    json_decref(incs);
+    return list;
+}
+
+/* The staff templates of web/templates (see TEMPLATES). */
+static json_t *staff_templates(void)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/web/templates", KB_SOURCE_DIR);
+    json_t *list = json_array();
+    for (size_t i = 0; i < sizeof TEMPLATES / sizeof TEMPLATES[0]; i++)
+        add_name(list, TEMPLATES[i]);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL)
+        for (size_t i = 0; i < sizeof TEMPLATE_PREFIXES / sizeof TEMPLATE_PREFIXES[0]; i++)
+            if (strncmp(de->d_name, TEMPLATE_PREFIXES[i], strlen(TEMPLATE_PREFIXES[i])) == 0 &&
+                ends_with(de->d_name, ".html"))
+                add_name(list, de->d_name);
+    if (d)
+        closedir(d);
+    return list;
+}
+
 int main(void)
 {
     struct harness h = {0, 0};
@@ -306,26 +393,37 @@ int main(void)
     }
 
     char path[1024];
-    for (size_t i = 0; i < sizeof TEMPLATES / sizeof TEMPLATES[0]; i++) {
-        snprintf(path, sizeof path, "%s/web/templates/%s", KB_SOURCE_DIR, TEMPLATES[i]);
+    json_t *templates = staff_templates(), *sources = staff_sources();
+    size_t i;
+    json_t *name;
+    json_array_foreach(templates, i, name)
+    {
+        const char *n = json_string_value(name);
+        snprintf(path, sizeof path, "%s/web/templates/%s", KB_SOURCE_DIR, n);
         char *text = slurp(path);
         CHECK(&h, text != NULL);
         if (!text)
             continue;
         template_keys(text, keys);
-        CHECK_INT_EQ(&h, template_words(TEMPLATES[i], text), 0);
+        CHECK_INT_EQ(&h, template_words(n, text), 0);
         free(text);
     }
-    for (size_t i = 0; i < sizeof SOURCES / sizeof SOURCES[0]; i++) {
-        snprintf(path, sizeof path, "%s/search/pages/%s", KB_SOURCE_DIR, SOURCES[i]);
+    json_array_foreach(sources, i, name)
+    {
+        const char *n = json_string_value(name);
+        snprintf(path, sizeof path, "%s/search/pages/%s", KB_SOURCE_DIR, n);
         char *text = slurp(path);
         CHECK(&h, text != NULL);
         if (!text)
             continue;
         source_keys(text, en, keys, prefixes);
-        CHECK_INT_EQ(&h, source_words(SOURCES[i], text), 0);
+        CHECK_INT_EQ(&h, source_words(n, text), 0);
         free(text);
     }
+    printf("%zu staff templates, %zu staff sources\n", json_array_size(templates),
+           json_array_size(sources));
+    json_decref(templates);
+    json_decref(sources);
 
     /* Every key: in English, and translated in every other language. */
     size_t checked = 0;
@@ -340,22 +438,22 @@ int main(void)
         checked++;
         char want_ph[512], got_ph[512];
         placeholders(e, want_ph, sizeof want_ph);
-        for (size_t i = 0; i < NLANGS; i++) {
-            const char *s = json_string_value(json_object_get(tr[i], key));
+        for (size_t l = 0; l < NLANGS; l++) {
+            const char *s = json_string_value(json_object_get(tr[l], key));
             if (!s || !*s) {
-                fprintf(stderr, "\"%s\" is missing in %s.json\n", key, LANGS[i]);
+                fprintf(stderr, "\"%s\" is missing in %s.json\n", key, LANGS[l]);
                 h.failed++;
                 continue;
             }
-            if (strcmp(s, e) == 0 && !same_allowed(LANGS[i], key)) {
-                fprintf(stderr, "\"%s\" is English in %s.json: \"%s\"\n", key, LANGS[i], s);
+            if (strcmp(s, e) == 0 && !same_allowed(LANGS[l], key)) {
+                fprintf(stderr, "\"%s\" is English in %s.json: \"%s\"\n", key, LANGS[l], s);
                 h.failed++;
                 continue;
             }
             placeholders(s, got_ph, sizeof got_ph);
             if (strcmp(want_ph, got_ph) != 0) {
                 fprintf(stderr, "\"%s\" in %s.json has the placeholders %s, English %s\n", key,
-                        LANGS[i], got_ph, want_ph);
+                        LANGS[l], got_ph, want_ph);
                 h.failed++;
                 continue;
             }
@@ -369,7 +467,7 @@ int main(void)
     json_decref(prefixes);
     json_decref(keys);
     json_decref(en);
-    for (size_t i = 0; i < NLANGS; i++)
-        json_decref(tr[i]);
+    for (size_t l = 0; l < NLANGS; l++)
+        json_decref(tr[l]);
     TEST_MAIN_END(&h);
 }
