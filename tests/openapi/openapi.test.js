@@ -41,7 +41,8 @@ async function startServer() {
   if (ix.status !== 0 && ix.status !== 1) throw new Error(`kb-index failed: ${ix.stderr}`);
   const child = spawn(SERVE_BIN,
     ['--index', index, '--db', db, '--listen', '127.0.0.1:0', '--content', CONTENT,
-     '--indexer', INDEX_BIN, '--web', path.join(ROOT, 'web'), '--threads', '2'],
+     '--indexer', INDEX_BIN, '--web', path.join(ROOT, 'web'), '--threads', '2',
+     '--max-body', '65536'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
@@ -277,7 +278,8 @@ test('GET /api/openapi.json describes kb-serve as it is', async (t) => {
     const found = findOperation(doc, method, reqPath);
     assert.ok(found, `${method} ${reqPath} is documented`);
     const resp = resolve(doc, found.op.responses[String(r.status)]);
-    assert.ok(resp, `${found.tpl}: status ${r.status} is documented (${where})`);
+    assert.ok(resp, `${found.tpl}: status ${r.status} is documented (${where}); ` +
+              'document it in search/http/openapi.json');
     assert.equal(r.headers.get('cache-control'),
       found.tpl === '/api/openapi.json' ? 'public, max-age=3600' : 'no-store', where);
     const media = ctype.split(';')[0].trim();
@@ -292,7 +294,8 @@ test('GET /api/openapi.json describes kb-serve as it is', async (t) => {
       const validate = ajv.getSchema(schemaPath);
       assert.ok(validate, `schema ${schemaPath}`);
       assert.ok(validate(parsed),
-        `${where}\ndoes not match ${schemaPath}:\n${JSON.stringify(validate.errors, null, 1)}`);
+        `${where}\ndoes not match ${schemaPath}:\n${JSON.stringify(validate.errors, null, 1)}\n` +
+        'A handler that changed on purpose changes search/http/openapi.json with it.');
     }
     checked++;
     return { status: r.status, headers: r.headers, body: parsed };
@@ -358,6 +361,8 @@ test('GET /api/openapi.json describes kb-serve as it is', async (t) => {
     assert.equal(twice.body.id, once.body.id, 'the same submission answers its first case');
     await call('POST', '/api/cases', { status: 201, form: { subject: 'Form case', email: 'form@example.com' } });
     await call('POST', '/api/cases', { status: 400, json: { subject: 'x', email: 'not-an-address' } });
+    await call('POST', '/api/cases', { status: 413,
+      json: { subject: 'x', email: 'x@example.com', description: 'x'.repeat(70000) } });
   });
 
   await t.test('staff: sign-in, cases, reports, reindex', async () => {
