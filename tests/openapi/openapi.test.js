@@ -189,6 +189,28 @@ test('GET /api/openapi.json describes kb-serve as it is', async (t) => {
     assert.equal(doc.info.version, version[1], 'info.version is the package version');
   });
 
+  await t.test('it names no internal article', () => {
+    let internal = 0;
+    const walk = (dir, top) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const f = path.join(dir, e.name);
+        if (e.isDirectory()) { walk(f, top); continue; }
+        if (!e.name.endsWith('.md')) continue;
+        const md = fs.readFileSync(f, 'utf8');
+        const fm = /^---\n([\s\S]*?)\n---/.exec(md);
+        if (!fm || !/^audience:\s*internal\s*$/m.test(fm[1])) continue;
+        internal++;
+        const id = path.relative(top, f).split(path.sep).slice(1).join('/').replace(/\.md$/, '');
+        const title = /^title:\s*"?(.*?)"?\s*$/m.exec(fm[1]);
+        assert.ok(!text.includes(id), `the document names the internal article ${id}`);
+        if (title) assert.ok(!text.includes(title[1]), `the document quotes "${title[1]}"`);
+      }
+    };
+    walk(CONTENT, CONTENT);
+    walk(path.join(ROOT, 'content'), path.join(ROOT, 'content'));
+    assert.ok(internal >= 2, 'internal articles were found to look for');
+  });
+
   await t.test('Redocly CLI lints it clean (recommended rules, strict)', () => {
     const file = path.join(server.dir, 'openapi.json');
     fs.writeFileSync(file, text);
