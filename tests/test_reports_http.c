@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define FORM_CSRF "Bb1_Bb1_Bb1_Bb1_Bb1_Bb1_Bb1_Bb1_Bb1_Bb1_Bb1"
 #define IDEM_KEY "formkey-AAAAAAAAAAAAAAAAAAAA"
@@ -28,12 +29,12 @@
 
 static struct harness h = {0, 0};
 static struct tu_server srv;
-static char index_dir[512], db[600];
+static char index_dir[512], db[600], content[512];
 static char agent_auth[128], author_auth[128];
 
 static void start(void)
 {
-    char *extra[] = {"--db", db, NULL};
+    char *extra[] = {"--db", db, "--content", content, NULL};
     if (tu_server_start(&srv, index_dir, extra) != 0) {
         CHECK(&h, 0);
         exit(1);
@@ -282,17 +283,160 @@ static void test_table_on_terminal(void)
     free(out);
 }
 
+/* Sixty links to nowhere, a link whose target is a formula and one
+ * with quotes, added to the sample content before indexing. */
+static void write_link_articles(void)
+{
+    struct strbuf_lite {
+        char buf[8192];
+        size_t len;
+    } b = {"", 0};
+    b.len += (size_t)snprintf(b.buf, sizeof b.buf,
+                              "---\ntitle: Many links\ndescription: Links.\n---\n# Many links\n\n");
+    for (int i = 0; i < 60; i++)
+        b.len += (size_t)snprintf(b.buf + b.len, sizeof b.buf - b.len,
+                                  "See [gone %d](gone-%02d.md).\n\n", i, i);
+    char path[700];
+    snprintf(path, sizeof path, "%s/en-us/many-links.md", content);
+    CHECK_INT_EQ(&h, tu_write_file(path, b.buf, b.len), 0);
+    const char *odd = "---\ntitle: Odd links\ndescription: Odd.\n---\n# Odd links\n\n"
+                      "A [formula](=SUM(1).md) and [quotes](a\"b'c.md#x).\n";
+    snprintf(path, sizeof path, "%s/de-de/odd-links.md", content);
+    CHECK_INT_EQ(&h, tu_write_file(path, odd, strlen(odd)), 0);
+}
+
 static void test_broken_links(void)
 {
+    /* JSON: everything, then one locale, then a text filter. */
+    json_t *j = get_json("/api/admin/broken-links", author_auth, 200);
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(j, "total")), 63);
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(j, "matched")), 63);
+    CHECK_INT_EQ(&h, json_array_size(json_object_get(j, "links")), 50);
+    json_t *first = json_array_get(json_object_get(j, "links"), 0);
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(first, "file")), "de-de/odd-links.md");
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(first, "locale")), "de-de");
+    CHECK_INT_EQ(&h, json_array_size(json_object_get(j, "locales")), 2);
+    json_decref(j);
+    j = get_json("/api/admin/broken-links?lang=en-us&q=MISSING-PAGE", author_auth, 200);
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(j, "matched")), 1);
+    first = json_array_get(json_object_get(j, "links"), 0);
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(first, "file")),
+                 "en-us/billing/invoices.md");
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(first, "line")), 40);
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(first, "target")), "missing-page.md");
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(first, "problem")), "missing article");
+    json_decref(j);
+    j = get_json("/api/admin/broken-links?offset=50&limit=20", author_auth, 200);
+    CHECK_INT_EQ(&h, json_array_size(json_object_get(j, "links")), 13);
+    json_decref(j);
+    json_decref(get_json("/api/admin/broken-links?limit=0", author_auth, 400));
+    json_decref(get_json("/api/admin/broken-links?format=xml", author_auth, 400));
+    json_decref(get_json("/api/admin/broken-links", agent_auth, 403));
+
+    /* CSV: every matched link, formula-safe. */
+    char *csv = get_body("/api/admin/broken-links?format=csv&lang=de-de", author_auth, 200);
+    CHECK_STR_EQ(&h, csv ? csv : "",
+                 "file,line,locale,article,target,problem\r\n"
+                 "de-de/odd-links.md,7,de-de,odd-links,'=SUM(1).md,missing article\r\n"
+                 "de-de/odd-links.md,7,de-de,odd-links,\"a\"\"b'c.md#x\",missing article\r\n");
+    free(csv);
+    csv = get_body("/api/admin/broken-links?format=csv", author_auth, 200);
+    size_t rows = 0;
+    for (const char *p = csv; p && (p = strstr(p, "\r\n")); p += 2)
+        rows++;
+    CHECK_INT_EQ(&h, rows, 64);
+    free(csv);
+
+    /* The page: filters without JavaScript, 50 to a page. */
+    char *html = get_body("/author/links", author_auth, 200);
+    CHECK_CONTAINS(&h, html, "<code>en-us/billing/invoices.md</code></th><td class=\"num\">40</td>"
+                             "<td>en-us</td><td><code>missing-page.md</code>");
+    CHECK_CONTAINS(&h, html, "63 broken links");
+    CHECK_CONTAINS(&h, html, "rel=\"next\" href=\"/author/links?locale=en-us&amp;page=2\"");
+    CHECK_CONTAINS(&h, html, "<option value=\"de-de\">");
+    CHECK_CONTAINS(&h, html, "href=\"/api/admin/broken-links?format=csv\"");
+    CHECK_CONTAINS(&h, html, "a&quot;b&#39;c.md#x");
+    free(html);
+    html = get_body("/author/links?page=2", author_auth, 200);
+    CHECK_CONTAINS(&h, html, "rel=\"prev\"");
+    CHECK(&h, html && !strstr(html, "rel=\"next\""));
+    CHECK_CONTAINS(&h, html, "gone-59.md");
+    free(html);
+    html = get_body("/author/links?lang=en-us&q=Billing", author_auth, 200);
+    CHECK_CONTAINS(&h, html, "1 of 63 broken links match the filters");
+    CHECK_CONTAINS(&h, html, "<option value=\"en-us\" selected>");
+    CHECK_CONTAINS(&h, html, "value=\"Billing\"");
+    CHECK_CONTAINS(&h, html,
+                   "href=\"/api/admin/broken-links?format=csv&amp;lang=en-us&amp;q=Billing\"");
+    free(html);
+    html = get_body("/author/links?q=%3Cscript%3E", author_auth, 200);
+    CHECK_CONTAINS(&h, html, "No broken link matches these filters.");
+    CHECK_CONTAINS(&h, html, "value=\"&lt;script&gt;\"");
+    free(html);
+    html = get_body("/author/links?locale=de-de", author_auth, 200);
+    CHECK_CONTAINS(&h, html, "63 defekte Links");
+    free(html);
+    free(get_body("/author/links", agent_auth, 403));
+    /* The dashboard's content-health card leads there. */
+    html = get_body("/author", author_auth, 200);
+    CHECK_CONTAINS(&h, html, "href=\"/author/links?locale=en-us\"");
+    free(html);
+}
+
+/* A reindex refused because a file has errors says so in words for a
+ * web reader, not kb-index's command-line wording. */
+static void test_reindex_wording(void)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/en-us/bad.md", content);
+    const char *bad = "---\ntitle: [unclosed\n---\n# X\n\nbody\n";
+    CHECK_INT_EQ(&h, tu_write_file(path, bad, strlen(bad)), 0);
+    struct tu_response r;
+    CHECK_INT_EQ(&h, req("POST", "/api/admin/reindex", "{\"full\":true}", "application/json",
+                         author_auth, NULL, &r),
+                 202);
+    json_t *j = json_loads(r.body ? r.body : "", 0, NULL);
+    tu_response_free(&r);
+    char status[160], page[160];
+    const char *id = json_string_value(json_object_get(j, "id"));
+    snprintf(status, sizeof status, "/api/admin/reindex/%s", id ? id : "");
+    snprintf(page, sizeof page, "/author/reindex/%s", id ? id : "");
+    json_decref(j);
+    json_t *s = NULL;
+    const char *state = "running";
+    double until = tu_now() + 120;
+    while (strcmp(state, "running") == 0 && tu_now() < until) {
+        tu_sleep(0.1);
+        json_decref(s);
+        s = get_json(status, author_auth, 200);
+        state = json_string_value(json_object_get(s, "state"));
+        if (!state)
+            state = "?";
+    }
+    CHECK_STR_EQ(&h, state, "failed");
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(s, "reason")), "file_errors");
+    CHECK_INT_EQ(&h, json_integer_value(json_object_get(s, "failed_files")), 1);
+    CHECK(&h, !strstr(json_string_value(json_object_get(s, "message")), "--strict"));
+    json_decref(s);
+    char *html = get_body(page, author_auth, 200);
+    CHECK_CONTAINS(&h, html, "1 file has errors, so nothing was changed");
+    CHECK(&h, html && !strstr(html, "--strict") && !strstr(html, "committed"));
+    free(html);
+    char ru[200];
+    snprintf(ru, sizeof ru, "%s?locale=ru-ru", page);
+    html = get_body(ru, author_auth, 200);
+    CHECK_CONTAINS(&h, html, "В одном файле есть ошибки, поэтому ничего не изменилось");
+    free(html);
+    unlink(path);
 }
 
 int main(void)
 {
-    char content[512];
     CHECK_INT_EQ(&h, tu_mkdtemp(content, sizeof content, "content"), 0);
     CHECK_INT_EQ(&h, tu_mkdtemp(index_dir, sizeof index_dir, "index"), 0);
     CHECK_INT_EQ(&h, tu_copy_tree(KB_SOURCE_DIR "/tests/data/kb", content), 0);
-    snprintf(db, sizeof db, "%s/events.db", content);
+    write_link_articles();
+    snprintf(db, sizeof db, "%s.db", content);
     char *argv[] = {KB_INDEX_BIN, "--content", content, "--index", index_dir, "--quiet", NULL};
     char *err = NULL;
     CHECK_INT_EQ(&h, tu_run(argv, NULL, &err), 0);
@@ -308,9 +452,11 @@ int main(void)
     test_to_inclusive();
     test_section_vote_and_comment();
     test_broken_links();
+    test_reindex_wording();
     CHECK_INT_EQ(&h, tu_server_stop(&srv), 0);
     test_table_on_terminal();
     tu_rmrf(content);
     tu_rmrf(index_dir);
+    unlink(db);
     TEST_MAIN_END(&h);
 }

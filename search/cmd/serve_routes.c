@@ -9,7 +9,9 @@
  * A ROUTE_PREFIX path takes every path that begins with it; the first
  * route that fits the method and path wins. */
 #include "auth.h"
+#include "brokenlinks.h"
 #include "page_learned.h"
+#include "page_links.h"
 #include "pages.h"
 #include "routes.h"
 #include "serve_routes.h"
@@ -35,6 +37,7 @@ const struct route serve_routes[] = {
     {"POST", "/api/admin/reindex",        ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_reindex_start},
     {"GET",  "/api/admin/reindex/",       ROUTE_PREFIX, ROUTE_API,  ROLE_AUTHOR, api_reindex_get},
     {"GET",  "/api/admin/content-report", ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_content_report},
+    {"GET",  "/api/admin/broken-links",   ROUTE_EXACT,  ROUTE_API,  ROLE_AUTHOR, api_broken_links},
     {"GET",  "/api/openapi.json",         ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_openapi},
     /* Any other path under /api/: no handler, a 404 in JSON. */
     {"*",    "/api/",                     ROUTE_PREFIX, ROUTE_API,  ROLE_NONE,   NULL},
@@ -53,6 +56,7 @@ const struct route serve_routes[] = {
     {"GET",  "/agent",                    ROUTE_EXACT,  ROUTE_PAGE, ROLE_AGENT,  page_agent},
     {"GET",  "/agent/cases/",             ROUTE_PREFIX, ROUTE_PAGE, ROLE_AGENT,  page_agent_case},
     {"GET",  "/author",                   ROUTE_EXACT,  ROUTE_PAGE, ROLE_AUTHOR, page_author},
+    {"GET",  "/author/links",             ROUTE_EXACT,  ROUTE_PAGE, ROLE_AUTHOR, page_links},
     {"POST", "/author/reindex",           ROUTE_EXACT,  ROUTE_PAGE, ROLE_AUTHOR, page_reindex_post},
     {"POST", "/author/learned",           ROUTE_EXACT,  ROUTE_PAGE, ROLE_AUTHOR, page_learned_remove},
     {"GET",  "/author/reindex/",          ROUTE_PREFIX, ROUTE_PAGE, ROLE_AUTHOR, page_reindex_get},

@@ -129,8 +129,9 @@ static json_t *broken_links(struct health *h)
                                   : (*anchor && !json_object_get(set, anchor)) ? "missing anchor"
                                                                                : NULL;
             if (problem)
-                json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:I,s:s}", "article",
+                json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "article",
                                                      js(rec, "id"), "locale", js(rec, "locale"),
+                                                     "file", js(rec, "path"),
                                                      "target", target, "line",
                                                      json_integer_value(json_object_get(l, "line")),
                                                      "problem", problem));
@@ -139,21 +140,46 @@ static json_t *broken_links(struct health *h)
     return out;
 }
 
-int admin_content_report(struct app *app, long days, json_t **out)
+/* Every record of the current index (internal ones included) and
+ * their anchors into h; ADMIN_OK, or ADMIN_NO_INDEX / ADMIN_INDEX_ERROR
+ * (h then empty).  The caller releases h's objects either way. */
+static int load_health(struct app *app, struct health *h)
 {
     char err[256];
-    *out = NULL;
+    h->records = json_object();
+    h->anchors = json_object();
     kb_index *ix = handle_pool_get(app->pool, err, sizeof err);
     if (!ix) {
         fprintf(stderr, "kb-serve: content report: %s\n", err);
         return ADMIN_NO_INDEX;
     }
-    struct health h = {json_object(), json_object()};
     kb_reopen(ix);
-    if (kb_foreach_record(ix, 1, collect, &h) != KB_OK) {
+    if (!h->records || !h->anchors || kb_foreach_record(ix, 1, collect, h) != KB_OK)
+        return ADMIN_INDEX_ERROR;
+    return ADMIN_OK;
+}
+
+int admin_broken_links(struct app *app, json_t **out)
+{
+    struct health h;
+    *out = NULL;
+    int rc = load_health(app, &h);
+    if (rc == ADMIN_OK && !(*out = broken_links(&h)))
+        rc = ADMIN_INDEX_ERROR;
+    json_decref(h.records);
+    json_decref(h.anchors);
+    return rc;
+}
+
+int admin_content_report(struct app *app, long days, json_t **out)
+{
+    *out = NULL;
+    struct health h;
+    int rc = load_health(app, &h);
+    if (rc != ADMIN_OK) {
         json_decref(h.records);
         json_decref(h.anchors);
-        return ADMIN_INDEX_ERROR;
+        return rc;
     }
     const char *dl = app->cfg.default_locale;
     json_t *nodesc = json_array(), *stale = json_array(), *never = json_array();

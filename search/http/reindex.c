@@ -188,7 +188,21 @@ static void on_line(struct reindex *r, json_t *rec, const char *line, int is_std
     } else if (strncmp(line, "replay: \"", 9) == 0) {
         on_replay(rec, line);
     } else if (strncmp(line, "kb-index: ", 10) == 0) {
-        json_object_set_new(rec, "message", json_string(line + 10));
+        /* The strict run's refusal names a command-line flag; a web
+         * reader gets the reason and the count instead (the pages
+         * word it in their language). */
+        char *end;
+        long n = strtol(line + 10, &end, 10);
+        if (strstr(line, "--strict: nothing committed") && n > 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%ld file(s) have errors, so nothing was changed: "
+                     "the previous index is still served", n);
+            json_object_set_new(rec, "message", json_string(msg));
+            json_object_set_new(rec, "reason", json_string("file_errors"));
+            json_object_set_new(rec, "failed_files", json_integer(n));
+        } else {
+            json_object_set_new(rec, "message", json_string(line + 10));
+        }
     } else {
         int is_error;
         json_t *d = parse_diag(line, &is_error);
@@ -329,6 +343,8 @@ static void *run_job(void *arg)
     json_object_set_new(rec, "state", json_string(ok ? "done" : "failed"));
     json_object_set_new(rec, "exit_status", json_integer(code));
     json_object_set_new(rec, "finished", json_string(when));
+    if (!ok && code < 0)
+        json_object_set_new(rec, "reason", json_string("not_run"));
     if (!ok && !json_object_get(rec, "message"))
         json_object_set_new(rec, "message",
                             json_string(code < 0 ? "kb-index did not run or was killed"

@@ -502,6 +502,10 @@ unsigned page_author(struct request *rq)
     html_release(&last);
     page_url(&pg, &day_url, "/author");
     page_url(&pg, &week_url, "/author?interval=week");
+    struct strbuf links_url = STRBUF_INIT;
+    page_url(&pg, &links_url, "/author/links");
+    page_set_text(&pg, "links_url", links_url.buf ? links_url.buf : "/author/links");
+    strbuf_release(&links_url);
     if (!rq->app->reindex)
         html_lit(&disabled, " disabled");
     page_set_html(&pg, "tiles", &d.tiles);

@@ -154,7 +154,23 @@ unsigned page_reindex_get(struct request *rq)
     else
         html_text(&text, page_t(&pg, strcmp(state, "done") == 0 ? "reindex.done"
                                                                : "reindex.failed"));
-    if (!running && *staff_jstr(job, "message")) {
+    /* Why a job failed, for a web reader: the known reasons in the
+     * page's language, anything else in kb-index's words. */
+    const char *reason = staff_jstr(job, "reason");
+    if (!running && strcmp(reason, "file_errors") == 0) {
+        char nf[24];
+        snprintf(nf, sizeof nf, "%lld",
+                 (long long)json_integer_value(json_object_get(job, "failed_files")));
+        html_lit(&details, "<p class=\"job-message\">");
+        page_tf(&pg, &details,
+                strcmp(nf, "1") == 0 ? "reindex.failed_files_one" : "reindex.failed_files", "n",
+                nf, NULL);
+        html_lit(&details, "</p>\n");
+    } else if (!running && strcmp(reason, "not_run") == 0) {
+        html_lit(&details, "<p class=\"job-message\">");
+        html_text(&details, page_t(&pg, "reindex.not_run"));
+        html_lit(&details, "</p>\n");
+    } else if (!running && *staff_jstr(job, "message")) {
         html_lit(&details, "<p class=\"job-message\">");
         tool_text(&details, staff_jstr(job, "message"));
         html_lit(&details, "</p>\n");

@@ -521,7 +521,13 @@
       progress.value = 1;
       status.textContent = t(job.state === 'done' ? 'reindex_done' : 'reindex_failed');
       details.textContent = '';
-      if (job.state !== 'done' && job.message) details.appendChild(el('p', { className: 'job-message', text: job.message }));
+      if (job.state !== 'done' && job.reason === 'file_errors') {
+        details.appendChild(el('p', { className: 'job-message', text: t(job.failed_files === 1 ? 'reindex_failed_files_one' : 'reindex_failed_files', { n: job.failed_files }) }));
+      } else if (job.state !== 'done' && job.reason === 'not_run') {
+        details.appendChild(el('p', { className: 'job-message', text: t('reindex_not_run') }));
+      } else if (job.state !== 'done' && job.message) {
+        details.appendChild(el('p', { className: 'job-message', lang: 'en', text: job.message }));
+      }
       if (job.summary) details.appendChild(el('p', { className: 'job-summary', text: t('reindex_summary', job.summary) }));
       diagnostics(job.errors, 'reindex_errors', 'diag-errors');
       diagnostics(job.warnings, 'reindex_warnings', 'diag-warnings');
