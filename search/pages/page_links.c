@@ -101,7 +101,7 @@ static void count_line(struct page *pg, const struct brokenlinks *bl, const stru
     if (matched > BROKENLINKS_PAGE && first <= last) {
         snprintf(f, sizeof f, "%zu", first);
         snprintf(l, sizeof l, "%zu", last);
-        html_lit(out, " ");
+        html_lit(out, " · ");
         page_tf(pg, out, "links.range", "first", f, "last", l, NULL);
     }
 }
