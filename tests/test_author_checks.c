@@ -101,6 +101,10 @@ int main(void)
     qid = json_string_value(json_object_get(query, "query_id"));
     CHECK_STR_EQ(&h, json_string_value(json_object_get(click, "query_id")), qid);
     CHECK_STR_EQ(&h, json_string_value(json_object_get(query, "client_id")), "ubi-visit-0001-abcdef");
+    /* The search logged the ids of the hits it returned. */
+    json_t *hits = json_object_get(query, "query_response_hit_ids");
+    CHECK(&h, json_array_size(hits) >= 1);
+    CHECK_STR_EQ(&h, json_string_value(json_array_get(hits, 0)), "refunds");
     CHECK_STR_EQ(&h,
                  json_string_value(json_object_get(
                      json_object_get(json_object_get(click, "event_attributes"), "object"),

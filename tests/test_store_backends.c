@@ -71,6 +71,9 @@ static void test_events_and_cases(struct harness *h, double now)
     evs[0].locale = "en-us";
     evs[0].results = 4;
     evs[0].latency_us = 1200;
+    const char *hits[] = {"sign-in/reset", "faq/sign-in"}; /* the hits it returned */
+    evs[0].articles = hits;
+    evs[0].narticles = 2;
     evs[1] = mk(EVENTLOG_KIND_CLICK, now - 29, "visit-a");
     evs[1].query = "reset password";
     evs[1].article = "sign-in/reset";
@@ -90,6 +93,9 @@ static void test_events_and_cases(struct harness *h, double now)
     CHECK_INT_EQ(h, n, 1);
     CHECK_INT_EQ(h, eventlog_visit_events(el, "visit-a", &j), STORE_OK);
     CHECK_INT_EQ(h, json_array_size(j), 3);
+    json_t *logged = json_object_get(json_array_get(j, 0), "articles");
+    CHECK_INT_EQ(h, json_array_size(logged), 2);
+    CHECK_STR_EQ(h, json_string_value(json_array_get(logged, 1)), "faq/sign-in");
     CHECK_STR_EQ(h, json_string_value(json_object_get(json_array_get(j, 2), "comment")),
                  "caf\xc3\xa9 \xef\xbf\xbd");
     json_decref(j);

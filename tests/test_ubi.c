@@ -130,8 +130,9 @@ int main(void)
     const char *shown[] = {"billing/refunds", "billing/invoices"};
     struct eventlog_event e[12];
     size_t n = 0;
+    const char *hits[] = {"billing/refunds", "faq/billing"};
     e[n] = ev(EVENTLOG_KIND_SEARCH, t, "visit-one-0001"), e[n].query = "refund",
-    e[n++].results = 2;
+    e[n].articles = hits, e[n].narticles = 2, e[n++].results = 2;
     e[n] = ev(EVENTLOG_KIND_CLICK, t + 1, "visit-one-0001"), e[n].query = "refund",
     e[n].article = "billing/refunds", e[n].section = "how-to-ask", e[n++].rank = 1;
     e[n] = ev(EVENTLOG_KIND_VIEW, t + 2, "visit-one-0001"), e[n++].article = "billing/refunds";
@@ -154,7 +155,7 @@ int main(void)
     CHECK(&h, strstr(out.buf ? out.buf : "", "\"query_response_hit_ids\":[\"billing/refunds\","
                                              "\"billing/invoices\"]") != NULL);
     json_t *queries = json_object(); /* query_id -> client_id */
-    size_t nq = 0, ne = 0, bad = 0, clicks = 0;
+    size_t nq = 0, ne = 0, bad = 0, clicks = 0, refund_seen = 0;
     json_t *events = json_array();
     for (char *line = out.buf, *nl; line && *line; line = nl + 1) {
         nl = strchr(line, '\n');
@@ -173,6 +174,14 @@ int main(void)
                           json_is_string(json_object_get(q, "client_id")) &&
                           json_is_array(json_object_get(q, "query_response_hit_ids")) &&
                           json_is_string(json_object_get(q, "application")));
+            /* A search's own hits, in the order returned. */
+            if (strcmp(json_string_value(json_object_get(q, "user_query")), "refund") == 0) {
+                json_t *ids = json_object_get(q, "query_response_hit_ids");
+                CHECK_INT_EQ(&h, json_array_size(ids), 2);
+                CHECK_STR_EQ(&h, json_string_value(json_array_get(ids, 0)), "billing/refunds");
+                CHECK_STR_EQ(&h, json_string_value(json_array_get(ids, 1)), "faq/billing");
+                refund_seen++;
+            }
             json_object_set(queries, json_string_value(json_object_get(q, "query_id")),
                             json_object_get(q, "client_id"));
         } else if (ee) {
@@ -187,6 +196,7 @@ int main(void)
         json_decref(j);
     }
     CHECK_INT_EQ(&h, nq, 3);
+    CHECK_INT_EQ(&h, refund_seen, 1);
     CHECK_INT_EQ(&h, ne, 6);
     CHECK_INT_EQ(&h, bad, 0);
 

@@ -50,8 +50,8 @@ void events_log_search(struct request *rq, const char *query, const char *locale
         .latency_us = (long long)((now_monotonic() - rq->started) * 1e6),
         .rank = -1,
         .helpful = -1,
-        .articles = is_suggest ? ids : NULL,
-        .narticles = is_suggest ? n : 0,
+        .articles = ids,
+        .narticles = n,
     };
     eventq_record(rq->app->events, &ev, EVENTQ_NOWAIT);
 }

@@ -7,7 +7,8 @@
 #include "request.h"
 
 /* Logs a search (or, with is_suggest, the suggestions shown) for the
- * request's visit without waiting for the disk. */
+ * request's visit without waiting for the disk, with the ids of the
+ * hits res holds (the page returned; at most the first 20). */
 void events_log_search(struct request *rq, const char *query, const char *locale,
                        int results, int is_suggest, kb_results *res);
 

@@ -28,9 +28,10 @@ void replay_misses_render(struct page *pg, json_t *misses, struct html *out)
         long long line = (long long)json_integer_value(json_object_get(d, "line"));
         if (line > 0)
             html_fmt(out, ":%lld", line);
-        html_lit(out, "</code> ");
+        /* kb-index's own words: English whatever the page's language. */
+        html_lit(out, "</code> <span lang=\"en\">");
         html_text(out, staff_jstr(d, "message"));
-        html_lit(out, "</li>\n");
+        html_lit(out, "</span></li>\n");
     }
     html_lit(out, "</ul>\n");
 }
@@ -126,7 +127,7 @@ void replay_last_render(struct page *pg, struct request *rq, struct staff_articl
     html_text(out, staff_jstr(job, "id"));
     html_lit(out, "</a></p>\n");
     if (!done && *staff_jstr(job, "message")) {
-        html_lit(out, "<p class=\"job-message\">");
+        html_lit(out, "<p class=\"job-message\" lang=\"en\">");
         html_text(out, staff_jstr(job, "message"));
         html_lit(out, "</p>\n");
     }

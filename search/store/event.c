@@ -8,7 +8,9 @@
 #include "storeval.h"
 
 static const struct event_kind_info kinds[EVENTLOG_KIND_COUNT] = {
-    [EVENTLOG_KIND_SEARCH] = {"search", EVENT_F_QUERY | EVENT_F_RESULTS | EVENT_F_LATENCY,
+    [EVENTLOG_KIND_SEARCH] = {"search",
+                              EVENT_F_QUERY | EVENT_F_RESULTS | EVENT_F_LATENCY |
+                                  EVENT_F_ARTICLES,
                               EVENT_F_QUERY},
     [EVENTLOG_KIND_CLICK] = {"click",
                              EVENT_F_QUERY | EVENT_F_ARTICLE | EVENT_F_SECTION | EVENT_F_RANK,
@@ -187,7 +189,7 @@ store_status event_from_row(struct storedb *db, struct sdb_stmt *st, struct even
     ev->comment = col_text(st, 12);
     ev->source = col_text(st, 13);
     ev->case_id = col_text(st, 15);
-    if (ev->kind == EVENTLOG_KIND_SUGGEST)
+    if (kinds[kind].fields & EVENT_F_ARTICLES)
         return row_articles(db, col_text(st, 14), ev, rb);
     return STORE_OK;
 }
@@ -233,7 +235,9 @@ json_t *event_json(const struct eventlog_event *ev)
         bad |= put(o, "comment", storeval_json_str(ev->comment));
     if ((k->fields & EVENT_F_SOURCE) && ev->source)
         bad |= put(o, "source", storeval_json_str(ev->source));
-    if (k->fields & EVENT_F_ARTICLES) {
+    /* A suggest always says what it listed; a search, the hits it
+     * returned when it logged them. */
+    if ((k->fields & EVENT_F_ARTICLES) && (ev->kind == EVENTLOG_KIND_SUGGEST || ev->narticles)) {
         bad |= put(o, "articles", arr = json_array());
         for (i = 0; arr && i < ev->narticles; i++)
             bad |= json_array_append_new(arr, storeval_json_str(ev->articles[i]));

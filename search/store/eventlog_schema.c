@@ -10,7 +10,9 @@
  *   events  one row per event; kind is the eventlog_kind_name() text so
  *           the file can be read with the sqlite3 shell.  Only the
  *           columns of the kind are set, the rest are NULL.  articles is
- *           a JSON array (suggest); case_id links a case event to its
+ *           a JSON array of article ids: those a suggest listed, the
+ *           hits a search returned (its first page, as the service
+ *           logs it); case_id links a case event to its
  *           case (no foreign key: a case filed elsewhere may be logged
  *           by id only).
  *   cases   submitted cases; id is the unguessable public id.  The

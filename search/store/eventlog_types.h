@@ -49,7 +49,8 @@ struct eventlog_event {
                                 "did_not_answer" or "other" */
     const char *comment;     /* vote: free text; optional */
     const char *source;      /* deflect: "article" or "case_form" */
-    const char *const *articles; /* suggest: article ids shown */
+    const char *const *articles; /* suggest: article ids shown; search:
+                                    the ids of the hits returned */
     size_t narticles;
     const char *case_id;     /* case: the case's id; optional */
     const char *subject;     /* read back only: the stored case's subject
