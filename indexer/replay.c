@@ -48,6 +48,7 @@ static int rank_of(kb_index *ix, const struct replay_options *o, const kb_synony
         .default_locale = o->default_locale,
         .limit = REPLAY_DEPTH,
         .synonyms = syn,
+        .no_snippets = 1, /* ranks only: the service's order, without the text */
     };
     kb_results *res = NULL;
     kb_status st;
