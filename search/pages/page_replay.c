@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "escape.h"
+#include "handle_pool.h"
 #include "html.h"
+#include "query_check.h"
 #include "reindex.h"
 #include "request.h"
 
@@ -101,11 +103,46 @@ void replay_report_render(struct page *pg, struct staff_articles *sa, json_t *jo
     html_lit(out, "</section>\n");
 }
 
+static void on_miss(void *ctx, const char *path, unsigned line, const char *msg)
+{
+    json_t *list = ctx;
+    if (json_array_size(list) < 500)
+        json_array_append_new(list, json_pack("{s:s,s:i,s:s}", "file", path, "line", (int)line,
+                                              "message", msg));
+}
+
+/* The questions articles must answer, searched now on the index the
+ * service serves (kb-index checks them on every run; this is what a
+ * restart or a refused run leaves live). */
+static void live_misses(struct page *pg, struct request *rq, struct html *out)
+{
+    char err[256];
+    struct query_check_counts counts;
+    json_t *misses = json_array();
+    kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
+    if (!misses || !ix || kb_reopen(ix) != KB_OK ||
+        query_check_run(ix, rq->app->cfg.default_locale, on_miss, misses, &counts) != 0) {
+        if (ix)
+            fprintf(stderr, "kb-serve: author dashboard: questions: %s\n", kb_last_error(ix));
+        json_decref(misses);
+        return;
+    }
+    replay_misses_render(pg, misses, out);
+    if (!json_array_size(misses)) {
+        html_lit(out, "<p class=\"empty-note\">");
+        html_text(out, page_t(pg, "replay.misses_none"));
+        html_lit(out, "</p>\n");
+    }
+    json_decref(misses);
+}
+
 void replay_last_render(struct page *pg, struct request *rq, struct staff_articles *sa,
                         struct html *out)
 {
     json_t *job = rq->app->reindex ? reindex_last(rq->app->reindex) : NULL;
-    html_lit(out, "<div class=\"last-reindex\">\n<h3>");
+    html_lit(out, "<div class=\"last-reindex\">\n");
+    live_misses(pg, rq, out);
+    html_lit(out, "<h3>");
     html_text(out, page_t(pg, "replay.last_h"));
     html_lit(out, "</h3>\n<p class=\"hint\">");
     if (!job) {
@@ -129,12 +166,6 @@ void replay_last_render(struct page *pg, struct request *rq, struct staff_articl
     if (!done && *staff_jstr(job, "message")) {
         html_lit(out, "<p class=\"job-message\" lang=\"en\">");
         html_text(out, staff_jstr(job, "message"));
-        html_lit(out, "</p>\n");
-    }
-    replay_misses_render(pg, json_object_get(job, "query_misses"), out);
-    if (!json_array_size(json_object_get(job, "query_misses"))) {
-        html_lit(out, "<p class=\"empty-note\">");
-        html_text(out, page_t(pg, "replay.misses_none"));
         html_lit(out, "</p>\n");
     }
     replay_report_render(pg, sa, job, out);

@@ -21,9 +21,11 @@ void replay_misses_render(struct page *pg, json_t *misses, struct html *out);
 void replay_report_render(struct page *pg, struct staff_articles *sa, json_t *job,
                           struct html *out);
 
-/* The author dashboard's part: the newest finished job (when it ended,
- * its misses, its replay report), or a note when none has finished
- * since the service started. */
+/* The author dashboard's part: the questions articles must answer that
+ * miss on the index served now (searched as kb-index does), then the
+ * newest finished job (when it ended, why it failed, its replay report;
+ * its own misses are on its status page), or a note when none has
+ * finished since the service started. */
 void replay_last_render(struct page *pg, struct request *rq, struct staff_articles *sa,
                         struct html *out);
 
