@@ -61,6 +61,57 @@ static void index_locales(struct request *rq, struct locale_list *ll)
             locale_list_add(ll, i18n_locale(i18n_at(t, i)));
 }
 
+/* The staff pages (the sign-in form, /agent..., /author...) can be in
+ * any UI language, not only in the index's locales: a German agent
+ * gets German pages on a help center with no German articles, and the
+ * console searches the default locale's articles, as for any locale
+ * without content.  Customer pages keep to the index's locales (their
+ * locale goes into events and reports). */
+static int staff_reader(const char *path)
+{
+    static const char *const staff[] = {"/login", "/agent", "/author"};
+    for (size_t i = 0; path && i < sizeof staff / sizeof *staff; i++) {
+        size_t n = strlen(staff[i]);
+        if (strncmp(path, staff[i], n) == 0 && (!path[n] || path[n] == '/' || path[n] == '?'))
+            return 1;
+    }
+    return 0;
+}
+
+/* The content locale ("de-de") of the UI language of tag ("de",
+ * "de-AT", "de-de") into out; NULL when there is no such UI language. */
+static const char *ui_locale(struct request *rq, const char *tag, char *out, size_t len)
+{
+    const struct i18n_table *t = rq->app->i18n;
+    for (size_t i = 0; tag && i < i18n_count(t); i++) {
+        const char *loc = i18n_locale(i18n_at(t, i));
+        if (*loc && same_language(tag, i18n_code(i18n_at(t, i))) &&
+            strlen(loc) < len) {
+            snprintf(out, len, "%s", loc);
+            return out;
+        }
+    }
+    return NULL;
+}
+
+/* The index's locales, and for staff the UI languages' it lacks. */
+static void reader_locales(struct request *rq, int staff, struct locale_list *ll)
+{
+    index_locales(rq, ll);
+    const struct i18n_table *t = rq->app->i18n;
+    size_t n = ll->n;
+    for (size_t i = 0; staff && i < i18n_count(t); i++) {
+        const char *loc = i18n_locale(i18n_at(t, i));
+        int have = !*loc;
+        for (size_t k = 0; k < ll->n && !have; k++)
+            have = same_language(ll->l[k], i18n_code(i18n_at(t, i)));
+        if (!have)
+            locale_list_add(ll, loc);
+    }
+    if (ll->n > n)
+        qsort(ll->l, ll->n, sizeof ll->l[0], (int (*)(const void *, const void *))strcmp);
+}
+
 void page_set_text(struct page *pg, const char *name, const char *text)
 {
     tpl_set_text(&pg->vars, name, text);
@@ -178,7 +229,7 @@ static void add_switcher(struct page *pg)
     struct strbuf url = STRBUF_INIT;
     const char *self = pg->self.buf ? pg->self.buf : "/";
     struct locale_list ll;
-    index_locales(pg->rq, &ll);
+    reader_locales(pg->rq, staff_reader(pg->self.buf), &ll);
     for (size_t i = 0; i < ll.n; i++) {
         const char *loc = ll.l[i];
         char code[16];
@@ -295,11 +346,12 @@ static size_t parse_accept_language(const char *v, struct lang_range *out, size_
 /* The locale of a visitor whose URL names none the index has: the
  * one chosen before (the kb_locale cookie), else the first range of
  * Accept-Language the index has, exactly ("de-de") or by language
- * ("de" or "de-at" take the index's first German locale); else NULL. */
-static const char *preferred_locale(struct request *rq, char *out, size_t len)
+ * ("de" or "de-at" take the index's first German locale), or for
+ * staff a UI language's; else NULL. */
+static const char *preferred_locale(struct request *rq, int staff, char *out, size_t len)
 {
     const char *c = req_cookie(rq, LOCALE_COOKIE);
-    if (c && events_locale_known(rq, c, out, len))
+    if (c && (events_locale_known(rq, c, out, len) || (staff && ui_locale(rq, c, out, len))))
         return out;
     struct lang_range r[8];
     size_t n = parse_accept_language(req_header(rq, "Accept-Language"), r, 8);
@@ -319,6 +371,8 @@ static const char *preferred_locale(struct request *rq, char *out, size_t len)
         for (size_t k = 0; k < ll.n; k++)
             if (same_language(ll.l[k], code) && events_locale_known(rq, ll.l[k], out, len))
                 return out;
+        if (staff && ui_locale(rq, code, out, len))
+            return out;
     }
     return NULL;
 }
@@ -344,14 +398,16 @@ void page_init(struct page *pg, struct request *rq, const char *locale, const ch
 {
     memset(pg, 0, sizeof *pg);
     pg->rq = rq;
-    /* Only a locale the index has (public content in it) is used: a
-     * made-up ?locale= gets the visitor's preferred locale (cookie,
-     * Accept-Language) or the default one, not <html lang="xx"> or a
-     * list, log entry or event of its own. */
+    /* Only a locale the index has (public content in it), or for staff
+     * a UI language's, is used: a made-up ?locale= gets the visitor's
+     * preferred locale (cookie, Accept-Language) or the default one,
+     * not <html lang="xx"> or a list, log entry or event of its own. */
     char known[sizeof pg->locale];
+    int staff = staff_reader(path);
     if (!locale || !*locale || strlen(locale) >= sizeof pg->locale ||
-        !events_locale_known(rq, locale, known, sizeof known)) {
-        locale = preferred_locale(rq, known, sizeof known);
+        !(events_locale_known(rq, locale, known, sizeof known) ||
+          (staff && ui_locale(rq, locale, known, sizeof known)))) {
+        locale = preferred_locale(rq, staff, known, sizeof known);
         if (!locale)
             locale = rq->app->cfg.default_locale;
         reply_header(rq, "Vary", "Accept-Language, Cookie");

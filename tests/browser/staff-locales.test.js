@@ -339,3 +339,37 @@ for (const lang of LANGS) {
     }
   });
 }
+
+test('staff pages are in every UI language, even one the articles lack', async () => {
+  /* The sample content has no German articles: customers get English
+   * pages, staff with a German browser get German ones, and the
+   * language menu of the staff pages offers Deutsch. */
+  const sample = await kb.startServer(kb.SAMPLE_KB);
+  try {
+    staff.addUser(sample, 'rosa', 'author');
+    const ctx = await kb.openBrowser({ locale: 'de-DE' });
+    try {
+      const page = await kb.firstPage(ctx);
+      await page.goto(`${sample.base}/`);
+      await assertLang(page, 'en', 'a customer page in a locale the index lacks');
+      assert.equal(await page.locator('.lang-list a[hreflang=de-de]').count(), 0);
+      await staff.signIn(page, sample, 'rosa', '/agent');
+      await assertLang(page, 'de', 'the agent console');
+      assert.equal(await page.locator('h1').innerText(), UI.de['agent.heading']);
+      assert.deepEqual(await page.locator('.lang-list a').allTextContents(), ['Deutsch', 'English', 'Русский', '中文']);
+      /* The console searches the default locale's articles. */
+      await page.fill('#agent-q', 'invoice');
+      await Promise.all([page.waitForURL(/q=invoice/), page.press('#agent-q', 'Enter')]);
+      assert.ok(await page.locator('.agent-hit').count() >= 1);
+      await assertNoEnglish(page, 'de', 'the agent console on the sample content');
+      await page.goto(`${sample.base}/author`);
+      await assertLang(page, 'de', 'the author dashboard');
+      assert.equal(await page.locator('h1').innerText(), UI.de['author.heading']);
+      await assertNoEnglish(page, 'de', 'the author dashboard on the sample content');
+    } finally {
+      await ctx.close();
+    }
+  } finally {
+    await sample.stop();
+  }
+});
