@@ -4,7 +4,10 @@
  * no longer matches.  kb-index --replay DB --gate refuses that run
  * (exit 4, the query named, the live index unchanged), passes an
  * unrelated edit and commits it; POST /api/admin/reindex {"gate":true}
- * does the same, its status carrying the replay report. */
+ * does the same, its status carrying the replay report.  With a DSN as
+ * its argument (ctest test_replay_pg, through tests/pg_run.sh) the
+ * service database is PostgreSQL, as kb-serve's --db and kb-index's
+ * --replay both take it. */
 #include "harness.h"
 #include "testutil.h"
 
@@ -150,18 +153,20 @@ static json_t *reindex(const char *body)
     return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     char content[512], index[512], db[600], inv[1024], reset[1024];
     CHECK_INT_EQ(&h, tu_mkdtemp(content, sizeof content, "rp-content"), 0);
     CHECK_INT_EQ(&h, tu_mkdtemp(index, sizeof index, "rp-index"), 0);
     CHECK_INT_EQ(&h, tu_copy_tree(KB_SOURCE_DIR "/tests/data/kb", content), 0);
-    snprintf(db, sizeof db, "%s.db", index);
+    snprintf(db, sizeof db, "%s", argc > 1 ? argv[1] : "");
+    if (argc < 2)
+        snprintf(db, sizeof db, "%s.db", index);
     snprintf(inv, sizeof inv, "%s/en-us/billing/invoices.md", content);
     snprintf(reset, sizeof reset, "%s/en-us/sign-in/reset.md", content);
     char *invoice = slurp(inv), *reset_md = slurp(reset);
-    char *argv[] = {KB_INDEX_BIN, "--content", content, "--index", index, "--quiet", NULL};
-    CHECK_INT_EQ(&h, tu_run(argv, NULL, NULL), 0);
+    char *ix_argv[] = {KB_INDEX_BIN, "--content", content, "--index", index, "--quiet", NULL};
+    CHECK_INT_EQ(&h, tu_run(ix_argv, NULL, NULL), 0);
     char *tok = tu_make_user(db, "author1", "author");
     snprintf(author, sizeof author, "Authorization: Bearer %s", tok ? tok : "");
     free(tok);
@@ -294,6 +299,7 @@ int main(void)
     free(edited);
     tu_rmrf(content);
     tu_rmrf(index);
-    unlink(db);
+    if (argc < 2)
+        unlink(db);
     TEST_MAIN_END(&h);
 }
