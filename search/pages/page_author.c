@@ -311,6 +311,10 @@ static int least_cmp(const void *a, const void *b)
     long long d = jint(y, "helpful_no") - jint(x, "helpful_no");
     if (!d)
         d = jint(x, "helpful_yes") - jint(y, "helpful_yes");
+    if (!d) /* an article before its sections */
+        d = strcmp(staff_jstr(x, "article"), staff_jstr(y, "article"));
+    if (!d)
+        d = strcmp(staff_jstr(x, "section"), staff_jstr(y, "section"));
     return d < 0 ? -1 : d > 0;
 }
 
