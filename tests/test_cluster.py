@@ -21,7 +21,8 @@ Usage: test_cluster.py SOURCE_DIR BUILD_DIR
 Exits 77 (skipped) when haproxy, xapian-tools or PostgreSQL are missing
 or PostgreSQL cannot run here (not root).  KB_CLUSTER_LONG=1 is the
 longer run: 20 s of search load around the front end's death, 20 s of
-POSTs after writes resume, three reindexes.
+POSTs after writes resume, three reindexes, then 61 s idle and a search
+and an event.
 """
 import faulthandler
 import glob
@@ -362,6 +363,18 @@ def main():
               f"no failed request while a front end died: {counts}")
 
         primary_death(info, lb, cdir)
+        if LONG:
+            # Idle connections everywhere (HAProxy's, libpq's) outlive 61 s.
+            time.sleep(61)
+            try:
+                ok = get(f"{lb}/api/search?q=invoice&locale=en-us")[0] == 200
+                ok = ok and post_answer(lb + "/api/events", {"type": "view", "article":
+                                        "sign-in-and-mfa/reset-password"},
+                                        {"X-KB-Visit": "vclustertest0123456789"})[0] == 201
+            except Exception as e:  # noqa: BLE001
+                print("after 61 s idle:", e)
+                ok = False
+            check(ok, "a search and an event after 61 s idle")
     finally:
         if local:
             local.terminate()
