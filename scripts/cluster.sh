@@ -39,7 +39,9 @@ PostgreSQL's primary on 127.0.0.13:P+1 and its standby on 127.0.0.14:P+1.
                last line printed is a JSON object: the load balancer's
                URL, each node's URL and pid, the indexer's, the content
                folder, the database's DSN (for kb-user and kb-report),
-               the PostgreSQL pids and the shards.
+               the PostgreSQL pids and the shards.  Again on the DIR
+               of an earlier run, it keeps its database (DIR/pg) and
+               brings the master index up to date with DIR/content.
   --shards N   the front ends search N shards served by xapian-tcpsrv
                (two replicas of each) instead of local replicas
   --port P     the load balancer's port; nodes listen on the same port
@@ -180,7 +182,6 @@ KB_SERVE=$BUILD/kb-serve
 [ -x "$KB_INDEX" ] && [ -x "$KB_SERVE" ] || die "no kb-index/kb-serve in $BUILD (build first, or --build)"
 [ -f "$DIR/pids" ] && die "$DIR has a running cluster (scripts/cluster.sh down $DIR first)"
 [ -f "$DIR/pg/env" ] && die "$DIR has a running database (scripts/cluster.sh down $DIR first)"
-[ -d "$DIR/pg" ] && die "$DIR/pg holds the database of an earlier run: remove it to start afresh"
 
 mkdir -p "$DIR/logs"
 DIR=$(cd "$DIR" && pwd)

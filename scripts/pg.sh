@@ -19,6 +19,10 @@
 #   postgresql://postgres@ADDR1:P,ADDR2:P/kb?target_session_attrs=read-write
 # Authentication is trust, on loopback addresses only: for tests and a
 # one-machine trial, never for production (see deploy/ and README).
+# When DIR/pg holds the servers of an earlier run (stopped by down), up
+# starts them again with the same addresses; if the standby had been
+# promoted, it stays the primary (under the primary's address) and a new
+# standby is copied from it.
 #
 # promote: the operator's failover.  Stops the old primary first if it
 # still runs (two primaries would split the writes), then pg_ctl promote
@@ -36,7 +40,7 @@ set -eu
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 
 usage() {
-    sed -n '2,36s/^# \{0,1\}//p' "$0"
+    sed -n '2,38s/^# \{0,1\}//p' "$0"
 }
 
 die() {
@@ -102,6 +106,71 @@ shared_buffers = '32MB'
 EOF
 }
 
+# Two new servers: initdb of the primary, the standby copied from it.
+new_servers() {
+    as_pg "$PGBIN/initdb" -D "$PGDIR/primary" -U postgres --auth=trust \
+        --no-instructions >"$PGDIR/initdb.log" 2>&1 ||
+        die "initdb failed: see $PGDIR/initdb.log"
+    configure "$PGDIR/primary" "$PRIMARY" "$PGDIR/sock1"
+    cat >"$PGDIR/primary/pg_hba.conf" <<EOF
+local all all trust
+host all all 127.0.0.0/8 trust
+host replication all 127.0.0.0/8 trust
+EOF
+    echo "$PRIMARY $STANDBY $PORT" >"$PGDIR/addresses"
+    start_server primary
+    new_standby
+    wait_sync
+    psql_at "$PRIMARY" -c "CREATE DATABASE kb" >/dev/null || die "cannot create database kb"
+}
+
+# The servers of an earlier run, started again.  After a failover the
+# promoted standby is the primary from now on (under the primary's
+# address; the old primary's files are dropped: everything acknowledged
+# is in the standby's) and a new standby is copied from it.
+restart_servers() {
+    read -r was_primary was_standby was_port <"$PGDIR/addresses" 2>/dev/null ||
+        die "$PGDIR holds no servers of pg.sh (no $PGDIR/addresses)"
+    [ "$was_primary $was_standby $was_port" = "$PRIMARY $STANDBY $PORT" ] ||
+        die "$PGDIR was made for $was_primary and $was_standby, port $was_port: use those"
+    if [ -e "$PGDIR/standby/standby.signal" ]; then
+        start_server primary
+        start_server standby
+    else
+        rm -rf "$PGDIR/old-primary"
+        mv "$PGDIR/primary" "$PGDIR/old-primary"
+        mv "$PGDIR/standby" "$PGDIR/primary"
+        rm -rf "$PGDIR/old-primary"
+        configure "$PGDIR/primary" "$PRIMARY" "$PGDIR/sock1"
+        start_server primary
+        # The synchronous standby again (promote had cleared it).
+        psql_at "$PRIMARY" -c "ALTER SYSTEM RESET synchronous_standby_names" >/dev/null &&
+            psql_at "$PRIMARY" -c "SELECT pg_reload_conf()" >/dev/null ||
+            die "cannot restore synchronous_standby_names"
+        new_standby
+    fi
+    wait_sync
+}
+
+start_server() { # primary|standby
+    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/$1" -l "$PGDIR/$1.log" -w -t 60 start \
+        >/dev/null || die "the $1 did not start: see $PGDIR/$1.log"
+}
+
+new_standby() {
+    as_pg "$PGBIN/pg_basebackup" -h "$PRIMARY" -p "$PORT" -U postgres -D "$PGDIR/standby" \
+        -X stream -R -d "application_name=standby1" >"$PGDIR/basebackup.log" 2>&1 ||
+        die "pg_basebackup failed: see $PGDIR/basebackup.log"
+    configure "$PGDIR/standby" "$STANDBY" "$PGDIR/sock2"
+    start_server standby
+}
+
+wait_sync() {
+    wait_for "$PRIMARY" 60 \
+        "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'" \
+        sync || die "the standby is not in sync after 60 s"
+}
+
 cmd_up() {
     need_pg
     PRIMARY=127.0.0.2
@@ -122,27 +191,11 @@ cmd_up() {
     chown postgres "$PGDIR" "$PGDIR/sock1" "$PGDIR/sock2"
     as_pg test -x "$PGDIR" ||
         die "the user postgres cannot reach $PGDIR: give its parent folders o+x"
-    as_pg "$PGBIN/initdb" -D "$PGDIR/primary" -U postgres --auth=trust \
-        --no-instructions >"$PGDIR/initdb.log" 2>&1 ||
-        die "initdb failed: see $PGDIR/initdb.log"
-    configure "$PGDIR/primary" "$PRIMARY" "$PGDIR/sock1"
-    cat >"$PGDIR/primary/pg_hba.conf" <<EOF
-local all all trust
-host all all 127.0.0.0/8 trust
-host replication all 127.0.0.0/8 trust
-EOF
-    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/primary" -l "$PGDIR/primary.log" -w -t 60 start \
-        >/dev/null || die "the primary did not start: see $PGDIR/primary.log"
-    as_pg "$PGBIN/pg_basebackup" -h "$PRIMARY" -p "$PORT" -U postgres -D "$PGDIR/standby" \
-        -X stream -R -d "application_name=standby1" >"$PGDIR/basebackup.log" 2>&1 ||
-        die "pg_basebackup failed: see $PGDIR/basebackup.log"
-    configure "$PGDIR/standby" "$STANDBY" "$PGDIR/sock2"
-    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/standby" -l "$PGDIR/standby.log" -w -t 60 start \
-        >/dev/null || die "the standby did not start: see $PGDIR/standby.log"
-    wait_for "$PRIMARY" 60 \
-        "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'" \
-        sync || die "the standby is not in sync after 60 s"
-    psql_at "$PRIMARY" -c "CREATE DATABASE kb" >/dev/null || die "cannot create database kb"
+    if [ -d "$PGDIR/primary" ]; then
+        restart_servers
+    else
+        new_servers
+    fi
     DSN="postgresql://postgres@$PRIMARY:$PORT,$STANDBY:$PORT/kb?target_session_attrs=read-write"
     cat >"$PGDIR/env" <<EOF
 PRIMARY=$PRIMARY

@@ -16,7 +16,10 @@ Usage: test_cluster.py SOURCE_DIR BUILD_DIR
   searches answer meanwhile, writes resume within 60 s of the kill, and
   every acknowledged event and case is in the database afterwards;
 - `down` leaves no process: none of those it started, and none whose
-  command line or working folder is in DIR (a process scan).
+  command line or working folder is in DIR (a process scan);
+- `up` again on the same DIR keeps the database: every acknowledged
+  event is there, the promoted standby is the primary with a new
+  synchronous standby, and an event is acknowledged; `down` again.
 
 Exits 77 (skipped) when haproxy, xapian-tools or PostgreSQL are missing
 or PostgreSQL cannot run here (not root).  KB_CLUSTER_LONG=1 is the
@@ -244,21 +247,61 @@ def primary_death(info, lb, cdir):
           f"{len(cases)} cases")
     check(any(t > resumed for t, st, _, _ in answers if st == 201) if resumed else False,
           "writes acknowledged after the failover")
-    env = dict(l.strip().split("=", 1) for l in open(os.path.join(cdir, "pg", "env")) if "=" in l)
-
-    def psql(sql):
-        r = subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-t", "-A",
-                            "-h", env["STANDBY"], "-p", env["PORT"], "-d", "kb", "-c", sql],
-                           capture_output=True, text=True, timeout=60)
-        check(r.returncode == 0, f"psql on the new primary: {r.stderr.strip()}")
-        return set(r.stdout.split())
-
-    lost_events = events - psql("SELECT section FROM events WHERE section LIKE 'c%'")
-    lost_cases = cases - psql("SELECT id FROM cases")
+    # The standby is the primary now.
+    lost_events = events - set(psql_kb(cdir, "STANDBY",
+                                       "SELECT section FROM events WHERE section LIKE 'c%'"))
+    lost_cases = cases - set(psql_kb(cdir, "STANDBY", "SELECT id FROM cases"))
     print(f"acknowledged {len(events)} events and {len(cases)} cases; missing from the new "
           f"primary: {len(lost_events)} events, {len(lost_cases)} cases", flush=True)
     check(not lost_events, f"every acknowledged event is in the database: {lost_events}")
     check(not lost_cases, f"every acknowledged case is in the database: {lost_cases}")
+    return events
+
+
+def psql_kb(cdir, addr, sql):
+    """The lines psql prints for sql on the database kb at addr."""
+    env = dict(l.strip().split("=", 1) for l in open(os.path.join(cdir, "pg", "env")) if "=" in l)
+    r = subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-t", "-A",
+                        "-h", env[addr], "-p", env["PORT"], "-d", "kb", "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, f"psql on {addr}: {r.stderr.strip()}")
+    return r.stdout.split()
+
+
+def down_leaves_nothing(cluster, cdir):
+    pids = []
+    try:
+        with open(os.path.join(cdir, "pids")) as f:
+            pids = [int(l.split()[0]) for l in f if l.strip()]
+    except OSError:
+        pass
+    print(f"down at {time.time() - T0:.1f} s", flush=True)
+    down = subprocess.run(cluster + ["down", cdir], stdout=subprocess.DEVNULL, timeout=60)
+    check(down.returncode == 0, "cluster.sh down")
+    alive = [p for p in pids if pid_alive(p)]
+    check(not alive, f"down leaves no process: {alive}")
+    left = processes_in(cdir)
+    check(not left, f"down leaves no process in {cdir}: {left}")
+
+
+def up_again(cluster, cdir, port, acked):
+    """up on the DIR of the run that failed over keeps its database: the
+    promoted standby is the primary, a new synchronous standby follows it."""
+    up = subprocess.run(cluster + ["up", cdir, "--port", str(port), "--build", BUILD],
+                        capture_output=True, text=True, timeout=300)
+    check(up.returncode == 0, f"up again on the same DIR: {up.stderr[-500:]}")
+    if up.returncode != 0:
+        return
+    info = json.loads(up.stdout.strip().splitlines()[-1])
+    stored = set(psql_kb(cdir, "PRIMARY", "SELECT section FROM events WHERE section LIKE 'c%'"))
+    check(acked <= stored, f"up again: {len(acked - stored)} acknowledged events missing")
+    check(psql_kb(cdir, "PRIMARY", "SELECT sync_state FROM pg_stat_replication") == ["sync"],
+          "up again: the new standby is synchronous")
+    st, _, _ = post_answer(info["url"] + "/api/events", {"type": "view", "article":
+                           "sign-in-and-mfa/reset-password"}, {"X-KB-Visit": "vclustertest0123456789"})
+    check(st == 201, f"up again: an event through the LB: {st}")
+    print(f"up again on the same DIR: {len(acked)} acknowledged events all there", flush=True)
+    down_leaves_nothing(cluster, cdir)
 
 
 def main():
@@ -277,6 +320,7 @@ def main():
     port = free_port()
     cluster = [os.path.join(SRC, "scripts", "cluster.sh")]
     local = None
+    acked = None
     try:
         up = subprocess.run(cluster + ["up", cdir, "--port", str(port), "--build", BUILD],
                             capture_output=True, text=True, timeout=300)
@@ -362,7 +406,7 @@ def main():
         check(counts["failed"] == 0 and counts["ok"] > 20,
               f"no failed request while a front end died: {counts}")
 
-        primary_death(info, lb, cdir)
+        acked = primary_death(info, lb, cdir)
         if LONG:
             # Idle connections everywhere (HAProxy's, libpq's) outlive 61 s.
             time.sleep(61)
@@ -379,25 +423,9 @@ def main():
         if local:
             local.terminate()
             local.wait()
-        pids = []
-        try:
-            with open(os.path.join(cdir, "pids")) as f:
-                pids = [int(l.split()[0]) for l in f if l.strip()]
-        except OSError:
-            pass
-        print(f"down at {time.time() - T0:.1f} s", flush=True)
-        down = subprocess.run(cluster + ["down", cdir], stdout=subprocess.DEVNULL, timeout=60)
-        check(down.returncode == 0, "cluster.sh down")
-        alive = []
-        for p in pids:
-            try:
-                os.kill(p, 0)
-                alive.append(p)
-            except ProcessLookupError:
-                pass
-        check(not alive, f"down leaves no process: {alive}")
-        left = processes_in(cdir)
-        check(not left, f"down leaves no process in {cdir}: {left}")
+        down_leaves_nothing(cluster, cdir)
+        if acked:
+            up_again(cluster, cdir, port, acked)
         shutil.rmtree(work, ignore_errors=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
