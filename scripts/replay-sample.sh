@@ -17,7 +17,7 @@ build=$root/build
 while [ $# -gt 0 ]; do
     case $1 in
     --build-dir) build=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "replay-sample.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
