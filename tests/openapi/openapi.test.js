@@ -427,6 +427,13 @@ test('GET /api/openapi.json describes kb-serve as it is', async (t) => {
     await call('GET', '/api/admin/content-report', { status: 200, token: authorToken });
     await call('GET', '/api/admin/content-report?days=0', { status: 400, token: authorToken });
     await call('GET', '/api/admin/content-report', { status: 403, token: agentToken });
+    const links = await call('GET', '/api/admin/broken-links', { status: 200, token: authorToken });
+    assert.ok(links.body.links.length > 0, 'the test content has a broken link');
+    await call('GET', '/api/admin/broken-links?lang=en-us&q=missing&limit=1&offset=0',
+      { status: 200, token: authorToken });
+    await call('GET', '/api/admin/broken-links?format=csv', { status: 200, token: authorToken });
+    await call('GET', '/api/admin/broken-links?limit=0', { status: 400, token: authorToken });
+    await call('GET', '/api/admin/broken-links', { status: 403, token: agentToken });
     await call('POST', '/api/admin/reindex', { status: 403, token: agentToken });
     await call('POST', '/api/admin/reindex', { status: 403, cookie, json: {} });
     const started = await call('POST', '/api/admin/reindex', { status: 202, cookie, csrf, json: { full: true } });
