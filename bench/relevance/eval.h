@@ -7,6 +7,7 @@
  *   eval_metrics.c  nDCG@10, MRR@10, Recall@100, P@k, MAP, Success@k
  *   eval_serve.c    kb-index and kb-serve as child processes, HTTP with libcurl
  *   eval_fts.c      the FTS5 baseline
+ *   eval_typo.c     the anchor queries with one typo each
  *   kb_eval.c       command line, collections, splits, tables, thresholds
  *
  * Every list below owns its strings (malloc'd) and is released by its
@@ -137,5 +138,17 @@ double eval_now(void);
  * the result does not fit. */
 int eval_path(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* ---- typos (eval_typo.c) --------------------------------------------- */
+
+#define EVAL_TYPO_KINDS 4
+/* "insert", "delete", "substitute", "transpose". */
+extern const char *const eval_typo_kinds[EVAL_TYPO_KINDS];
+
+/* Writes text with one edit of kind (taken mod EVAL_TYPO_KINDS) in the
+ * middle of its longest word (by characters; words end at spaces) into
+ * out.  Returns 1 when the text changed, 0 when it has no word of two
+ * characters or more (out is then the text as it was). */
+int eval_typo(const char *text, unsigned kind, char *out, size_t outsz);
 
 #endif

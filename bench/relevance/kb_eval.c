@@ -37,8 +37,8 @@
 #define KB_EVAL_SERVE_BIN "kb-serve"
 #endif
 
-#define MAX_SETS 4
-#define MAX_ROWS 12
+#define MAX_SETS 8
+#define MAX_ROWS 16
 #define MAX_CHECKS 32
 #define QUICK_STACKFAQ 200
 #define QUICK_ANCHORS 150
@@ -56,6 +56,7 @@ struct qset {
     struct eval_qrels qr;
     struct eval_run ours, fts;
     int has_fts;
+    const struct qset *clean; /* a typo set: the set it was made from */
 };
 
 /* A table row: a set, or a part of one (pick[i] for query i). */
@@ -244,6 +245,26 @@ static int load_anchor_set(struct qset *s, const char *path, int quick)
     return 0;
 }
 
+/* The queries of s with one edit each in their longest word, the kinds
+ * of edit in turn, judged as s is (issue: a customer's typo must not
+ * cost the answer). */
+static struct qset *typo_set(struct collection *c, const struct qset *s)
+{
+    char name[48];
+    snprintf(name, sizeof name, "%s/typo", s->name);
+    struct qset *t = new_set(c, name, s->locale);
+    t->clean = s;
+    for (size_t i = 0; i < s->qs.n; i++) {
+        char text[4096];
+        eval_typo(s->qs.q[i].text, (unsigned)i, text, sizeof text);
+        eval_queries_add(&t->qs, s->qs.q[i].id, text);
+    }
+    for (size_t i = 0; i < s->qr.n; i++)
+        eval_qrels_add(&t->qr, s->qr.j[i].qid, s->qr.j[i].docid, s->qr.j[i].grade);
+    eval_qrels_sort(&t->qr);
+    return t;
+}
+
 static int setup_anchors(struct collection *c, const struct options *o)
 {
     static const char *const locales[] = {"ru-ru", "zh-cn", "de-de", NULL};
@@ -273,6 +294,9 @@ static int setup_anchors(struct collection *c, const struct options *o)
         add_row(c, label, s, held);
         eval_path(label, sizeof label, "%s/all", locales[l]);
         add_row(c, label, s, NULL);
+        struct qset *t = typo_set(c, s);
+        eval_path(label, sizeof label, "%s/typo", locales[l]);
+        add_row(c, label, t, NULL);
     }
     return 0;
 }
@@ -426,6 +450,16 @@ static void report(struct state *st, struct collection *c)
             }
         }
         check_row(st, r->label, &ours, &fts, r->set->has_fts);
+    }
+    for (size_t i = 0; i < c->nsets; i++) {
+        const struct qset *t = &c->sets[i];
+        if (!t->clean)
+            continue;
+        struct eval_scores typo, clean;
+        eval_score(&t->qs, &t->ours, &t->qr, NULL, &typo);
+        eval_score(&t->clean->qs, &t->clean->ours, &t->clean->qr, NULL, &clean);
+        printf("%-18s Success@3 %.4f with one typo, %.4f without: %+.4f\n", t->name, typo.s3,
+               clean.s3, typo.s3 - clean.s3);
     }
     printf("\n");
 }
