@@ -46,6 +46,7 @@
 struct options {
     const char *data, *index_bin, *serve_bin, *runs, *only;
     int quick, no_fts, verbose;
+    double max_typo_loss; /* < 0: no check */
 };
 
 /* A query set: its queries, judgments, locale and both runs. */
@@ -460,6 +461,11 @@ static void report(struct state *st, struct collection *c)
         eval_score(&t->clean->qs, &t->clean->ours, &t->clean->qr, NULL, &clean);
         printf("%-18s Success@3 %.4f with one typo, %.4f without: %+.4f\n", t->name, typo.s3,
                clean.s3, typo.s3 - clean.s3);
+        if (st->opt.max_typo_loss >= 0 && clean.s3 - typo.s3 > st->opt.max_typo_loss + 1e-9) {
+            fprintf(stderr, "kb-eval: FAIL: %s loses %.4f of Success@3 (at most %.4f)\n",
+                    t->name, clean.s3 - typo.s3, st->opt.max_typo_loss);
+            st->failed = 1;
+        }
     }
     printf("\n");
 }
@@ -484,6 +490,8 @@ static void usage(FILE *f)
           "  --min-ndcg ROW=X       fail (exit 1) when ROW's nDCG@10 is below X;\n"
           "                         X may be fts+P% (P percent above FTS5 on ROW)\n"
           "  --min-success3 ROW=X   fail when ROW's Success@3 is below X\n"
+          "  --max-typo-loss X      fail when a locale's anchor queries with one typo\n"
+          "                         lose more than X of Success@3 (e.g. 0.05)\n"
           "  --verbose              show kb-index's messages\n"
           "\n"
           "ROW is a row label of the tables, e.g. stackfaq/heldout, scifact/test,\n"
@@ -549,6 +557,7 @@ int main(int argc, char **argv)
         {"no-fts", no_argument, NULL, 'n'},
         {"min-ndcg", required_argument, NULL, 'm'},
         {"min-success3", required_argument, NULL, 's'},
+        {"max-typo-loss", required_argument, NULL, 't'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -558,6 +567,7 @@ int main(int argc, char **argv)
     st.opt.data = default_data(data_dir, sizeof data_dir);
     st.opt.index_bin = KB_EVAL_INDEX_BIN;
     st.opt.serve_bin = KB_EVAL_SERVE_BIN;
+    st.opt.max_typo_loss = -1;
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
@@ -569,6 +579,16 @@ int main(int argc, char **argv)
         case 'r': st.opt.runs = optarg; break;
         case 'n': st.opt.no_fts = 1; break;
         case 'v': st.opt.verbose = 1; break;
+        case 't': {
+            char *end;
+            st.opt.max_typo_loss = strtod(optarg, &end);
+            if (*end || end == optarg || st.opt.max_typo_loss < 0) {
+                fprintf(stderr, "kb-eval: bad --max-typo-loss '%s' (want a number >= 0)\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        }
         case 'm':
         case 's':
             if (add_check(&st, optarg, ch == 's') != 0) {
