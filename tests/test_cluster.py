@@ -354,7 +354,12 @@ def main():
         for q, loc in QUERIES:
             a, b = search(lb, q, loc), search(lurl, q, loc)
             check(shape(a) == shape(b), f"same answer through the LB as one node: {q!r} {loc}")
-        check(any(search(lb, q, l)["total"] > 0 for q, l in QUERIES), "the queries find something")
+        answers = [search(lb, q, l) for q, l in QUERIES]
+        check(all(a["total"] > 0 for a in answers), "every query finds something")
+        check(any(a.get("suggestion") for a in answers), "a typo's suggestion is compared")
+        check(any(any(a.get("facets", {}).get(k) for k in ("topic", "product", "locale"))
+                  for a in answers), "facets are compared")
+        check({a["locale"] for a in answers} >= {"en-us", "ru-ru", "zh-cn"}, "three locales")
         # The master's revision on every node.
         rev = get(info["indexer"]["url"] + "/healthz")[1]["revision"]
         for n in info["nodes"]:
