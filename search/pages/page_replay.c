@@ -57,7 +57,8 @@ void replay_report_render(struct page *pg, struct staff_articles *sa, json_t *jo
     json_t *changes = json_object_get(rp, "changes");
     char q[24], w[24], b[24];
     size_t i;
-    if (!json_is_object(rp))
+    /* Counts come with kb-index's summary, when the job has ended. */
+    if (!json_is_object(rp) || strcmp(staff_jstr(job, "state"), "running") == 0)
         return;
     snprintf(q, sizeof q, "%lld", (long long)json_integer_value(json_object_get(rp, "queries")));
     snprintf(w, sizeof w, "%lld", (long long)json_integer_value(json_object_get(rp, "worse")));

@@ -116,6 +116,7 @@ test('without JavaScript the status page shows the same report', async () => {
     await page.locator('.reindex-job.state-failed').waitFor({ timeout: 30000 });
     assert.match(await page.locator('.replay-table tbody').innerText(), /late fee/);
     assert.match(await page.locator('.query-misses').innerText(), /zebra giraffe/);
+    await staff.shoot(page, 'author-replay-status', 1280, assert);
 
     /* The article back as it was: the gate passes and the page says so. */
     fs.writeFileSync(invoice, original);
