@@ -258,10 +258,12 @@ cmd_down() {
     rm -f "$PGDIR/env"
 }
 
-# The processes whose working folder is in PGDIR: every PostgreSQL
-# process runs in its data folder.
+# The PostgreSQL processes whose working folder is in PGDIR (every
+# PostgreSQL process runs in its data folder; a shell someone left there
+# is not one of them).
 pg_procs() {
     for d in /proc/[0-9]*; do
+        [ "$(readlink "$d/exe" 2>/dev/null)" = "$PGBIN/postgres" ] || continue
         c=$(readlink "$d/cwd" 2>/dev/null) || continue
         case $c in "$PGDIR"/*) echo "${d#/proc/}" ;; esac
     done
