@@ -34,6 +34,13 @@ if [ "${KB_WITH_CLUSTER:-0}" = 1 ]; then
     # the test's concurrent clients.
     PKGS="$PKGS haproxy xapian-tools python3"
 fi
+if [ "${KB_WITH_METRICS:-0}" = 1 ]; then
+    # promtool, which checks kb-serve's /metrics text (ctest
+    # test_metrics_promtool), comes only with Debian's Prometheus server
+    # package; where systemd runs, Debian also starts that server (port
+    # 9090), so it is asked for by name, as scripts/test.sh does.
+    PKGS="$PKGS prometheus"
+fi
 if [ "${KB_WITH_PACKAGE:-0}" = 1 ]; then
     # CPack's DEB generator (dpkg-shlibdeps, file) and the clean Debian 12
     # root of scripts/check-package.sh (debootstrap), booted with systemd

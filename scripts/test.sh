@@ -52,7 +52,7 @@ if [ "$configure_only" = 1 ]; then
     configure "$build" RelWithDebInfo
     exit 0
 fi
-KB_WITH_BROWSER=1 KB_WITH_FUZZ=1 KB_WITH_CLUSTER=1 scripts/install-deps.sh
+KB_WITH_BROWSER=1 KB_WITH_FUZZ=1 KB_WITH_CLUSTER=1 KB_WITH_METRICS=1 scripts/install-deps.sh
 if [ -x scripts/install-browser-tests.sh ]; then
     scripts/install-browser-tests.sh || echo "test.sh: browser test setup failed; those tests will skip"
 fi

@@ -6,6 +6,7 @@
 #include "eventq.h"
 #include "idem.h"
 #include "maint.h"
+#include "metrics.h"
 #include "page_i18n.h"
 #include "page_staff.h"
 #include "pages.h"
@@ -69,6 +70,8 @@ static int open_all(struct app *app, char *err, size_t errlen)
     char why[512];
     if (probe_index(cfg->index_dir, err, errlen) != 0)
         return -1;
+    if (metrics_new(app, &app->metrics) != 0)
+        return nomem(err, errlen);
     if (cfg->access_log_path &&
         access_log_open(cfg->access_log_path, &app->access_log, err, errlen) != 0)
         return -1;
@@ -238,6 +241,7 @@ void app_close(struct app *app)
     idem_free(app->idem);
     synonyms_watch_free(app->synonyms);
     access_log_close(app->access_log);
+    metrics_free(app->metrics);
     pthread_mutex_destroy(&app->accounts_lock);
     pthread_mutex_destroy(&app->reader_lock);
     free(app);

@@ -2,6 +2,7 @@
  * a signal, app_close.  The only place in the service that may
  * exit(). */
 #include "app.h"
+#include "metrics.h"
 #include "serve_config.h"
 #include "server.h"
 
@@ -106,6 +107,11 @@ static void usage(FILE *f)
           "                         path, status, bytes, ms, visit) to FILE or\n"
           "                         stdout, written by a thread of its own; reopened\n"
           "                         on SIGHUP\n"
+          "  --metrics-listen ADDR:PORT\n"
+          "                         also serve GET /metrics (Prometheus text) on\n"
+          "                         this address, to anyone who reaches it; on\n"
+          "                         --listen's address /metrics answers only to\n"
+          "                         clients on this machine (loopback)\n"
           "  --config FILE          'key = value' lines, the keys these options'\n"
           "                         names (threads = 4, secure-cookies = true); the\n"
           "                         options given here override the file's.  An\n"
@@ -113,7 +119,8 @@ static void usage(FILE *f)
           "                         when it exists\n"
           "  --help                 show this help\n"
           "\n"
-          "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'.\n"
+          "The first line on stdout is 'kb-serve: listening on http://ADDR:PORT/'\n"
+          "(with --metrics-listen, the next 'kb-serve: metrics on http://ADDR:PORT/metrics').\n"
           "SIGHUP reads the synonyms and the templates again and reopens the access\n"
           "log; SIGTERM or SIGINT stops the server.\n",
           f);
@@ -181,6 +188,7 @@ struct serve_args {
     char host[128];
     char web_dir[PATH_MAX];
     char public_url[512];
+    char metrics_host[128];
     const char *config_path; /* --config, or the installed default when it exists */
     char **owned;            /* the configuration file's values, freed at exit */
     size_t nowned;
@@ -210,6 +218,7 @@ static const struct option longopts[] = {
     {"case-limit", required_argument, NULL, 'K'},
     {"config", required_argument, NULL, 'F'},
     {"access-log", required_argument, NULL, 'A'},
+    {"metrics-listen", required_argument, NULL, 'm'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -296,6 +305,13 @@ static int set_option(struct serve_args *a, int c, const char *v, char *err, siz
         break;
     case 'F': break; /* read before the other options */
     case 'A': cfg->access_log_path = v; break;
+    case 'm':
+        if (parse_listen(v, a->metrics_host, sizeof a->metrics_host, &cfg->metrics_port) != 0) {
+            snprintf(err, errlen, "--metrics-listen: '%s' is not ADDR:PORT", v);
+            return -1;
+        }
+        cfg->metrics_host = a->metrics_host;
+        break;
     default:
         snprintf(err, errlen, "unknown option");
         return -1;
@@ -402,7 +418,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     }
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:P:U:K:F:A:h", longopts,
+    while ((c = getopt_long(argc, argv, "i:L:w:l:t:b:c:p:T:d:W:R:H:C:I:SY:M:P:U:K:F:A:m:h", longopts,
                             NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
@@ -455,6 +471,11 @@ static void announce(struct app *app, struct serve_args *a)
     }
     printf("kb-serve: listening on http://%s%s%s:%u/\n", v6 ? "[" : "", a->host,
            v6 ? "]" : "", port);
+    if (app->cfg.metrics_host) {
+        int m6 = strchr(a->metrics_host, ':') != NULL;
+        printf("kb-serve: metrics on http://%s%s%s:%u/metrics\n", m6 ? "[" : "",
+               a->metrics_host, m6 ? "]" : "", metrics_listen_port(app));
+    }
     fflush(stdout);
 }
 

@@ -10,6 +10,7 @@
  * route that fits the method and path wins. */
 #include "auth.h"
 #include "brokenlinks.h"
+#include "metrics.h"
 #include "page_learned.h"
 #include "page_links.h"
 #include "pages.h"
@@ -19,6 +20,9 @@
 const struct route serve_routes[] = {
     /*method path                         match         kind        role         handler */
     {"GET",  "/healthz",                  ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_healthz},
+    /* Prometheus text, not JSON (so a page, as the sitemap is), to
+     * loopback clients only (metrics.h); --metrics-listen for others. */
+    {"GET",  "/metrics",                  ROUTE_EXACT,  ROUTE_PAGE, ROLE_NONE,   api_metrics},
     {"GET",  "/api/search",               ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_search},
     {"GET",  "/api/suggest",              ROUTE_EXACT,  ROUTE_API,  ROLE_NONE,   api_suggest},
     {"GET",  "/api/articles/",            ROUTE_PREFIX, ROUTE_API,  ROLE_NONE,   api_article},

@@ -40,6 +40,7 @@ struct reindex {
     int have_thread;
     int full, strict, gate;
     size_t current;
+    unsigned long long ndone, nfailed; /* jobs ended, for reindex_counts() */
 };
 
 static void iso_now(char *buf, size_t len)
@@ -345,6 +346,10 @@ static void *run_job(void *arg)
     json_object_set_new(rec, "finished", json_string(when));
     if (!ok && code < 0)
         json_object_set_new(rec, "reason", json_string("not_run"));
+    if (ok)
+        r->ndone++;
+    else
+        r->nfailed++;
     if (!ok && !json_object_get(rec, "message"))
         json_object_set_new(rec, "message",
                             json_string(code < 0 ? "kb-index did not run or was killed"
@@ -416,6 +421,7 @@ int reindex_start_gate(struct reindex *r, int full, int strict, int gate, char *
     if (pthread_create(&r->thread, NULL, run_job, r) != 0) {
         r->running = 0;
         json_object_set_new(j->rec, "state", json_string("failed"));
+        r->nfailed++;
         pthread_mutex_unlock(&r->lock);
         snprintf(id, idlen, "cannot start a thread");
         return -1;
@@ -446,4 +452,18 @@ json_t *reindex_last(struct reindex *r)
             out = json_deep_copy(r->jobs[i].rec);
     pthread_mutex_unlock(&r->lock);
     return out;
+}
+
+void reindex_counts(struct reindex *r, unsigned long long *done, unsigned long long *failed,
+                    int *running)
+{
+    *done = *failed = 0;
+    *running = 0;
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->lock);
+    *done = r->ndone;
+    *failed = r->nfailed;
+    *running = r->running;
+    pthread_mutex_unlock(&r->lock);
 }

@@ -51,4 +51,9 @@ json_t *reindex_last(struct reindex *r);
  * or NULL for an unknown id. */
 json_t *reindex_status(struct reindex *r, const char *id);
 
+/* Jobs ended since reindex_new, by outcome ("done" and "failed" as in
+ * reindex_status), and whether one runs now.  NULL r gives zeros. */
+void reindex_counts(struct reindex *r, unsigned long long *done, unsigned long long *failed,
+                    int *running);
+
 #endif

@@ -81,27 +81,6 @@ const char *req_visit(struct request *rq)
     return rq->visit;
 }
 
-int req_is_loopback(struct request *rq)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr)
-        return 0;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    }
-    if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-        static const unsigned char lo[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-        static const unsigned char v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        const unsigned char *a = in6->sin6_addr.s6_addr;
-        return memcmp(a, lo, 16) == 0 || (memcmp(a, v4, 12) == 0 && a[12] == 127);
-    }
-    return 0;
-}
-
 /* An address as family + 16 bytes (IPv4-mapped IPv6 as IPv4). */
 struct ipaddr {
     int family;
@@ -259,6 +238,18 @@ const char *req_client_addr(struct request *rq)
     }
     ip_format(&client, rq->client, sizeof rq->client);
     return rq->client;
+}
+
+int req_is_loopback(struct request *rq)
+{
+    static const unsigned char lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    const char *client = req_client_addr(rq);
+    struct ipaddr a;
+    if (ip_parse(client, strlen(client), &a) != 0)
+        return 0; /* "unknown" */
+    if (a.family == AF_INET)
+        return a.addr[0] == 127; /* IPv4-mapped addresses are parsed as IPv4 */
+    return memcmp(a.addr, lo6, 16) == 0;
 }
 
 /* Decodes one form field in place ('+' is a space, %XX a byte);

@@ -30,6 +30,7 @@ struct ratelimit;
 struct templates;
 struct route;
 struct request;
+struct metrics;
 
 /* --trusted-proxy: peers whose X-Forwarded-For names the client. */
 #define APP_MAX_PROXIES 16
@@ -66,6 +67,8 @@ struct app_config {
     unsigned case_limit;      /* --case-limit: cases per hour from one address; 0 off */
     struct trusted_proxies proxies; /* --trusted-proxy */
     const char *access_log_path; /* --access-log FILE or "-", or NULL */
+    const char *metrics_host; /* --metrics-listen's address, or NULL: none */
+    unsigned metrics_port;    /* --metrics-listen's port; 0: any free port */
 };
 
 struct app {
@@ -103,6 +106,7 @@ struct app {
     int libs_ready;            /* libsodium and libcurl initialised */
     struct templates **tpl_retired; /* replaced by SIGHUP, freed at close */
     struct access_log *access_log;  /* --access-log's writer, or NULL */
+    struct metrics *metrics;        /* GET /metrics's counters (metrics.h) */
     size_t ntpl_retired;
 };
 
@@ -163,7 +167,9 @@ const char *req_cookie(struct request *rq, const char *name);
  * sets as an HttpOnly, SameSite=Lax cookie. */
 const char *req_visit(struct request *rq);
 
-/* 1 when the client connected from a loopback address. */
+/* 1 when the client (req_client_addr) is on this machine: a loopback
+ * address.  A request a --trusted-proxy on this machine passes on is
+ * the proxy's client's, not local. */
 int req_is_loopback(struct request *rq);
 
 /* The client's address, for throttles and logs: the peer's address,

@@ -3,6 +3,7 @@
 
 #include "auth.h"
 #include "escape.h"
+#include "metrics.h"
 #include "stopwords.h"
 #include "synonyms.h"
 
@@ -328,6 +329,8 @@ unsigned searchreq_run(struct request *rq, const struct searchreq *sr, int prefi
                 kb_last_error(ix));
         return reply_error(rq, 500, "search_failed", "the search failed; see the server log");
     }
+    metrics_search(rq->app->metrics, prefix_last, kb_search_was_cached(ix),
+                   kb_results_total(*out) == 0);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "accesslog.h"
 #include "escape.h"
+#include "metrics.h"
 #include "routes.h"
 
 #include <arpa/inet.h>
@@ -245,6 +246,7 @@ static enum MHD_Result send_reply(struct request *rq, unsigned status)
         MHD_add_response_header(resp, rq->headers[i].name, rq->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);
     MHD_destroy_response(resp);
+    metrics_request(rq->app->metrics, rq, status, now_monotonic() - rq->started);
     if (rq->app->access_log)
         access_log_request(rq->app->access_log, rq, rq->path, status, len,
                            (rq->route && rq->route->role != ROLE_NONE) || staff_path(rq->path));
@@ -303,9 +305,10 @@ static void on_panic(void *cls, const char *file, unsigned line, const char *rea
 /* The listening socket, made here rather than by libmicrohttpd so that
  * a failure names the address and the reason ("address in use"), and
  * so that a name ("localhost") works: its first address that binds.
- * Returns the socket, or -1 with the reason in err. */
-static int listen_socket(const char *host, unsigned port, unsigned *flags, char *err,
-                         size_t errlen)
+ * opt names the option in messages.  Returns the socket, or -1 with the
+ * reason in err. */
+static int listen_socket(const char *opt, const char *host, unsigned port, unsigned *flags,
+                         char *err, size_t errlen)
 {
     struct addrinfo hints, *res = NULL;
     char service[16];
@@ -316,7 +319,7 @@ static int listen_socket(const char *host, unsigned port, unsigned *flags, char 
     snprintf(service, sizeof service, "%u", port);
     int gai = getaddrinfo(host, service, &hints, &res);
     if (gai != 0) {
-        snprintf(err, errlen, "--listen: cannot resolve '%s': %s", host, gai_strerror(gai));
+        snprintf(err, errlen, "%s: cannot resolve '%s': %s", opt, host, gai_strerror(gai));
         return -1;
     }
     int fd = -1, saved = 0;
@@ -357,7 +360,7 @@ static int listen_socket(const char *host, unsigned port, unsigned *flags, char 
 int server_start(struct app *app, char *err, size_t errlen)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    int lfd = listen_socket(app->cfg.listen_host, app->cfg.port, &flags, err, errlen);
+    int lfd = listen_socket("--listen", app->cfg.listen_host, app->cfg.port, &flags, err, errlen);
     if (lfd < 0)
         return -1;
     /* poll(), not epoll: under 256 busy connections libmicrohttpd
@@ -393,6 +396,15 @@ int server_start(struct app *app, char *err, size_t errlen)
                  app->cfg.port);
         return -1;
     }
+    if (app->cfg.metrics_host) {
+        unsigned mflags = 0;
+        int mfd = listen_socket("--metrics-listen", app->cfg.metrics_host,
+                                app->cfg.metrics_port, &mflags, err, errlen);
+        if (mfd < 0 || metrics_listen_start(app, mfd, mflags, err, errlen) != 0) {
+            server_stop(app);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -411,6 +423,7 @@ unsigned server_port(const struct app *app)
 
 void server_stop(struct app *app)
 {
+    metrics_listen_stop(app);
     if (app->daemon)
         MHD_stop_daemon(app->daemon);
     app->daemon = NULL;

@@ -189,6 +189,9 @@ typedef struct {
  * until then.  Results are read-only: with a cache, several callers may
  * hold the same ones. */
 kb_status kb_search(kb_index *ix, const kb_query *q, kb_results **out);
+/* 1 when the last kb_search() on ix was answered from kb_query.cache,
+ * 0 when it searched the index (or failed). */
+int kb_search_was_cached(const kb_index *ix);
 
 size_t kb_results_count(const kb_results *r);
 const kb_hit *kb_results_get(const kb_results *r, size_t i);

@@ -38,6 +38,7 @@ struct kb_index {
     bool writable = false;
     bool in_txn = false;
     std::string err;
+    bool last_cached = false; /* kb_search_was_cached() */
     /* Writer only: the committed revision as of kb_begin(), and the
      * article keys written since.  delete_document(term) on a database
      * with pending changes is slow, so kb_put deletes only keys that

@@ -214,13 +214,16 @@ extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **ou
     if (!ix || !qy || !out)
         return KB_ERR_INVALID_ARG;
     *out = nullptr;
+    ix->last_cached = false;
     return kb_guarded(ix, [&]() {
         kb_refresh(ix);
         std::string key;
         if (qy->cache) {
             key = kb_cache_key(ix->db, qy);
-            if ((*out = kb_cache_lookup(qy->cache, key)))
+            if ((*out = kb_cache_lookup(qy->cache, key))) {
+                ix->last_cached = true;
                 return KB_OK;
+            }
         }
         bool reconnected = false;
         for (int attempt = 0;; attempt++) {
@@ -251,4 +254,9 @@ extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **ou
             }
         }
     });
+}
+
+extern "C" int kb_search_was_cached(const kb_index *ix)
+{
+    return ix && ix->last_cached;
 }

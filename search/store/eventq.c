@@ -59,6 +59,7 @@ struct eventq {
     size_t urgent; /* queued items whose caller waits (acknowledged events, cases) */
     int stopping;
     unsigned long dropped;
+    struct eventq_stats stats; /* under lock; pending and dropped filled on reading */
 };
 
 static size_t slen(const char *s)
@@ -152,6 +153,14 @@ static void finish(struct eventq *q, struct item **items, size_t n, store_status
     for (size_t i = 0; i < n; i++) {
         if (items[i]->status == 0)
             items[i]->status = status;
+        if (items[i]->is_case && items[i]->status == STORE_OK)
+            q->stats.cases++;
+        else if (items[i]->is_case)
+            q->stats.case_errors++;
+        else if (items[i]->status != STORE_OK)
+            q->stats.event_errors++;
+        else if ((unsigned)items[i]->ev.kind < EVENTLOG_KIND_COUNT)
+            q->stats.written[items[i]->ev.kind]++;
         items[i]->done = 1;
         if (!items[i]->waiting)
             item_free(items[i]);
@@ -186,6 +195,7 @@ static void requeue(struct eventq *q, struct item **items, size_t n)
         k++;
     }
     pthread_mutex_lock(&q->lock);
+    q->stats.unreachable++;
     if (back && q->stopping) {
         /* Shutting down: nobody will bring the database back for us. */
         pthread_mutex_unlock(&q->lock);
@@ -398,6 +408,18 @@ store_status eventq_case_create(struct eventq *q, const struct eventlog_case *c,
 unsigned long eventq_dropped(const struct eventq *q)
 {
     return q->dropped;
+}
+
+void eventq_get_stats(struct eventq *q, struct eventq_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!q || !q->started)
+        return;
+    pthread_mutex_lock(&q->lock);
+    *out = q->stats;
+    out->pending = q->pending;
+    out->dropped = q->dropped;
+    pthread_mutex_unlock(&q->lock);
 }
 
 void eventq_stop(struct eventq *q)

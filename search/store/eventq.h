@@ -63,6 +63,21 @@ store_status eventq_case_create(struct eventq *q, const struct eventlog_case *c,
 /* Events dropped because the queue was full (a sign of a stuck disk). */
 unsigned long eventq_dropped(const struct eventq *q);
 
+/* What the writer has done since eventq_start (kb-serve's /metrics). */
+struct eventq_stats {
+    unsigned long long written[EVENTLOG_KIND_COUNT]; /* events committed, by kind */
+    unsigned long long cases;        /* cases created */
+    unsigned long long event_errors; /* events not stored (refused, or the database failed) */
+    unsigned long long case_errors;  /* cases not created */
+    unsigned long long unreachable;  /* batches put back: the database could not be reached */
+    unsigned long long dropped;      /* eventq_dropped() */
+    size_t pending;                  /* queued now, not yet committed */
+};
+
+/* Fills *out (a consistent copy, taken under the queue's lock).  NULL
+ * and a queue whose start failed give zeros. */
+void eventq_get_stats(struct eventq *q, struct eventq_stats *out);
+
 /* Commits what is queued, stops the writer thread, closes the store.
  * NULL and a queue whose start failed are fine. */
 void eventq_stop(struct eventq *q);
