@@ -631,6 +631,9 @@ static void print_summary(struct run *r, double seconds)
                "%lu warnings; %lu articles, %lu sections in the index (%.2f s)\n",
                r->indexed, r->unchanged, r->deleted, r->errors, r->warnings,
                st.articles, st.sections, seconds);
+        if (r->opt.replay_db)
+            printf("kb-index: %lu replayed queries, %lu worse, %lu better\n",
+                   r->replay.queries, r->replay.worse, r->replay.better);
     }
 }
 
