@@ -2,7 +2,8 @@
  * and not, one that finds nothing), events, feedback and a case move
  * the counters by exactly what was done; /metrics is refused to a
  * client a trusted proxy on this machine passes on; --metrics-listen
- * serves it on another address and nothing else there.
+ * (here from a --config file's metrics-listen key) serves it on another
+ * address and nothing else there.
  *
  *   test_metrics              the checks above
  *   test_metrics --promtool   the same traffic, then `promtool check
@@ -43,14 +44,24 @@ static int read_line(int fd, char *line, size_t len)
     return 0;
 }
 
-/* Starts kb-serve on 127.0.0.1:0 with --metrics-listen 127.0.0.2:0
- * and extra (NULL-terminated); fills s and *mport from its first two
- * lines.  0 or -1. */
-static int start(struct tu_server *s, unsigned *mport, const char *const *extra)
+/* Starts kb-serve on 127.0.0.1:0 with a metrics listener on
+ * 127.0.0.2:0 (--metrics-listen, or with config a --config file that
+ * says metrics-listen) and extra (NULL-terminated); fills s and *mport
+ * from its first two lines.  0 or -1. */
+static int start(struct tu_server *s, unsigned *mport, int config, const char *const *extra)
 {
+    static char conf[700];
     const char *argv[32] = {KB_SERVE_BIN, "--index", index_dir, "--listen", "127.0.0.1:0",
                             "--web", KB_SOURCE_DIR "/web", "--metrics-listen", "127.0.0.2:0"};
     int n = 9;
+    if (config) {
+        static const char text[] = "# the metrics listener\nmetrics-listen = 127.0.0.2:0\n";
+        snprintf(conf, sizeof conf, "%s/kb-serve.conf", tmp);
+        if (tu_write_file(conf, text, sizeof text - 1) != 0)
+            return -1;
+        argv[7] = "--config";
+        argv[8] = conf;
+    }
     for (int i = 0; extra && extra[i] && n < 30; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
@@ -284,11 +295,11 @@ static char *traffic(const struct tu_server *s, const char **outcome)
 
 static void test_counts(void)
 {
-    struct tu_server s;
+    struct tu_server s = {0};
     unsigned mport;
     const char *const extra[] = {"--trusted-proxy", "127.0.0.1", "--content", KB_TEST_DATA "/kb",
                                  NULL};
-    CHECK_INT_EQ(&h, start(&s, &mport, extra), 0);
+    CHECK_INT_EQ(&h, start(&s, &mport, 1, extra), 0);
     if (!s.pid)
         return;
     long st = 0;
@@ -454,10 +465,10 @@ static void promtool_check(const char *promtool, const char *what, const char *t
 
 static void test_promtool(const char *promtool)
 {
-    struct tu_server s;
+    struct tu_server s = {0};
     unsigned mport;
     const char *const extra[] = {"--content", KB_TEST_DATA "/kb", NULL};
-    CHECK_INT_EQ(&h, start(&s, &mport, extra), 0);
+    CHECK_INT_EQ(&h, start(&s, &mport, 0, extra), 0);
     if (!s.pid)
         return;
     const char *outcome;
