@@ -430,6 +430,67 @@ static void test_counts(void)
     CHECK_INT_EQ(&h, tu_server_stop(&s), 0);
 }
 
+/* Without --trusted-proxy, a request that names a client in a
+ * forwarding header came through a proxy kb-serve was not told of
+ * (one on this machine would make every visitor local): refused.  And
+ * --metrics-listen's mistakes are said clearly. */
+static void test_untrusted_and_errors(void)
+{
+    struct tu_server s = {0};
+    unsigned mport;
+    CHECK_INT_EQ(&h, start(&s, &mport, 0, NULL), 0);
+    if (s.pid) {
+        long st;
+        free(scrape(&s, NULL, &st, NULL));
+        CHECK_INT_EQ(&h, st, 200);
+        static const char *const fwd[][2] = {{"X-Forwarded-For: 127.0.0.1", NULL},
+                                             {"Forwarded: for=127.0.0.1", NULL},
+                                             {"X-Real-IP: 127.0.0.1", NULL}};
+        for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
+            char *body = scrape(&s, fwd[i], &st, NULL);
+            CHECK_INT_EQ(&h, st, 403);
+            CHECK(&h, body && !strstr(body, "kb_http_requests_total"));
+            free(body);
+        }
+        /* Its own listener is for another address: anyone there. */
+        struct tu_server m = listener(&s, mport);
+        free(scrape(&m, fwd[0], &st, NULL));
+        CHECK_INT_EQ(&h, st, 200);
+        CHECK_INT_EQ(&h, tu_server_stop(&s), 0);
+    }
+
+    char *err = NULL;
+    char *bad[] = {KB_SERVE_BIN, "--index", index_dir, "--metrics-listen", "9464", NULL};
+    CHECK_INT_EQ(&h, tu_run(bad, NULL, &err), 2);
+    CHECK_CONTAINS(&h, err, "--metrics-listen: '9464' is not ADDR:PORT");
+    free(err);
+    char conf[700];
+    snprintf(conf, sizeof conf, "%s/bad.conf", tmp);
+    static const char text[] = "metrics-listen = here\n";
+    CHECK_INT_EQ(&h, tu_write_file(conf, text, sizeof text - 1), 0);
+    char *badconf[] = {KB_SERVE_BIN, "--index", index_dir, "--config", conf, NULL};
+    err = NULL;
+    CHECK_INT_EQ(&h, tu_run(badconf, NULL, &err), 2);
+    CHECK_CONTAINS(&h, err, "bad.conf:1: error: --metrics-listen: 'here' is not ADDR:PORT");
+    free(err);
+    /* The main listener's own address: in use. */
+    struct tu_server a = {0};
+    CHECK_INT_EQ(&h, tu_server_start(&a, index_dir, NULL), 0);
+    if (a.pid) {
+        char addr[64];
+        snprintf(addr, sizeof addr, "127.0.0.1:%u", a.port);
+        char *busy[] = {KB_SERVE_BIN, "--index", index_dir, "--listen", "127.0.0.1:0", "--web",
+                        KB_SOURCE_DIR "/web", "--metrics-listen", addr, NULL};
+        err = NULL;
+        CHECK_INT_EQ(&h, tu_run(busy, NULL, &err), 1);
+        char want[128];
+        snprintf(want, sizeof want, "cannot listen on %s: address in use", addr);
+        CHECK_CONTAINS(&h, err, want);
+        free(err);
+        CHECK_INT_EQ(&h, tu_server_stop(&a), 0);
+    }
+}
+
 /* Where promtool is, or NULL. */
 static const char *find_promtool(void)
 {
@@ -506,8 +567,10 @@ int main(int argc, char **argv)
     CHECK_INT_EQ(&h, tu_run(ix, NULL, NULL), 0);
     if (promtool_mode)
         test_promtool(promtool);
-    else
+    else {
         test_counts();
+        test_untrusted_and_errors();
+    }
     tu_rmrf(tmp);
     TEST_MAIN_END(&h);
 }

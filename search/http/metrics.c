@@ -379,7 +379,7 @@ void metrics_render(struct app *app, struct strbuf *out)
 
 unsigned api_metrics(struct request *rq)
 {
-    if (!req_is_loopback(rq))
+    if (!req_is_loopback(rq) || req_forwarded_untrusted(rq))
         return reply_error(rq, 403, "forbidden",
                            "/metrics answers only to this machine; "
                            "kb-serve --metrics-listen ADDR serves it on another address");

@@ -45,7 +45,9 @@ void metrics_render(struct app *app, struct strbuf *out);
 
 /* GET /metrics on the main listener: the metrics to a client on this
  * machine (req_is_loopback: behind a --trusted-proxy, the client the
- * proxy names, not the proxy), 403 to any other. */
+ * proxy names, not the proxy), 403 to any other, and to a request
+ * passed on by a proxy that is not a --trusted-proxy (one on this
+ * machine would otherwise make everyone local). */
 unsigned api_metrics(struct request *rq);
 
 /* --metrics-listen: serves GET /metrics, and nothing else, to anyone

@@ -252,6 +252,15 @@ int req_is_loopback(struct request *rq)
     return memcmp(a.addr, lo6, 16) == 0;
 }
 
+int req_forwarded_untrusted(struct request *rq)
+{
+    struct ipaddr peer;
+    if (!req_header(rq, "X-Forwarded-For") && !req_header(rq, "Forwarded") &&
+        !req_header(rq, "X-Real-IP"))
+        return 0;
+    return peer_addr(rq, &peer) != 0 || !ip_trusted(&rq->app->cfg.proxies, &peer);
+}
+
 /* Decodes one form field in place ('+' is a space, %XX a byte);
  * returns the decoded length, which is past the first NUL when the
  * field held a %00. */

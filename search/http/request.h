@@ -172,6 +172,12 @@ const char *req_visit(struct request *rq);
  * the proxy's client's, not local. */
 int req_is_loopback(struct request *rq);
 
+/* 1 when the request names a client in a forwarding header
+ * (X-Forwarded-For, Forwarded, X-Real-IP) but its peer is not a
+ * --trusted-proxy: it came through a proxy kb-serve was not told of,
+ * so its peer address says nothing of who asks. */
+int req_forwarded_untrusted(struct request *rq);
+
 /* The client's address, for throttles and logs: the peer's address,
  * or, when the peer is a --trusted-proxy, the right-most address in
  * X-Forwarded-For that is not a trusted proxy (what the nearest
