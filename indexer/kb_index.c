@@ -672,7 +672,7 @@ int kb_index_run(const struct kb_index_options *o)
         scan_release(&sc);
         return 3;
     }
-    kb_status st = kb_open(r.opt.index, KB_OPEN_WRITE, &r.ix);
+    kb_status st = kb_open_shards(r.opt.index, r.opt.shards, KB_OPEN_WRITE, &r.ix);
     if (st != KB_OK) {
         fprintf(stderr, "kb-index: cannot open index %s: %s%s%s\n", r.opt.index,
                 kb_status_str(st), r.ix ? ": " : "", r.ix ? kb_last_error(r.ix) : "");

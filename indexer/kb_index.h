@@ -23,6 +23,7 @@ struct kb_index_options {
     long replay_top;            /* --replay-top N (REPLAY_DEFAULT_QUERIES) */
     int gate;                   /* --gate: commit nothing when a replay is worse */
     const char *synonyms;       /* --synonyms FILE the replay searches with, or NULL */
+    unsigned shards;            /* --shards N, 0: as many as the index has */
 };
 
 /* Runs kb-index with o (strings borrowed for the call).  Diagnostics go

@@ -33,6 +33,11 @@ static void usage(FILE *f)
           "  --changesets N         keep the last N changesets (XAPIAN_MAX_CHANGESETS)\n"
           "                         so that xapian-replicate clients copy only what\n"
           "                         changed; 0 keeps none (the default)\n"
+          "  --shards N             write the index as N shards (1 to 64) for\n"
+          "                         xapian-tcpsrv: DIR/shard1..N, their auxiliary\n"
+          "                         database DIR/aux and the stub DIR/XAPIANDB; every\n"
+          "                         article whole in one shard.  Later runs keep the\n"
+          "                         folder's number; another one is an error\n"
           "  --learn DB             learn from solved searches in the service database\n"
           "                         DB: each question that enough visits confirmed an\n"
           "                         article answered is indexed with that article\n"
@@ -79,6 +84,7 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
         {"replay-top", required_argument, NULL, 'T'},
         {"gate", no_argument, NULL, 'G'},
         {"synonyms", required_argument, NULL, 'Y'},
+        {"shards", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0},
     };
     o->default_locale = "en-us";
@@ -110,6 +116,16 @@ static int parse_args(int argc, char **argv, struct kb_index_options *o)
             break;
         }
         case 'L': o->learn_db = optarg; break;
+        case 'S': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || n < 1 || n > 64) {
+                fprintf(stderr, "kb-index: --shards wants a number from 1 to 64\n");
+                return -1;
+            }
+            o->shards = (unsigned)n;
+            break;
+        }
         case 'R': o->replay_db = optarg; break;
         case 'G': o->gate = 1; break;
         case 'Y': o->synonyms = optarg; break;

@@ -42,8 +42,10 @@ PostgreSQL's primary on 127.0.0.13:P+1 and its standby on 127.0.0.14:P+1.
                the PostgreSQL pids and the shards.  Again on the DIR
                of an earlier run, it keeps its database (DIR/pg) and
                brings the master index up to date with DIR/content.
-  --shards N   the front ends search N shards served by xapian-tcpsrv
-               (two replicas of each) instead of local replicas
+  --shards N   the master index is N shards (kb-index --shards N) and
+               the front ends search them through xapian-tcpsrv, two
+               replicas of each shard (127.0.0.(20+s), ports P+2 and
+               P+3), instead of local replicas
   --port P     the load balancer's port; nodes listen on the same port
                on their own addresses, the index servers on P+1...
   --build B    the build folder with kb-index and kb-serve (default:
@@ -231,22 +233,26 @@ fail() { stop_all "$DIR"; die "$*"; }
 # The service database first: every kb-serve opens it at its start.
 pg_up "$((PORT + 1))"
 
-# The indexer node.
+# The indexer node: the master index, as N shards with --shards (kb-index
+# keeps the number in later runs, authors' reindexing included).
 mkdir -p "$DIR/master"
+shard_opt=()
+[ "$SHARDS" -gt 0 ] && shard_opt=(--shards "$SHARDS")
 "$KB_INDEX" --content "$DIR/content" --index "$DIR/master/index" --changesets 100 --quiet \
-    >"$DIR/logs/kb-index.log" 2>&1 || [ $? -eq 1 ] || fail "kb-index failed: $(tail -3 "$DIR/logs/kb-index.log")"
-start replicate-server xapian-replicate-server -I "$IXADDR" -p "$REPL_PORT" "$DIR/master"
+    "${shard_opt[@]}" >"$DIR/logs/kb-index.log" 2>&1 || [ $? -eq 1 ] ||
+    fail "kb-index failed: $(tail -3 "$DIR/logs/kb-index.log")"
+if [ "$SHARDS" -eq 0 ]; then
+    start replicate-server xapian-replicate-server -I "$IXADDR" -p "$REPL_PORT" "$DIR/master"
+fi
 start indexer "$KB_SERVE" --index "$DIR/master/index" --content "$DIR/content" \
     --indexer "$KB_INDEX" --listen "$IXADDR:$PORT" --db "$DSN" \
     --trusted-proxy 127.0.0.1
 wait_healthy "http://$IXADDR:$PORT" indexer
 
-# The index the front ends read: each its own replica, or N shards.
-if [ "$SHARDS" -gt 0 ]; then
-    [ -x "$BUILD/kb-shard" ] || fail "--shards needs kb-shard, which this build does not have yet"
-    "$BUILD/kb-shard" --index "$DIR/master/index" --out "$DIR/shards" --shards "$SHARDS" \
-        >"$DIR/logs/kb-shard.log" 2>&1 || fail "kb-shard failed: $(tail -3 "$DIR/logs/kb-shard.log")"
-fi
+# The index the front ends read: each its own replica, or N shards, each
+# served by two xapian-tcpsrv replicas (one machine here: both read the
+# master's shard folder; on several machines each its own copy) plus the
+# shards' auxiliary database (spelling), read locally.
 for i in "${!FRONT[@]}"; do
     n=$((i + 1))
     addr=${FRONT[$i]}
@@ -254,12 +260,17 @@ for i in "${!FRONT[@]}"; do
     if [ "$SHARDS" -gt 0 ]; then
         # Shard s, replica r, on 127.0.0.(20+s), port P+1+r.
         stub=$DIR/node$n/index.stub
-        : >"$stub"
+        echo "aux $DIR/master/index/aux" >"$stub"
         for s in $(seq 1 "$SHARDS"); do
             saddr=127.0.0.$((20 + s))
             sport=$((PORT + 1 + n))
             start "shard$s-$n" xapian-tcpsrv --interface "$saddr" --port "$sport" \
-                --idle-timeout 60000 "$DIR/shards/shard$s"
+                --idle-timeout 60000 "$DIR/master/index/shard$s"
+            # Listening before kb-serve opens the stub at its start.
+            for _ in $(seq 1 100); do
+                (exec 3<>"/dev/tcp/$saddr/$sport") 2>/dev/null && break
+                sleep 0.1
+            done
             # Each node asks its own replica first, the other one next.
             other=$((PORT + 1 + (3 - n)))
             echo "remote :$saddr:$sport :$saddr:$other" >>"$stub"
@@ -274,16 +285,6 @@ for i in "${!FRONT[@]}"; do
     start "node$n" "$KB_SERVE" --index "$index" --listen "$addr:$PORT" --db "$DSN" \
         --trusted-proxy 127.0.0.1
 done
-if [ "$SHARDS" -gt 0 ]; then
-    for s in $(seq 1 "$SHARDS"); do
-        for n in 1 2; do
-            for _ in $(seq 1 100); do
-                (exec 3<>"/dev/tcp/127.0.0.$((20 + s))/$((PORT + 1 + n))") 2>/dev/null && break
-                sleep 0.1
-            done
-        done
-    done
-fi
 for i in "${!FRONT[@]}"; do
     wait_healthy "http://${FRONT[$i]}:$PORT" "node$((i + 1))"
 done

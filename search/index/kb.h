@@ -46,8 +46,19 @@ const char *kb_status_str(kb_status st);
 
 /* Opens the index in dir.  *out is set even on failure (NULL only when
  * memory ran out) so that kb_last_error() can say why; the caller
- * always calls kb_close(*out). */
+ * always calls kb_close(*out).  For reading, dir may also be a folder of
+ * shards (kb_open_shards) or a stub file listing shards, remote ones
+ * served by xapian-tcpsrv among them (README, "Shards"); an index
+ * written with another schema is KB_ERR_NO_INDEX. */
 kb_status kb_open(const char *dir, int flags, kb_index **out);
+
+/* Like kb_open(), writing nshards shards (kb_schema.h, "Shards"): a
+ * folder of shards and their auxiliary database, which kb_open() then
+ * opens (reading or writing) as one index.  nshards 0 takes as many as
+ * the folder has (1, a plain index, for a new one); another number than
+ * the folder has is KB_ERR_INVALID_ARG.  At most KB_MAX_SHARDS. */
+#define KB_MAX_SHARDS 64
+kb_status kb_open_shards(const char *dir, unsigned nshards, int flags, kb_index **out);
 
 /* Closes the handle; a writer's uncommitted changes are dropped.  NULL
  * is a no-op. */

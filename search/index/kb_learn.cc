@@ -65,36 +65,43 @@ bool is_learned_term(const std::string &t)
 /* Takes every learned word off every unit that has some. */
 void clear_learned(kb_index *ix)
 {
-    std::vector<Xapian::docid> ids;
-    for (Xapian::PostingIterator p = ix->wdb.postlist_begin(KB_TERM_LEARNED);
-         p != ix->wdb.postlist_end(KB_TERM_LEARNED); ++p)
-        ids.push_back(*p);
-    for (Xapian::docid id : ids) {
-        Xapian::Document doc = ix->wdb.get_document(id);
-        std::vector<std::string> drop;
-        for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
-            if (is_learned_term(*t) || *t == KB_TERM_LEARNED)
-                drop.push_back(*t);
-        for (const std::string &t : drop)
-            doc.remove_term(t);
-        ix->wdb.replace_document(id, doc);
+    for (Xapian::WritableDatabase &w : ix->wshards) {
+        std::vector<Xapian::docid> ids;
+        for (Xapian::PostingIterator p = w.postlist_begin(KB_TERM_LEARNED);
+             p != w.postlist_end(KB_TERM_LEARNED); ++p)
+            ids.push_back(*p);
+        for (Xapian::docid id : ids) {
+            Xapian::Document doc = w.get_document(id);
+            std::vector<std::string> drop;
+            for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+                if (is_learned_term(*t) || *t == KB_TERM_LEARNED)
+                    drop.push_back(*t);
+            for (const std::string &t : drop)
+                doc.remove_term(t);
+            w.replace_document(id, doc);
+        }
     }
 }
 
-/* The unit a pair names: its section, else the article's lead; 0 when
- * the article is not in the index. */
-Xapian::docid find_unit(kb_index *ix, const learned &l)
+/* A unit: its shard and its document id there. */
+typedef std::pair<size_t, Xapian::docid> unit_ref;
+
+/* The unit a pair names: its section, else the article's lead; docid 0
+ * when the article is not in the index. */
+unit_ref find_unit(kb_index *ix, const learned &l)
 {
     std::string key = kb_article_key(l.locale.c_str(), l.article.c_str());
+    size_t s = kb_shard_of(l.article, ix->wshards.size());
+    Xapian::WritableDatabase &w = ix->wshards[s];
     for (const std::string &anchor : {l.section, std::string()}) {
         std::string term = kb_key_term(KB_PREFIX_UNIT, key + "#" + anchor);
-        Xapian::PostingIterator p = ix->wdb.postlist_begin(term);
-        if (p != ix->wdb.postlist_end(term))
-            return *p;
+        Xapian::PostingIterator p = w.postlist_begin(term);
+        if (p != w.postlist_end(term))
+            return unit_ref(s, *p);
         if (anchor.empty())
             break;
     }
-    return 0;
+    return unit_ref(0, 0);
 }
 
 /* Clears the field, then adds each pair's words to its unit: each word
@@ -103,11 +110,11 @@ Xapian::docid find_unit(kb_index *ix, const learned &l)
 size_t apply_pairs(kb_index *ix, const std::vector<learned> &pairs)
 {
     clear_learned(ix);
-    std::map<Xapian::docid, std::map<std::string, Xapian::termcount>> add;
+    std::map<unit_ref, std::map<std::string, Xapian::termcount>> add;
     size_t applied = 0;
     for (const learned &l : pairs) {
-        Xapian::docid id = find_unit(ix, l);
-        if (!id)
+        unit_ref id = find_unit(ix, l);
+        if (!id.second)
             continue; /* the article is gone: the pair is dropped */
         Xapian::TermGenerator tg;
         kb_setup_termgen(tg, l.locale);
@@ -127,11 +134,12 @@ size_t apply_pairs(kb_index *ix, const std::vector<learned> &pairs)
     for (const auto &u : add) {
         if (u.second.empty())
             continue;
-        Xapian::Document doc = ix->wdb.get_document(u.first);
+        Xapian::WritableDatabase &w = ix->wshards[u.first.first];
+        Xapian::Document doc = w.get_document(u.first.second);
         for (const auto &t : u.second)
             doc.add_term(t.first, t.second);
         doc.add_boolean_term(KB_TERM_LEARNED);
-        ix->wdb.replace_document(u.first, doc);
+        w.replace_document(u.first.second, doc);
     }
     return applied;
 }
@@ -181,7 +189,7 @@ extern "C" kb_status kb_learn_reapply(kb_index *ix, size_t *applied)
     *applied = 0;
     return kb_guarded(ix, [&]() {
         std::string meta = ix->wdb.get_metadata(KB_META_LEARNED);
-        if (!meta.empty() || ix->wdb.term_exists(KB_TERM_LEARNED))
+        if (!meta.empty() || ix->db.term_exists(KB_TERM_LEARNED))
             *applied = apply_pairs(ix, parse(meta));
         return KB_OK;
     });
@@ -192,9 +200,8 @@ extern "C" kb_status kb_learned_foreach(kb_index *ix, kb_learned_fn fn, void *ct
     if (!ix || !fn)
         return KB_ERR_INVALID_ARG;
     return kb_guarded(ix, [&]() {
-        if (!ix->writable)
-            ix->db.reopen();
-        std::vector<learned> v = parse(ix->db.get_metadata(KB_META_LEARNED));
+        kb_refresh(ix);
+        std::vector<learned> v = parse(ix->aux.get_metadata(KB_META_LEARNED));
         for (const learned &l : v) {
             kb_learned p = {l.query.c_str(), l.locale.c_str(), l.article.c_str(),
                             l.section.c_str()};

@@ -62,132 +62,10 @@ char *kb_dup_string(const std::string &s)
 
 /* ---- open / close ------------------------------------------------------ */
 
-/* A kb stub file: Xapian's stub format (one shard a line, '#' comments,
- * "auto PATH" or "glass PATH" relative to the stub's folder, "remote
- * :HOST:PORT" for a shard served by xapian-tcpsrv), where a remote line
- * may name several replicas of its shard:
- *
- *     remote :127.0.0.11:7001 :127.0.0.12:7001
- *
- * Xapian's own opener would wait up to 10 s for a shard that does not
- * answer; here each connection gets KB_REMOTE_CONNECT_MS to connect and
- * KB_REMOTE_TIMEOUT_MS per exchange, and turn picks which replica of
- * each shard comes first, so that a retry after a NetworkError goes to
- * another one. */
-#define KB_REMOTE_CONNECT_MS 500
-#define KB_REMOTE_TIMEOUT_MS 1500
-
-static bool is_remote_stub(const std::string &path)
-{
-    struct stat sb;
-    if (stat(path.c_str(), &sb) != 0 || !S_ISREG(sb.st_mode))
-        return false;
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line))
-        if (line.compare(0, 7, "remote ") == 0)
-            return true;
-    return false;
-}
-
-static Xapian::Database open_remote(const std::string &spec)
-{
-    /* ":HOST:PORT" (HOST may be empty: localhost) */
-    size_t colon = spec.rfind(':');
-    if (spec.empty() || spec[0] != ':' || colon == 0 || colon + 1 >= spec.size())
-        throw Xapian::DatabaseOpeningError("bad remote shard '" + spec +
-                                           "' (want :HOST:PORT)");
-    std::string host = spec.substr(1, colon - 1);
-    unsigned port = (unsigned)atoi(spec.c_str() + colon + 1);
-    return Xapian::Remote::open(host.empty() ? "127.0.0.1" : host, port,
-                                KB_REMOTE_TIMEOUT_MS, KB_REMOTE_CONNECT_MS);
-}
-
-static Xapian::Database open_kb_stub(const std::string &path, unsigned turn)
-{
-    std::string base = path.substr(0, path.rfind('/') + 1);
-    std::ifstream in(path);
-    std::string line;
-    Xapian::Database all;
-    unsigned shards = 0;
-    while (std::getline(in, line)) {
-        std::istringstream words(line);
-        std::string type, arg;
-        if (!(words >> type) || type[0] == '#')
-            continue;
-        std::vector<std::string> args;
-        while (words >> arg)
-            args.push_back(arg);
-        if (args.empty())
-            throw Xapian::DatabaseOpeningError(path + ": '" + type + "' needs an argument");
-        if (type != "remote") {
-            std::string p = args[0][0] == '/' ? args[0] : base + args[0];
-            all.add_database(Xapian::Database(p));
-            shards++;
-            continue;
-        }
-        /* The shard's replicas from turn on; the first that connects. */
-        std::string why;
-        bool opened = false;
-        for (size_t i = 0; i < args.size() && !opened; i++) {
-            try {
-                all.add_database(open_remote(args[(turn + i) % args.size()]));
-                opened = true;
-            } catch (const Xapian::NetworkError &e) {
-                why = e.get_description();
-            }
-        }
-        if (!opened)
-            throw Xapian::NetworkError("shard " + std::to_string(shards + 1) + " of " + path +
-                                       " did not answer: " + why);
-        shards++;
-    }
-    if (!shards)
-        throw Xapian::DatabaseOpeningError(path + ": no shard listed");
-    return all;
-}
-
-Xapian::Database kb_open_reader(const std::string &path)
-{
-    if (is_remote_stub(path))
-        return open_kb_stub(path, 0);
-    return Xapian::Database(path);
-}
-
-void kb_refresh(kb_index *ix)
-{
-    if (ix->writable)
-        return;
-    bool remote = is_remote_stub(ix->dir);
-    try {
-        ix->db.reopen();
-        return;
-    } catch (const Xapian::DatabaseOpeningError &) {
-        /* A replica's full copy: the files this handle had are gone. */
-    } catch (const Xapian::NetworkError &) {
-        /* A shard's connection dropped: try the next replica first. */
-        ix->replica_turn++;
-    }
-    ix->db = remote ? open_kb_stub(ix->dir, ix->replica_turn) : Xapian::Database(ix->dir);
-}
-
-void kb_reconnect(kb_index *ix)
-{
-    ix->replica_turn++;
-    ix->db = is_remote_stub(ix->dir) ? open_kb_stub(ix->dir, ix->replica_turn)
-                                     : Xapian::Database(ix->dir);
-}
-
 unsigned long long kb_db_revision(const Xapian::Database &db)
 {
     std::string v = db.get_metadata(KB_META_REVISION);
-    if (!v.empty())
-        return strtoull(v.c_str(), nullptr, 10);
-    try {
-        return db.get_revision();
-    } catch (const Xapian::InvalidOperationError &) {
-        return 0; /* several shards, none written by kb-index */
-    }
+    return v.empty() ? 0 : strtoull(v.c_str(), nullptr, 10);
 }
 
 extern "C" const char *kb_status_str(kb_status st)
@@ -208,7 +86,8 @@ extern "C" const char *kb_status_str(kb_status st)
     return text[st];
 }
 
-extern "C" kb_status kb_open(const char *dir, int flags, kb_index **out)
+extern "C" kb_status kb_open_shards(const char *dir, unsigned nshards, int flags,
+                                    kb_index **out)
 {
     if (!out)
         return KB_ERR_INVALID_ARG;
@@ -218,20 +97,35 @@ extern "C" kb_status kb_open(const char *dir, int flags, kb_index **out)
         return KB_ERR_NOMEM;
     if (!dir || !*dir)
         return kb_set_err(ix, KB_ERR_INVALID_ARG, "no index directory given");
-    return kb_guarded(ix, [&]() {
+    if (nshards > KB_MAX_SHARDS || (nshards > 1 && !(flags & KB_OPEN_WRITE)))
+        return kb_set_err(ix, KB_ERR_INVALID_ARG, "shards: from 1 to " +
+                                                      std::to_string(KB_MAX_SHARDS) +
+                                                      ", when writing");
+    kb_status st = kb_guarded(ix, [&]() {
         ix->dir = dir;
         if (flags & KB_OPEN_WRITE) {
-            int action = (flags & KB_OPEN_OVERWRITE)
-                             ? Xapian::DB_CREATE_OR_OVERWRITE
-                             : Xapian::DB_CREATE_OR_OPEN;
-            ix->wdb = Xapian::WritableDatabase(dir, action);
-            ix->db = ix->wdb;
-            ix->writable = true;
-        } else {
-            ix->db = kb_open_reader(dir);
+            kb_open_writer(ix, nshards, flags);
+            return KB_OK;
         }
+        kb_open_reader(ix, ix->dir, 0);
+        /* An index of another schema lacks terms or values searches
+         * need (the translation terms, the facet key): refused rather
+         * than searched wrongly until kb-index rebuilds it. */
+        std::string schema = ix->aux.get_metadata(KB_META_SCHEMA);
+        if (!schema.empty() && schema != KB_SCHEMA_VERSION)
+            return kb_set_err(ix, KB_ERR_NO_INDEX,
+                              "the index was written with schema " + schema + ", this program "
+                              "reads schema " KB_SCHEMA_VERSION ": run kb-index --full on it");
         return KB_OK;
     });
+    if (st != KB_OK && ix->err.empty())
+        kb_set_err(ix, st, kb_status_str(st));
+    return st;
+}
+
+extern "C" kb_status kb_open(const char *dir, int flags, kb_index **out)
+{
+    return kb_open_shards(dir, 0, flags, out);
 }
 
 extern "C" void kb_close(kb_index *ix)
@@ -240,10 +134,14 @@ extern "C" void kb_close(kb_index *ix)
         return;
     try {
         if (ix->writable && ix->in_txn)
-            ix->wdb.cancel_transaction();
+            kb_writer_cancel(ix);
         ix->db.close();
-        if (ix->writable)
+        ix->aux.close();
+        if (ix->writable) {
+            for (Xapian::WritableDatabase &w : ix->wshards)
+                w.close();
             ix->wdb.close();
+        }
     } catch (...) {
         /* Closing cannot report; dropping the handle is all we can do. */
     }
@@ -294,7 +192,7 @@ extern "C" kb_status kb_get_stats(kb_index *ix, kb_stats *out)
                 out->public_articles =
                     out->articles - count_internal(ix->db, KB_TERM_RECORD);
                 out->public_sections = out->sections - count_internal(ix->db, KB_TERM_UNIT);
-                out->revision = kb_db_revision(ix->db);
+                out->revision = kb_db_revision(ix->aux);
                 return KB_OK;
             } catch (const Xapian::DatabaseModifiedError &) {
                 if (attempt >= 3)

@@ -33,21 +33,40 @@
 #include <xapian.h>
 
 struct kb_index {
-    Xapian::Database db;          /* what searches read */
-    Xapian::WritableDatabase wdb; /* valid when writable */
+    Xapian::Database db;  /* what searches read: the index, or all its shards */
+    /* The auxiliary database: spelling table, file bookkeeping, learned
+     * pairs, schema and revision (kb_schema.h, "Shards").  For a plain
+     * index the index itself; for shards their side database, local to
+     * the reader, since a remote shard answers no spelling question. */
+    Xapian::Database aux;
+    bool aux_separate = false;    /* aux is not db itself */
+    Xapian::WritableDatabase wdb; /* writer: the auxiliary database */
+    /* Writer: where documents go, all of an article's in one shard
+     * (kb_shard_of); for a plain index wshards[0] is wdb. */
+    std::vector<Xapian::WritableDatabase> wshards;
     bool writable = false;
     bool in_txn = false;
     std::string err;
     bool last_cached = false; /* kb_search_was_cached() */
-    /* Writer only: the committed revision as of kb_begin(), and the
+    std::string dir;
+    unsigned replica_turn = 0; /* which replica of each remote shard to try first */
+    /* Writer only: the committed shards as of kb_begin(), and the
      * article keys written since.  delete_document(term) on a database
      * with pending changes is slow, so kb_put deletes only keys that
      * can exist: in the snapshot (unless kb_clear ran) or put before. */
-    std::string dir;
-    unsigned replica_turn = 0; /* which replica of each remote shard to try first */
-    Xapian::Database snapshot;
+    std::vector<Xapian::Database> snapshots;
     bool cleared = false;
     std::unordered_set<std::string> put_keys;
+    /* Writer only: article ids put or deleted since the last commit,
+     * whose translation terms kb_commit() brings up to date. */
+    std::unordered_set<std::string> dirty_ids;
+    /* Writer only, several shards: the next document id of the whole
+     * index, 0 until known (kb_write.cc, add_to_shard). */
+    Xapian::docid next_docid = 0;
+    /* Writer only: every locale the index may hold (committed ones as
+     * of kb_begin() and those put since), for the translation terms. */
+    std::unordered_set<std::string> locales;
+    bool locales_known = false;
     /* Writer only: the compound endings of each word seen (German), as
      * stemming every ending of every long word was an eighth of the
      * time of indexing German articles. */
@@ -105,6 +124,8 @@ kb_status kb_guarded(kb_index *ix, Body &&body) noexcept
         return kb_set_err(ix, KB_ERR_NO_INDEX, e.get_description());
     } catch (const Xapian::NetworkError &e) {
         return kb_set_err(ix, KB_ERR_UNAVAILABLE, e.get_description());
+    } catch (const Xapian::InvalidArgumentError &e) {
+        return kb_set_err(ix, KB_ERR_INVALID_ARG, e.get_msg());
     } catch (const Xapian::Error &e) {
         return kb_set_err(ix, KB_ERR_BACKEND, e.get_description());
     } catch (const std::bad_alloc &) {
@@ -130,14 +151,44 @@ void kb_refresh(kb_index *ix);
  * when a shard has no replica that answers. */
 void kb_reconnect(kb_index *ix);
 
-/* The revision kb-index committed last (KB_META_REVISION), else the
- * database's own; 0 when neither can be had (remote shards written by
- * something else). */
+/* The revision kb-index committed last (KB_META_REVISION, which every
+ * shard and the auxiliary database hold); 0 when there is none.
+ * Never the database's own revision: a remote or sharded handle cannot
+ * give one. */
 unsigned long long kb_db_revision(const Xapian::Database &db);
 
-/* Opens path for reading: a folder, a Xapian stub file, or a stub
- * listing remote shards (kb_open.cc says what a kb stub may hold). */
-Xapian::Database kb_open_reader(const std::string &path);
+/* Opens path for reading into ix->db and ix->aux: a folder holding an
+ * index, a folder of shards written by kb-index --shards (its XAPIANDB
+ * stub and aux/), or a stub file that may list remote shards
+ * (kb_open.cc says what a kb stub may hold).  turn picks the first
+ * replica of each remote shard. */
+void kb_open_reader(kb_index *ix, const std::string &path, unsigned turn);
+
+/* Opens ix->dir for writing (kb_shards.cc): nshards shards, 0 for as
+ * many as it has.  Throws InvalidArgumentError when it has another
+ * number. */
+void kb_open_writer(kb_index *ix, size_t nshards, int flags);
+/* The folder of shard i of a writer, and of its auxiliary database. */
+std::string kb_shard_path(const kb_index *ix, size_t i);
+std::string kb_aux_path(const kb_index *ix);
+
+/* Drops a writer's transaction on every database (kb_write.cc). */
+void kb_writer_cancel(kb_index *ix);
+
+/* ---- translation terms (kb_translations.cc) ---------------------------- */
+
+/* The translation terms (kb_schema.h) a document of article id in
+ * locale own gets, read from the records in shard s of the writer. */
+std::vector<std::string> kb_translation_terms(kb_index *ix, size_t s, const std::string &id,
+                                              const std::string &own);
+/* Brings the translation terms of every document of the articles put or
+ * deleted since the last commit up to date (kb_commit). */
+void kb_fix_translations(kb_index *ix);
+
+/* The shard of the index that holds article id: a stable hash of the
+ * id, so every locale and unit of an article is in one shard (collapse
+ * and the translation terms need it). */
+size_t kb_shard_of(const std::string &id, size_t nshards);
 
 /* A malloc'd copy of s for a C caller (who frees it); throws bad_alloc. */
 char *kb_dup_string(const std::string &s);
@@ -197,8 +248,13 @@ void kb_setup_termgen(Xapian::TermGenerator &tg, const std::string &locale,
  * locales, translations of its hits), not over the index. */
 class Visible {
   public:
-    Visible(const Xapian::Database &db, bool internal) : db_(db), all_(internal) {}
+    Visible(const Xapian::Database &db, const Xapian::Database &aux, bool internal)
+        : db_(db), aux_(aux), all_(internal)
+    {
+    }
     const Xapian::Database &db() const { return db_; }
+    /* Where the spelling table is (kb_index.aux). */
+    const Xapian::Database &aux() const { return aux_; }
     /* True for staff: internal documents count too. */
     bool all() const { return all_; }
     /* True when a document the reader may see has term. */
@@ -232,6 +288,7 @@ class Visible {
 
   private:
     const Xapian::Database &db_;
+    const Xapian::Database &aux_;
     bool all_;
     mutable bool counted_ = false;
     mutable Xapian::doccount internal_ = 0;

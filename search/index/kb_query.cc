@@ -152,8 +152,9 @@ size_t utf8_length(const std::string &s)
 }
 
 /* Replaces each unknown word by the most frequent public word of the
- * locale one or two edits away (Xapian's spelling table holds only
- * words of public articles, see kb_put).  Unknown means in no document
+ * locale one or two edits away (Xapian's spelling table, in the
+ * auxiliary database, holds only words of public articles, see
+ * kb_put).  Unknown means in no document
  * the reader may see: for an anonymous reader a word of internal
  * articles only is unknown, and corrected like any other, so that
  * whether it gets a suggestion tells nothing.  Returns the
@@ -171,7 +172,8 @@ std::map<std::string, std::string> correct_spelling(const Visible &vis, words *w
         size_t len = utf8_length(k.raw);
         if (len < KB_SPELL_MIN_QUERY || vis.has(k.term))
             continue;
-        std::string fix = db.get_spelling_suggestion(k.raw, len >= KB_SPELL_TWO_EDITS ? 2 : 1);
+        std::string fix =
+            vis.aux().get_spelling_suggestion(k.raw, len >= KB_SPELL_TWO_EDITS ? 2 : 1);
         if (fix.empty())
             continue;
         std::string term = k.term[0] == 'Z' ? "Z" + stem(fix) : fix;

@@ -23,6 +23,10 @@
  *   XTYPEunit / XTYPEarticle
  *   XTOPIC<topic>, XPROD<product>, XTAG<tag>   filters, lower case
  *   XAUDinternal     internal (agent-only) articles
+ *   XTRA<locale>     translation terms: the article has a translation in
+ *   XTRP<locale>     <locale> (XTRA), a public one (XTRP); on every
+ *                    document of the article's other locales, never for
+ *                    its own (kb_translations.cc keeps them current)
  * Free-text terms (TermGenerator, stemmed per locale, Z-prefixed stems;
  * stems keep positions too, STEM_SOME_FULL_POS, so phrases and synonym
  * phrases match across inflections):
@@ -51,7 +55,9 @@
  * compound heads and endings and which completions of a partial word
  * join the query, whether the requested and the default locale have
  * content, and whether an article has a translation in the requested
- * locale (else it comes in the default one).  A word of internal
+ * locale (else it comes in the default one: the default locale's units
+ * are searched AND_NOT XTRP<requested>, XTRA<requested> for staff, so
+ * an internal translation is only ever asked about by staff).  A word of internal
  * articles only is then unknown, an internal-only locale has no
  * content and an internal translation is missing, exactly as if the
  * internal articles were not indexed; nothing new is indexed for it.
@@ -72,14 +78,32 @@
  *   KB_SLOT_UPDATED   YYYY-MM-DD or ""
  *   KB_SLOT_PRODUCT   product
  *   KB_SLOT_FLAGS     "i" internal, "q" question unit, "m" machine translated
+ *   KB_SLOT_FACETS    locale, topic, product and id, each ended by a NUL:
+ *                     one value per article and locale, so Xapian's own
+ *                     ValueCountMatchSpy (which remote shards run and
+ *                     merge, unlike a spy of ours) counts distinct
+ *                     articles: the facet counts are the number of its
+ *                     values per topic, product and locale
  * Document data: the unit's plain text (for snippets); for an article
  * record, the record JSON written by kb-index (see indexer/record.c).
  *
- * Metadata:
+ * Metadata (of the auxiliary database when the index has shards):
  *   F:<path>   "<hash>\t<key>" for each indexed content file
  *              (incremental runs compare the hash)
  *   schema     KB_SCHEMA_VERSION; kb_begin() empties an index written with
  *              another version, so the next kb-index run rebuilds it
+ *
+ * Shards.  kb-index --shards N writes N shard databases (shard1 ...
+ * shardN), every document of an article in the shard a stable hash of
+ * its id picks (kb_shard_of: collapsing and the translation terms need
+ * an article in one place), numbered as one index written in the same
+ * order would number them (so equal weights rank alike), plus aux/, the
+ * auxiliary database: the spelling table, the metadata above and no
+ * document, and XAPIANDB, the stub that lists the shards.  Readers ask
+ * aux for spelling corrections (a remote shard answers none) and the
+ * revision (a remote or multi-shard handle has no revision of its own);
+ * an unsharded index is its own auxiliary database, so both read the
+ * same way.  Every shard also holds schema and revision.
  *
  * Ranking.  The figures below were tuned with bench/relevance (kb-eval)
  * on the tuning half of each collection (StackFAQ dev, SciFact train,
@@ -90,7 +114,7 @@
 #ifndef KB_SCHEMA_H
 #define KB_SCHEMA_H
 
-#define KB_SCHEMA_VERSION "3"
+#define KB_SCHEMA_VERSION "4"
 #define KB_MAX_KEY 200
 
 #define KB_PREFIX_UNIT "Q"
@@ -131,8 +155,12 @@ enum kb_slot {
     KB_SLOT_SECTION = 5,
     KB_SLOT_UPDATED = 6,
     KB_SLOT_PRODUCT = 7,
-    KB_SLOT_FLAGS = 8
+    KB_SLOT_FLAGS = 8,
+    KB_SLOT_FACETS = 9
 };
+
+#define KB_PREFIX_TRANS_ANY "XTRA"
+#define KB_PREFIX_TRANS_PUBLIC "XTRP"
 
 /* Field weights: the wdf increment of each word of a field.  Title
  * words count most, then headings and questions, then the description,

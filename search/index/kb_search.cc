@@ -1,6 +1,7 @@
 /* kb_search.cc -- running a search: the locale and its fallback, the
  * filters, what an anonymous reader may see, collapsing units to one
- * hit per article, facets, and copying the page out of the MSet into
+ * hit per article, facets (all of it with what remote shards run:
+ * query terms and Xapian's own match spy, no decider or spy of ours), and copying the page out of the MSet into
  * kb_results (snippets included) so that reading it cannot fail. */
 #include "kb_private.hh"
 
@@ -9,71 +10,35 @@
 
 namespace {
 
-/* Rejects default-locale units of articles that exist in the requested
- * locale, so each article appears once, in the best language.  A
- * translation the reader may not see (internal, for an anonymous one)
- * does not count: the article then comes in the default locale, as if
- * the translation were not there.  Once per article id. */
-class FallbackDecider : public Xapian::MatchDecider {
-  public:
-    FallbackDecider(const Visible &vis, std::string want, std::string fallback)
-        : vis_(vis), want_(std::move(want)), fallback_(std::move(fallback))
-    {
+/* The facet counts of the articles a ValueCountMatchSpy on
+ * KB_SLOT_FACETS saw (one value per article and locale, kb_schema.h)
+ * into r, most frequent first (then by name). */
+void copy_facets(const Xapian::ValueCountMatchSpy &spy, kb_results *r)
+{
+    std::unordered_map<std::string, unsigned long> counts[KB_FACET_COUNT];
+    for (Xapian::TermIterator v = spy.values_begin(); v != spy.values_end(); ++v) {
+        const std::string &key = *v; /* locale\0topic\0product\0id\0 */
+        size_t a = key.find('\0');
+        size_t b = a == std::string::npos ? a : key.find('\0', a + 1);
+        size_t c = b == std::string::npos ? b : key.find('\0', b + 1);
+        if (c == std::string::npos)
+            continue;
+        counts[KB_FACET_LOCALE][key.substr(0, a)]++;
+        counts[KB_FACET_TOPIC][key.substr(a + 1, b - a - 1)]++;
+        counts[KB_FACET_PRODUCT][key.substr(b + 1, c - b - 1)]++;
     }
-    bool operator()(const Xapian::Document &doc) const override
-    {
-        if (doc.get_value(KB_SLOT_LOCALE) != fallback_)
-            return true;
-        std::string id = doc.get_value(KB_SLOT_ID);
-        auto seen = keep_.find(id);
-        if (seen != keep_.end())
-            return seen->second;
-        bool keep = !vis_.has(
-            kb_key_term(KB_PREFIX_RECORD, kb_article_key(want_.c_str(), id.c_str())));
-        keep_.emplace(std::move(id), keep);
-        return keep;
+    for (int f = 0; f < KB_FACET_COUNT; f++) {
+        std::vector<std::pair<std::string, unsigned long>> v(counts[f].begin(), counts[f].end());
+        std::sort(v.begin(), v.end(), [](const auto &x, const auto &y) {
+            return x.second != y.second ? x.second > y.second : x.first < y.first;
+        });
+        r->facet_values[f].reserve(v.size());
+        for (const auto &e : v)
+            r->facet_values[f].push_back(e.first);
+        for (size_t i = 0; i < v.size(); i++)
+            r->facets[f].push_back(kb_facet{r->facet_values[f][i].c_str(), v[i].second});
     }
-
-  private:
-    const Visible &vis_;
-    std::string want_, fallback_;
-    mutable std::unordered_map<std::string, bool> keep_; /* article id -> accepted */
-};
-
-/* Counts topic, product and locale over the matching units, each
- * article once however many of its units match. */
-class FacetSpy : public Xapian::MatchSpy {
-  public:
-    void operator()(const Xapian::Document &doc, double) override
-    {
-        std::string locale = doc.get_value(KB_SLOT_LOCALE);
-        if (!seen_.insert(locale + '/' + doc.get_value(KB_SLOT_ID)).second)
-            return;
-        counts_[KB_FACET_TOPIC][doc.get_value(KB_SLOT_TOPIC)]++;
-        counts_[KB_FACET_PRODUCT][doc.get_value(KB_SLOT_PRODUCT)]++;
-        counts_[KB_FACET_LOCALE][locale]++;
-    }
-    /* Copies the counts into r, most frequent first (then by name). */
-    void copy_to(kb_results *r) const
-    {
-        for (int f = 0; f < KB_FACET_COUNT; f++) {
-            std::vector<std::pair<std::string, unsigned long>> v(counts_[f].begin(),
-                                                                  counts_[f].end());
-            std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
-                return a.second != b.second ? a.second > b.second : a.first < b.first;
-            });
-            r->facet_values[f].reserve(v.size());
-            for (const auto &e : v)
-                r->facet_values[f].push_back(e.first);
-            for (size_t i = 0; i < v.size(); i++)
-                r->facets[f].push_back(kb_facet{r->facet_values[f][i].c_str(), v[i].second});
-        }
-    }
-
-  private:
-    std::unordered_set<std::string> seen_;
-    std::unordered_map<std::string, unsigned long> counts_[KB_FACET_COUNT];
-};
+}
 
 Xapian::Query filter_term(Xapian::Query q, const char *prefix, const char *value)
 {
@@ -93,7 +58,7 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
         want = fallback;
     /* Content the reader may see: an anonymous reader's locales and
      * translations are those of public articles. */
-    Visible vis(ix->db, qy->include_internal != 0);
+    Visible vis(ix->db, ix->aux, qy->include_internal != 0);
     /* A locale with no content at all searches the default one. */
     if (want != fallback && !vis.has(KB_PREFIX_LOCALE + want))
         want = fallback;
@@ -109,10 +74,17 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     if (use_fallback) {
         /* The default locale's words are stemmed with its own stemmer. */
         Xapian::Query f = kb_build_query(vis, qy, fallback, want, nullptr);
-        if (!f.empty())
-            q = Xapian::Query(Xapian::Query::OP_OR, q,
-                              Xapian::Query(Xapian::Query::OP_FILTER, f,
-                                            Xapian::Query(KB_PREFIX_LOCALE + fallback)));
+        if (!f.empty()) {
+            /* ... of articles without a translation in the requested
+             * locale that the reader may see (kb_schema.h). */
+            f = Xapian::Query(Xapian::Query::OP_FILTER, f,
+                              Xapian::Query(KB_PREFIX_LOCALE + fallback));
+            f = Xapian::Query(Xapian::Query::OP_AND_NOT, f,
+                              Xapian::Query((vis.all() ? KB_PREFIX_TRANS_ANY
+                                                       : KB_PREFIX_TRANS_PUBLIC) +
+                                            want));
+            q = Xapian::Query(Xapian::Query::OP_OR, q, f);
+        }
     }
     if (q.empty())
         return KB_OK;
@@ -130,8 +102,7 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     enq.set_collapse_key(KB_SLOT_ID);
     enq.set_weighting_scheme(
         Xapian::BM25Weight(KB_BM25_K1, 0, 1, KB_BM25_B, KB_BM25_MIN_NORMLEN));
-    FallbackDecider decider(vis, want, fallback);
-    FacetSpy spy;
+    Xapian::ValueCountMatchSpy spy(KB_SLOT_FACETS);
     if (qy->facets)
         enq.add_matchspy(&spy);
     unsigned limit = qy->limit ? qy->limit : 10;
@@ -142,15 +113,14 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
         check = (Xapian::doccount)KB_FACET_MAX_UNITS;
     if (check < KB_EXACT_TOTAL_UNITS)
         check = (Xapian::doccount)KB_EXACT_TOTAL_UNITS;
-    Xapian::MSet mset = enq.get_mset(qy->offset, limit, check, nullptr,
-                                     use_fallback ? &decider : nullptr);
+    Xapian::MSet mset = enq.get_mset(qy->offset, limit, check);
     /* Every matching unit was looked at (there are no more than were
      * checked): the articles they collapse to were all counted, though
      * Xapian still scales its estimate when the page is full. */
     r->total_exact = mset.get_uncollapsed_matches_upper_bound() <= check;
     r->total = r->total_exact ? mset.get_matches_lower_bound() : mset.get_matches_estimated();
     if (qy->facets)
-        spy.copy_to(r);
+        copy_facets(spy, r);
 
     /* Strings and spans first, each into one buffer (compact in the
      * cache), then the pointers: the buffers must not move after. */

@@ -86,12 +86,13 @@ static kb_status need_writer(kb_index *ix)
 /* Deletes every document, file entry and spelling word. */
 static void clear_all(kb_index *ix)
 {
-    std::vector<Xapian::docid> ids;
-    for (Xapian::PostingIterator p = ix->wdb.postlist_begin("");
-         p != ix->wdb.postlist_end(""); ++p)
-        ids.push_back(*p);
-    for (Xapian::docid id : ids)
-        ix->wdb.delete_document(id);
+    for (Xapian::WritableDatabase &w : ix->wshards) {
+        std::vector<Xapian::docid> ids;
+        for (Xapian::PostingIterator p = w.postlist_begin(""); p != w.postlist_end(""); ++p)
+            ids.push_back(*p);
+        for (Xapian::docid id : ids)
+            w.delete_document(id);
+    }
     std::vector<std::string> keys;
     for (Xapian::TermIterator k = ix->wdb.metadata_keys_begin(KB_META_FILE);
          k != ix->wdb.metadata_keys_end(KB_META_FILE); ++k)
@@ -105,6 +106,50 @@ static void clear_all(kb_index *ix)
         ix->wdb.remove_spelling(w.first, w.second);
     ix->cleared = true;
     ix->put_keys.clear();
+    ix->dirty_ids.clear();
+}
+
+/* The locales the writer's index may hold (see kb_index.locales). */
+static void know_locales(kb_index *ix)
+{
+    if (ix->locales_known)
+        return;
+    ix->locales.clear();
+    std::vector<Xapian::Database> from(ix->snapshots.begin(), ix->snapshots.end());
+    if (from.empty()) /* no transaction: what the shards hold now */
+        from.assign(ix->wshards.begin(), ix->wshards.end());
+    for (const Xapian::Database &d : from)
+        for (Xapian::TermIterator t = d.allterms_begin(KB_PREFIX_LOCALE);
+             t != d.allterms_end(KB_PREFIX_LOCALE); ++t)
+            ix->locales.insert((*t).substr(strlen(KB_PREFIX_LOCALE)));
+    ix->locales_known = true;
+}
+
+/* Adds doc to shard s.  With several shards the document gets the id
+ * it would have in one index written in the same order (the shards'
+ * ids interleave: id i of shard s is (i - 1) * N + s + 1 of the whole),
+ * so equal weights rank in the same order as in one index: ids are
+ * never reused, and each new one is the next free one of its shard
+ * after every id given so far. */
+static void add_to_shard(kb_index *ix, size_t s, const Xapian::Document &doc)
+{
+    size_t n = ix->wshards.size();
+    if (n == 1) {
+        ix->wshards[0].add_document(doc);
+        return;
+    }
+    if (!ix->next_docid) {
+        Xapian::docid next = 1;
+        for (size_t i = 0; i < n; i++) {
+            Xapian::docid last = ix->wshards[i].get_lastdocid();
+            if (last && (last - 1) * n + i + 2 > next)
+                next = (Xapian::docid)((last - 1) * n + i + 2);
+        }
+        ix->next_docid = next;
+    }
+    Xapian::docid g = ix->next_docid + (Xapian::docid)((s + n - (ix->next_docid - 1) % n) % n);
+    ix->wshards[s].replace_document((Xapian::docid)((g - 1) / n + 1), doc);
+    ix->next_docid = g + 1;
 }
 
 extern "C" kb_status kb_begin(kb_index *ix)
@@ -115,13 +160,22 @@ extern "C" kb_status kb_begin(kb_index *ix)
     return kb_guarded(ix, [&]() {
         if (!ix->in_txn) {
             ix->wdb.begin_transaction(true);
+            if (ix->wshards.size() > 1)
+                for (Xapian::WritableDatabase &w : ix->wshards)
+                    w.begin_transaction(true);
             ix->in_txn = true;
-            ix->snapshot = Xapian::Database(ix->dir);
+            ix->snapshots.clear();
+            for (size_t i = 0; i < ix->wshards.size(); i++)
+                ix->snapshots.emplace_back(kb_shard_path(ix, i));
             ix->cleared = false;
             ix->put_keys.clear();
+            ix->dirty_ids.clear();
+            ix->next_docid = 0;
+            ix->locales_known = false;
+            know_locales(ix);
             /* An index written with another schema is rebuilt: the run
              * then finds no file hashes and parses every file again. */
-            std::string schema = ix->snapshot.get_metadata(KB_META_SCHEMA);
+            std::string schema = Xapian::Database(kb_aux_path(ix)).get_metadata(KB_META_SCHEMA);
             if (!schema.empty() && schema != KB_SCHEMA_VERSION)
                 clear_all(ix);
         }
@@ -153,6 +207,15 @@ static void add_common(Xapian::Document &doc, const kb_doc *d, const std::string
     doc.add_value(KB_SLOT_TOPIC, kb_lower_ascii(d->topic));
     doc.add_value(KB_SLOT_PRODUCT, kb_lower_ascii(d->product));
     doc.add_value(KB_SLOT_UPDATED, d->updated ? d->updated : "");
+    std::string facets = loc;
+    facets += '\0';
+    facets += kb_lower_ascii(d->topic);
+    facets += '\0';
+    facets += kb_lower_ascii(d->product);
+    facets += '\0';
+    facets += d->id;
+    facets += '\0';
+    doc.add_value(KB_SLOT_FACETS, facets);
 }
 
 /* Spelling data: every public unit adds 1 to each of its words (see
@@ -171,7 +234,8 @@ static void count_spelling(const Xapian::Document &doc,
 /* Deletes every document of an article, and the spelling counts its
  * public units added.  from is where its documents can be read: the
  * committed snapshot, or the writer itself for one put in this run. */
-static void drop_article(kb_index *ix, const std::string &kterm, const Xapian::Database &from)
+static void drop_article(kb_index *ix, size_t s, const std::string &kterm,
+                         const Xapian::Database &from)
 {
     std::unordered_map<std::string, Xapian::termcount> spell;
     for (Xapian::PostingIterator p = from.postlist_begin(kterm); p != from.postlist_end(kterm);
@@ -183,7 +247,7 @@ static void drop_article(kb_index *ix, const std::string &kterm, const Xapian::D
     }
     for (const auto &w : spell)
         ix->wdb.remove_spelling(w.first, w.second);
-    ix->wdb.delete_document(kterm);
+    ix->wshards[s].delete_document(kterm);
 }
 
 extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
@@ -197,12 +261,20 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
         std::string loc = kb_lower_ascii(d->locale);
         std::string key = kb_article_key(loc.c_str(), d->id);
         std::string kterm = kb_key_term(KB_PREFIX_KEY, key);
+        size_t s = kb_shard_of(d->id, ix->wshards.size());
         bool pending = !ix->in_txn || ix->put_keys.count(key);
-        bool committed = !pending && !ix->cleared && ix->snapshot.term_exists(kterm);
+        bool committed = !pending && !ix->cleared && ix->snapshots[s].term_exists(kterm);
         if (pending || committed)
-            drop_article(ix, kterm, pending ? ix->db : ix->snapshot);
+            drop_article(ix, s, kterm,
+                         pending ? Xapian::Database(ix->wshards[s]) : ix->snapshots[s]);
         if (ix->in_txn)
             ix->put_keys.insert(key);
+        know_locales(ix);
+        ix->locales.insert(loc);
+        ix->dirty_ids.insert(d->id);
+        /* As the other locales are now; kb_commit() updates them and
+         * these if a translation comes or goes later in the run. */
+        std::vector<std::string> trans = kb_translation_terms(ix, s, d->id, loc);
 
         std::string flags_base;
         if (d->internal)
@@ -216,7 +288,9 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
         rec.add_boolean_term(KB_TERM_RECORD);
         rec.add_value(KB_SLOT_FLAGS, flags_base);
         rec.set_data(d->record_json ? d->record_json : "{}");
-        ix->wdb.add_document(rec);
+        for (const std::string &t : trans)
+            rec.add_boolean_term(t);
+        add_to_shard(ix, s, rec);
 
         Xapian::TermGenerator tg;
         kb_setup_termgen(tg, loc);
@@ -253,6 +327,8 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
 
             add_common(doc, d, loc, kterm);
             doc.add_boolean_term(KB_TERM_UNIT);
+            for (const std::string &t : trans)
+                doc.add_boolean_term(t);
             doc.add_boolean_term(
                 kb_key_term(KB_PREFIX_UNIT, key + "#" + (u->anchor ? u->anchor : "")));
             if (d->topic && *d->topic)
@@ -271,7 +347,7 @@ extern "C" kb_status kb_put(kb_index *ix, const kb_doc *d)
             doc.set_data(text);
             if (!d->internal)
                 count_spelling(doc, &spell);
-            ix->wdb.add_document(doc);
+            add_to_shard(ix, s, doc);
         }
         for (const auto &w : spell)
             ix->wdb.add_spelling(w.first, w.second);
@@ -288,7 +364,9 @@ extern "C" kb_status kb_delete(kb_index *ix, const char *locale, const char *id)
         return KB_ERR_INVALID_ARG;
     return kb_guarded(ix, [&]() {
         std::string key = kb_article_key(kb_lower_ascii(locale).c_str(), id);
-        drop_article(ix, kb_key_term(KB_PREFIX_KEY, key), ix->db);
+        size_t s = kb_shard_of(id, ix->wshards.size());
+        drop_article(ix, s, kb_key_term(KB_PREFIX_KEY, key), ix->wshards[s]);
+        ix->dirty_ids.insert(id);
         return KB_OK;
     });
 }
@@ -333,7 +411,7 @@ extern "C" kb_status kb_file_get(kb_index *ix, const char *path, char **hash_out
         return KB_ERR_INVALID_ARG;
     *hash_out = *key_out = nullptr;
     return kb_guarded(ix, [&]() {
-        std::string v = ix->db.get_metadata(file_meta_key(path));
+        std::string v = ix->aux.get_metadata(file_meta_key(path));
         std::string h, k, p;
         if (!v.empty() && split_file_meta(v, &h, &k, &p) && p == path) {
             *hash_out = kb_dup_string(h);
@@ -388,9 +466,9 @@ extern "C" kb_status kb_foreach_file(kb_index *ix, kb_file_fn fn, void *ctx)
     return kb_guarded(ix, [&]() {
         /* Collect first: the callback may forget files as it goes. */
         std::vector<std::string> values;
-        for (Xapian::TermIterator k = ix->db.metadata_keys_begin(KB_META_FILE);
-             k != ix->db.metadata_keys_end(KB_META_FILE); ++k) {
-            std::string v = ix->db.get_metadata(*k);
+        for (Xapian::TermIterator k = ix->aux.metadata_keys_begin(KB_META_FILE);
+             k != ix->aux.metadata_keys_end(KB_META_FILE); ++k) {
+            std::string v = ix->aux.get_metadata(*k);
             if (!v.empty())
                 values.push_back(v);
         }
@@ -405,20 +483,48 @@ extern "C" kb_status kb_foreach_file(kb_index *ix, kb_file_fn fn, void *ctx)
     });
 }
 
+void kb_writer_cancel(kb_index *ix)
+{
+    if (!ix->in_txn)
+        return;
+    ix->in_txn = false;
+    if (ix->wshards.size() > 1)
+        for (Xapian::WritableDatabase &w : ix->wshards)
+            w.cancel_transaction();
+    ix->wdb.cancel_transaction();
+}
+
 extern "C" kb_status kb_commit(kb_index *ix)
 {
     kb_status st = need_writer(ix);
     if (st != KB_OK)
         return st;
     return kb_guarded(ix, [&]() {
+        kb_fix_translations(ix);
+        /* Every shard carries the schema and revision too: a reader of
+         * remote shards without the auxiliary database reads them from
+         * the first.  The shards commit first, the auxiliary database
+         * (file list, revision) last. */
+        std::string rev = std::to_string(ix->wdb.get_revision() + 1);
         ix->wdb.set_metadata(KB_META_SCHEMA, KB_SCHEMA_VERSION);
-        ix->wdb.set_metadata(KB_META_REVISION, std::to_string(ix->wdb.get_revision() + 1));
+        ix->wdb.set_metadata(KB_META_REVISION, rev);
+        if (ix->wshards.size() > 1) {
+            for (Xapian::WritableDatabase &w : ix->wshards) {
+                w.set_metadata(KB_META_SCHEMA, KB_SCHEMA_VERSION);
+                w.set_metadata(KB_META_REVISION, rev);
+                if (ix->in_txn)
+                    w.commit_transaction();
+                else
+                    w.commit();
+            }
+        }
         if (ix->in_txn) {
             ix->in_txn = false;
             ix->wdb.commit_transaction();
         } else {
             ix->wdb.commit();
         }
+        ix->dirty_ids.clear();
         return KB_OK;
     });
 }
@@ -429,10 +535,8 @@ extern "C" kb_status kb_cancel(kb_index *ix)
     if (st != KB_OK)
         return st;
     return kb_guarded(ix, [&]() {
-        if (ix->in_txn) {
-            ix->in_txn = false;
-            ix->wdb.cancel_transaction();
-        }
+        kb_writer_cancel(ix);
+        ix->dirty_ids.clear();
         return KB_OK;
     });
 }
