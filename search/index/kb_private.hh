@@ -15,7 +15,10 @@
  *   kb_results.cc       kb_results accessors and the result cache
  *   kb_query.cc         the plain-text query: words, synonyms,
  *                       spelling, field boosts, proximity
- *   kb_query_parser.cc  the query-syntax path (QueryParser) */
+ *   kb_query_parser.cc  the query-syntax path (QueryParser)
+ *   kb_shards.cc        where an index lives: a folder, shards, a stub
+ *                       of remote shards; reader and writer opening
+ *   kb_translations.cc  the translation terms the locale fallback uses */
 #ifndef KB_PRIVATE_HH
 #define KB_PRIVATE_HH
 
