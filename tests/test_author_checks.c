@@ -149,6 +149,34 @@ int main(void)
                  1);
     json_decref(s);
 
+    /* The dashboard's misses and the content report are computed once
+     * per index revision (revcache.h): a second load reuses them, and a
+     * reindex that fixes the question and breaks a link shows both. */
+    CHECK_INT_EQ(&h, req("GET", "/author", NULL, author, NULL, &r), 200);
+    CHECK_CONTAINS(&h, r.body, "zebra giraffe");
+    tu_response_free(&r);
+    CHECK_INT_EQ(&h, req("GET", "/author", NULL, author, NULL, &r), 200);
+    CHECK_CONTAINS(&h, r.body, "zebra giraffe");
+    tu_response_free(&r);
+    CHECK_INT_EQ(&h, req("GET", "/api/admin/broken-links", NULL, author, NULL, &r), 200);
+    CHECK_NOT_CONTAINS(&h, r.body, "no-such-page.md");
+    tu_response_free(&r);
+    static const char fixed[] = "---\n"
+                                "title: Refunds\n"
+                                "queries:\n"
+                                "  - \"How do I get a refund?\"\n"
+                                "---\n"
+                                "# Refunds\n\nAsk for a refund within 30 days of the charge.\n"
+                                "See [the old page](no-such-page.md).\n";
+    tu_write_file(path, fixed, strlen(fixed));
+    CHECK_INT_EQ(&h, tu_run(argv, NULL, NULL), 0);
+    CHECK_INT_EQ(&h, req("GET", "/author", NULL, author, NULL, &r), 200);
+    CHECK_NOT_CONTAINS(&h, r.body, "zebra giraffe");
+    tu_response_free(&r);
+    CHECK_INT_EQ(&h, req("GET", "/api/admin/broken-links", NULL, author, NULL, &r), 200);
+    CHECK_CONTAINS(&h, r.body, "no-such-page.md");
+    tu_response_free(&r);
+
     CHECK_INT_EQ(&h, tu_server_stop(&srv), 0);
     tu_rmrf(content);
     tu_rmrf(index);

@@ -13,6 +13,7 @@
 #include "popular.h"
 #include "ratelimit.h"
 #include "reindex.h"
+#include "revcache.h"
 #include "serve_routes.h"
 #include "server.h"
 #include "synonyms.h"
@@ -89,7 +90,7 @@ static int open_all(struct app *app, char *err, size_t errlen)
     if (templates_load(tdir, &app->tpl, err, errlen) != 0)
         return -1;
     if (i18n_load(cfg->web_dir, &app->i18n) != 0 || popular_cache_new(&app->popular) != 0 ||
-        idem_new(&app->idem) != 0)
+        idem_new(&app->idem) != 0 || !(app->revcache = revcache_new()))
         return nomem(err, errlen);
     if (!realpath(sdir, app->static_root)) {
         snprintf(err, errlen, "%s: no static folder (use --web DIR)", sdir);
@@ -242,6 +243,7 @@ void app_close(struct app *app)
     synonyms_watch_free(app->synonyms);
     access_log_close(app->access_log);
     metrics_free(app->metrics);
+    revcache_free(app->revcache);
     pthread_mutex_destroy(&app->accounts_lock);
     pthread_mutex_destroy(&app->reader_lock);
     free(app);

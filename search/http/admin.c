@@ -6,6 +6,7 @@
 #include "linkcheck.h"
 #include "reindex.h"
 #include "reports.h"
+#include "revcache.h"
 #include "routes.h"
 
 #include <stdio.h>
@@ -142,7 +143,9 @@ static json_t *broken_links(struct health *h)
 
 /* Every record of the current index (internal ones included) and
  * their anchors into h; ADMIN_OK, or ADMIN_NO_INDEX / ADMIN_INDEX_ERROR
- * (h then empty).  The caller releases h's objects either way. */
+ * (h then empty).  The caller releases h's objects either way and
+ * changes neither: they are read once per index revision and shared
+ * (revcache.h). */
 static int load_health(struct app *app, struct health *h)
 {
     char err[256];
@@ -154,8 +157,24 @@ static int load_health(struct app *app, struct health *h)
         return ADMIN_NO_INDEX;
     }
     kb_reopen(ix);
+    kb_stats st;
+    int have_rev = kb_get_stats(ix, &st) == KB_OK;
+    json_t *kept = have_rev ? revcache_get(app->revcache, "health", st.revision) : NULL;
+    if (kept) {
+        json_decref(h->records);
+        json_decref(h->anchors);
+        h->records = json_incref(json_object_get(kept, "records"));
+        h->anchors = json_incref(json_object_get(kept, "anchors"));
+        json_decref(kept);
+        return ADMIN_OK;
+    }
     if (!h->records || !h->anchors || kb_foreach_record(ix, 1, collect, h) != KB_OK)
         return ADMIN_INDEX_ERROR;
+    if (have_rev) {
+        json_t *v = json_pack("{s:O,s:O}", "records", h->records, "anchors", h->anchors);
+        revcache_put(app->revcache, "health", st.revision, v);
+        json_decref(v);
+    }
     return ADMIN_OK;
 }
 

@@ -107,6 +107,7 @@ struct app {
     struct templates **tpl_retired; /* replaced by SIGHUP, freed at close */
     struct access_log *access_log;  /* --access-log's writer, or NULL */
     struct metrics *metrics;        /* GET /metrics's counters (metrics.h) */
+    struct revcache *revcache;      /* staff pages' per-revision values (revcache.h) */
     size_t ntpl_retired;
 };
 

@@ -11,6 +11,7 @@
 #include "query_check.h"
 #include "reindex.h"
 #include "request.h"
+#include "revcache.h"
 
 void replay_misses_render(struct page *pg, json_t *misses, struct html *out)
 {
@@ -112,21 +113,31 @@ static void on_miss(void *ctx, const char *path, unsigned line, const char *msg)
                                               "message", msg));
 }
 
-/* The questions articles must answer, searched now on the index the
+/* The questions articles must answer, searched on the index the
  * service serves (kb-index checks them on every run; this is what a
- * restart or a refused run leaves live). */
+ * restart or a refused run leaves live): once per index revision. */
 static void live_misses(struct page *pg, struct request *rq, struct html *out)
 {
     char err[256];
     struct query_check_counts counts;
-    json_t *misses = json_array();
+    kb_stats st;
+    json_t *misses = NULL;
     kb_index *ix = handle_pool_get(rq->app->pool, err, sizeof err);
-    if (!misses || !ix || kb_reopen(ix) != KB_OK ||
-        query_check_run(ix, rq->app->cfg.default_locale, on_miss, misses, &counts) != 0) {
-        if (ix)
-            fprintf(stderr, "kb-serve: author dashboard: questions: %s\n", kb_last_error(ix));
-        json_decref(misses);
+    if (!ix || kb_reopen(ix) != KB_OK || kb_get_stats(ix, &st) != KB_OK) {
+        fprintf(stderr, "kb-serve: author dashboard: questions: %s\n",
+                ix ? kb_last_error(ix) : err);
         return;
+    }
+    misses = revcache_get(rq->app->revcache, "misses", st.revision);
+    if (!misses) {
+        misses = json_array();
+        if (!misses ||
+            query_check_run(ix, rq->app->cfg.default_locale, on_miss, misses, &counts) != 0) {
+            fprintf(stderr, "kb-serve: author dashboard: questions: %s\n", kb_last_error(ix));
+            json_decref(misses);
+            return;
+        }
+        revcache_put(rq->app->revcache, "misses", st.revision, misses);
     }
     replay_misses_render(pg, misses, out);
     if (!json_array_size(misses)) {
