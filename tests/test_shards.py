@@ -239,7 +239,14 @@ def main():
         procs += [rp, lp]
         auth = {remote: agent_token(work, "remote"), local: agent_token(work, "local")}
 
-        def ask(base, q, loc, staff, path="/api/search"):
+        nonce = [0]
+
+        def ask(base, q, loc, staff, path="/api/search", fresh=False):
+            """fresh: a text no search had (trailing spaces), so that no
+            answer comes from kb-serve's result cache."""
+            if fresh:
+                nonce[0] += 1
+                q += " " * nonce[0]
             qs = urllib.parse.urlencode({"q": q, "locale": loc})
             return get(f"{base}{path}?{qs}", headers=auth[base] if staff else None)
 
@@ -286,8 +293,10 @@ def main():
 
         # Idle connections dropped by shard 1's servers (1.5 s).
         time.sleep(2.5)
-        st, _, took = ask(remote, "invoice", "en-us", False)
+        st, _, took = ask(remote, "invoice", "en-us", False, fresh=True)
         check(st == 200, f"a search after the shards dropped idle connections: {st}")
+        st, h, _ = get(remote + "/healthz")
+        check(st == 200 and h.get("articles", 0) > 0, f"healthz after idle connections dropped: {st}")
 
         # kill -9 of one replica of shard 1 under search load.
         stop = threading.Event()
@@ -321,7 +330,7 @@ def main():
         s2 = [sh for s, sh in shards if s == 2]
         s2[0].signal(signal.SIGSTOP)
         for q in ("invoice", "late fee", "account"):
-            st, _, took = ask(remote, q, "en-us", False)
+            st, _, took = ask(remote, q, "en-us", False, fresh=True)
             check(st == 200 and took < 2, f"stopped replica, other one answers: {st} in {took:.2f} s")
         s2[0].signal(signal.SIGCONT)
 
@@ -329,27 +338,29 @@ def main():
         s3 = [sh for s, sh in shards if s == 3][0]
         s3.signal(signal.SIGKILL)
         for q in ("invoice", "billing"):
-            st, body, took = ask(remote, q, "en-us", False)
+            st, body, took = ask(remote, q, "en-us", False, fresh=True)
             check(st == 503 and body.get("error") == "shard_unavailable" and took < 2,
                   f"dead shard: {st} {body} in {took:.2f} s")
         s3.start()
-        st, _, took = ask(remote, "invoice", "en-us", False)
+        st, _, took = ask(remote, "invoice", "en-us", False, fresh=True)
         check(st == 200, f"answers again once the shard is back: {st}")
         s3.signal(signal.SIGSTOP)
         for q in ("invoice", "refund"):
-            st, body, took = ask(remote, q, "en-us", False)
+            st, body, took = ask(remote, q, "en-us", False, fresh=True)
             check(st == 503 and took < 2, f"stopped shard: {st} in {took:.2f} s")
         s3.signal(signal.SIGCONT)
         time.sleep(0.2)
-        st, _, _ = ask(remote, "invoice", "en-us", False)
+        st, _, _ = ask(remote, "invoice", "en-us", False, fresh=True)
         check(st == 200, f"answers again once the shard runs: {st}")
+        st, _, _ = ask(remote, "invoice", "en-us", False)
+        check(st == 200, f"a cached answer too: {st}")
         st, _, _ = get(remote + "/healthz")
         check(st == 200, "healthz with every shard back")
 
         if os.environ.get("KB_TEST_IDLE") == "1":
             print("waiting 61 s (KB_TEST_IDLE=1)", flush=True)
             time.sleep(61)
-            st, _, took = ask(remote, "invoice", "en-us", False)
+            st, _, took = ask(remote, "invoice", "en-us", False, fresh=True)
             check(st == 200, f"a search after 61 s idle: {st} in {took:.2f} s")
     finally:
         for p in procs:

@@ -184,7 +184,7 @@ extern "C" kb_status kb_get_stats(kb_index *ix, kb_stats *out)
 {
     if (!ix || !out)
         return KB_ERR_INVALID_ARG;
-    return kb_guarded(ix, [&]() {
+    return kb_guarded_retry(ix, [&]() {
         for (int attempt = 0;; attempt++) {
             try {
                 out->articles = ix->db.get_termfreq(KB_TERM_RECORD);
@@ -226,7 +226,7 @@ extern "C" kb_status kb_article_get(kb_index *ix, const char *id, const char *lo
     if (!ix || !id || !json_out)
         return KB_ERR_INVALID_ARG;
     *json_out = nullptr;
-    return kb_guarded(ix, [&]() {
+    return kb_guarded_retry(ix, [&]() {
         kb_refresh(ix);
         for (int attempt = 0;; attempt++) {
             try {
@@ -258,7 +258,7 @@ extern "C" kb_status kb_article_locales(kb_index *ix, const char *id, int includ
     if (!ix || !id || !n || (max && !locales))
         return KB_ERR_INVALID_ARG;
     *n = 0;
-    return kb_guarded(ix, [&]() {
+    return kb_guarded_retry(ix, [&]() {
         std::string pfx(KB_PREFIX_LOCALE);
         for (Xapian::TermIterator t = ix->db.allterms_begin(pfx);
              t != ix->db.allterms_end(pfx) && *n < max; ++t) {

@@ -53,6 +53,9 @@ struct kb_index {
     bool last_cached = false; /* kb_search_was_cached() */
     std::string dir;
     unsigned replica_turn = 0; /* which replica of each remote shard to try first */
+    /* Reader with an auxiliary database: its revision when db was last
+     * opened or reopened (kb_refresh). */
+    unsigned long long db_revision = 0;
     /* Writer only: the committed shards as of kb_begin(), and the
      * article keys written since.  delete_document(term) on a database
      * with pending changes is slow, so kb_put deletes only keys that
@@ -153,6 +156,24 @@ void kb_refresh(kb_index *ix);
  * after a NetworkError in the middle of a search.  Throws NetworkError
  * when a shard has no replica that answers. */
 void kb_reconnect(kb_index *ix);
+
+/* kb_guarded, and once more on a fresh connection when a remote shard
+ * dropped the old one (NetworkError): for the calls that read the index
+ * and have no retry of their own (kb_search retries itself). */
+template <class Body>
+kb_status kb_guarded_retry(kb_index *ix, Body &&body) noexcept
+{
+    return kb_guarded(ix, [&]() {
+        try {
+            return body();
+        } catch (const Xapian::NetworkError &) {
+            if (ix->writable)
+                throw;
+            kb_reconnect(ix);
+            return body();
+        }
+    });
+}
 
 /* The revision kb-index committed last (KB_META_REVISION, which every
  * shard and the auxiliary database hold); 0 when there is none.
@@ -328,7 +349,8 @@ Xapian::Query kb_parser_query(const Visible &vis, const kb_query *qy, const std:
  * per search: it remembers the words it has seen. */
 class Snippeter {
   public:
-    Snippeter(const Xapian::Database &db, const Xapian::Query &q);
+    /* mset: the search's, whose statistics give each term's frequency. */
+    Snippeter(const Xapian::Database &db, const Xapian::MSet &mset, const Xapian::Query &q);
 
     /* Up to max_bytes of text around its best matches into *out, as
      * plain text (white space runs as one space, an ellipsis where text
@@ -366,16 +388,17 @@ class Snippeter {
 
 /* ---- the result cache (kb_results.cc) --------------------------------- */
 
-/* The cache key of a search on db as it is now: everything its results
- * depend on. */
-std::string kb_cache_key(const Xapian::Database &db, const kb_query *qy);
+/* The cache key of a search on ix as it is now: everything its results
+ * depend on (the revision read from the auxiliary database, which is
+ * local even when the shards are remote). */
+std::string kb_cache_key(const kb_index *ix, const kb_query *qy);
 /* The cached results for key with one reference for the caller, or
  * NULL (counted as a miss). */
 kb_results *kb_cache_lookup(kb_cache *c, const std::string &key);
-/* Keeps r (taking a reference) under key, made by a search on db with
- * synonyms syn, unless it is too big or db is older than what the
+/* Keeps r (taking a reference) under key, made by a search on ix with
+ * synonyms syn, unless it is too big or ix is older than what the
  * cache holds. */
 void kb_cache_store(kb_cache *c, const std::string &key, kb_results *r, const kb_synonyms *syn,
-                    const Xapian::Database &db);
+                    const kb_index *ix);
 
 #endif

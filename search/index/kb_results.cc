@@ -143,11 +143,11 @@ extern "C" void kb_cache_get_stats(kb_cache *c, kb_cache_stats *out)
 /* Everything a search's results depend on: the index (its uuid, as a
  * rebuilt index is a new database) and revision, every query field, and
  * the synonyms set (held by the entry, so the address stays unique). */
-std::string kb_cache_key(const Xapian::Database &db, const kb_query *qy)
+std::string kb_cache_key(const kb_index *ix, const kb_query *qy)
 {
-    std::string k = db.get_uuid();
+    std::string k = ix->db.get_uuid();
     k += '\0';
-    k += std::to_string(kb_db_revision(db));
+    k += std::to_string(kb_db_revision(ix->aux));
     for (const char *f : {qy->text, qy->locale, qy->default_locale, qy->topic, qy->product,
                           qy->tag}) {
         k += '\0';
@@ -191,11 +191,11 @@ kb_results *kb_cache_lookup(kb_cache *c, const std::string &key)
 }
 
 void kb_cache_store(kb_cache *c, const std::string &key, kb_results *r, const kb_synonyms *syn,
-                    const Xapian::Database &db)
+                    const kb_index *ix)
 {
     size_t bytes = results_bytes(r, key);
-    std::string uuid = db.get_uuid();
-    unsigned long long revision = kb_db_revision(db);
+    std::string uuid = ix->db.get_uuid();
+    unsigned long long revision = kb_db_revision(ix->aux);
     std::lock_guard<std::mutex> lock(c->mu);
     if (uuid == c->uuid && revision < c->revision)
         return; /* a search that read an older revision than others did */

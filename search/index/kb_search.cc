@@ -128,7 +128,7 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
     std::vector<size_t> at;
     std::vector<size_t> span_at; /* each hit's first span in r->spans */
     std::string snippet;
-    Snippeter snippeter(ix->db, q);
+    Snippeter snippeter(ix->db, mset, q);
     auto keep = [&](const std::string &v) {
         at.push_back(r->strings.size());
         r->strings.append(v).push_back('\0');
@@ -189,7 +189,7 @@ extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **ou
         kb_refresh(ix);
         std::string key;
         if (qy->cache) {
-            key = kb_cache_key(ix->db, qy);
+            key = kb_cache_key(ix, qy);
             if ((*out = kb_cache_lookup(qy->cache, key))) {
                 ix->last_cached = true;
                 return KB_OK;
@@ -203,9 +203,9 @@ extern "C" kb_status kb_search(kb_index *ix, const kb_query *qy, kb_results **ou
                 if (st != KB_OK)
                     return st;
                 if (qy->cache && attempt > 0)
-                    key = kb_cache_key(ix->db, qy); /* reopened: a newer revision */
+                    key = kb_cache_key(ix, qy); /* reopened: a newer revision */
                 if (qy->cache)
-                    kb_cache_store(qy->cache, key, r.get(), qy->synonyms, ix->db);
+                    kb_cache_store(qy->cache, key, r.get(), qy->synonyms, ix);
                 *out = r.release();
                 return KB_OK;
             } catch (const Xapian::DatabaseModifiedError &) {

@@ -186,11 +186,20 @@ void kb_open_reader(kb_index *ix, const std::string &path, unsigned turn)
     stub s = read_stub(stubpath);
     if (s.aux.empty() && stubpath != path && is_dir(path + "/" KB_AUX_NAME))
         s.aux = path + "/" KB_AUX_NAME;
+    /* The auxiliary database first: kb-index commits it after the
+     * shards, so the shards opened next are at least at its revision. */
+    Xapian::Database aux;
+    unsigned long long rev = 0;
+    if (!s.aux.empty()) {
+        aux = Xapian::Database(s.aux);
+        rev = kb_db_revision(aux);
+    }
     Xapian::Database db = open_stub(s, stubpath, turn);
     /* Without an auxiliary database the first shard's metadata is used
      * (every shard holds the revision), and there is no spelling. */
-    ix->aux = s.aux.empty() ? db : Xapian::Database(s.aux);
+    ix->aux = s.aux.empty() ? db : aux;
     ix->aux_separate = !s.aux.empty();
+    ix->db_revision = rev;
     ix->db = db;
 }
 
@@ -199,9 +208,18 @@ void kb_refresh(kb_index *ix)
     if (ix->writable)
         return;
     try {
+        if (!ix->aux_separate) {
+            ix->db.reopen();
+            return;
+        }
+        /* Shards, remote ones a round trip each: reopened only when the
+         * auxiliary database, committed after them, has moved on. */
+        ix->aux.reopen();
+        unsigned long long rev = kb_db_revision(ix->aux);
+        if (rev && rev == ix->db_revision)
+            return;
         ix->db.reopen();
-        if (ix->aux_separate)
-            ix->aux.reopen();
+        ix->db_revision = rev;
         return;
     } catch (const Xapian::DatabaseOpeningError &) {
         /* A replica's full copy: the files this handle had are gone. */

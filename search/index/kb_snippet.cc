@@ -81,7 +81,7 @@ static void render(const std::string &t, size_t from, size_t to,
         *out += "\xE2\x80\xA6";
 }
 
-Snippeter::Snippeter(const Xapian::Database &db, const Xapian::Query &q)
+Snippeter::Snippeter(const Xapian::Database &db, const Xapian::MSet &mset, const Xapian::Query &q)
 {
     double n = db.get_doccount() + 1.0;
     for (Xapian::TermIterator t = q.get_terms_begin(); t != q.get_terms_end(); ++t) {
@@ -92,7 +92,8 @@ Snippeter::Snippeter(const Xapian::Database &db, const Xapian::Query &q)
         bool stem = c == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z');
         if (!stem && c >= 'A' && c <= 'Z')
             continue; /* a field or filter term: its word is there bare too */
-        double w = std::log(n / (db.get_termfreq(term) + 1.0)) + 0.1;
+        /* The match's own statistics: no round trip to remote shards. */
+        double w = std::log(n / (mset.get_termfreq(term) + 1.0)) + 0.1;
         int id = (int)weights_.size();
         weights_.push_back(w > 0.1 ? w : 0.1);
         if (stem) {
