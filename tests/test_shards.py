@@ -134,6 +134,18 @@ def shape(answer):
     }
 
 
+ARTICLES = ["billing/understand-your-invoice", "billing/charged-twice", "billing/tax-and-vat",
+            "sign-in-and-mfa/reset-password", "faq/billing-faq", "settings/export-your-data"]
+
+
+def shard_of(article_id, n):
+    """kb_shard_of: FNV-1a of the id, modulo the number of shards."""
+    h = 1469598103934665603
+    for c in article_id.encode():
+        h = ((h ^ c) * 1099511628211) % (1 << 64)
+    return h % n
+
+
 def suggested(answer):
     """What must agree for as-you-type: the best article and the total.  The
     partial word expands to several terms weighed as one (OP_SYNONYM),
@@ -341,6 +353,13 @@ def main():
             st, body, took = ask(remote, q, "en-us", False, fresh=True)
             check(st == 503 and body.get("error") == "shard_unavailable" and took < 2,
                   f"dead shard: {st} {body} in {took:.2f} s")
+        in3 = [i for i in ARTICLES if shard_of(i, 3) == 2][0]
+        st, body, took = get(f"{remote}/api/articles/{in3}?locale=en-us")
+        check(st == 503 and body.get("error") == "shard_unavailable" and took < 2,
+              f"an article of the dead shard: {st} {body} in {took:.2f} s")
+        in1 = [i for i in ARTICLES if shard_of(i, 3) == 0][0]
+        st, body, took = get(f"{remote}/api/articles/{in1}?locale=en-us")
+        check(st == 503 and took < 2, f"any article while a shard is dead: {st} in {took:.2f} s")
         s3.start()
         st, _, took = ask(remote, "invoice", "en-us", False, fresh=True)
         check(st == 200, f"answers again once the shard is back: {st}")

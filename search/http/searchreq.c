@@ -421,6 +421,11 @@ unsigned article_load(struct request *rq, const char *id, json_t **rec,
                                   &json);
     if (st == KB_ERR_NOT_FOUND)
         return reply_error(rq, 404, "not_found", "no article with this id");
+    if (st == KB_ERR_UNAVAILABLE) {
+        fprintf(stderr, "kb-serve: article %s: %s\n", id, kb_last_error(ix));
+        return reply_error(rq, 503, "shard_unavailable",
+                           "a part of the index did not answer; try again shortly");
+    }
     if (st != KB_OK) {
         fprintf(stderr, "kb-serve: article %s: %s\n", id, kb_last_error(ix));
         return reply_error(rq, 500, "index_error", "the article could not be read");
