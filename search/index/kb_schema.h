@@ -141,9 +141,11 @@
  * per line (kb_learn.cc). */
 #define KB_META_LEARNED "learned"
 /* The revision kb-index committed, as decimal text, written with each
- * commit: what /healthz and the result cache call the revision.  A
- * replica has it as the master wrote it, and a handle on remote shards,
- * whose get_revision() throws, reads it from the first shard. */
+ * commit: what /healthz and the result cache call the revision, never
+ * Xapian's own (a remote or multi-shard handle has none).  A replica
+ * has it as the master wrote it; with shards, the auxiliary database
+ * and every shard have it, and a reader reopens its shards only when
+ * the auxiliary database's has moved (kb_refresh). */
 #define KB_META_REVISION "revision"
 
 enum kb_slot {
