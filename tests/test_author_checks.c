@@ -118,24 +118,9 @@ int main(void)
                  202);
     json_t *j = json_loads(r.body ? r.body : "", 0, NULL);
     tu_response_free(&r);
-    char status[160];
-    snprintf(status, sizeof status, "/api/admin/reindex/%s",
-             json_string_value(json_object_get(j, "id")));
+    json_t *s = tu_reindex_wait(&srv, author, json_string_value(json_object_get(j, "id")), 120);
     json_decref(j);
-    json_t *s = NULL;
-    const char *state = "running";
-    double until = tu_now() + 120;
-    while (strcmp(state, "running") == 0 && tu_now() < until) {
-        tu_sleep(0.1);
-        json_decref(s);
-        req("GET", status, NULL, author, NULL, &r);
-        s = json_loads(r.body ? r.body : "", 0, NULL);
-        tu_response_free(&r);
-        state = json_string_value(json_object_get(s, "state"));
-        if (!state)
-            state = "?";
-    }
-    CHECK_STR_EQ(&h, state, "done");
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(s, "state")), "done");
     json_t *misses = json_object_get(s, "query_misses");
     CHECK_INT_EQ(&h, json_array_size(misses), 1);
     json_t *m = json_array_get(misses, 0);

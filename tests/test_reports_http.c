@@ -397,23 +397,12 @@ static void test_reindex_wording(void)
                  202);
     json_t *j = json_loads(r.body ? r.body : "", 0, NULL);
     tu_response_free(&r);
-    char status[160], page[160];
+    char page[160];
     const char *id = json_string_value(json_object_get(j, "id"));
-    snprintf(status, sizeof status, "/api/admin/reindex/%s", id ? id : "");
     snprintf(page, sizeof page, "/author/reindex/%s", id ? id : "");
+    json_t *s = tu_reindex_wait(&srv, author_auth, id, 120);
     json_decref(j);
-    json_t *s = NULL;
-    const char *state = "running";
-    double until = tu_now() + 120;
-    while (strcmp(state, "running") == 0 && tu_now() < until) {
-        tu_sleep(0.1);
-        json_decref(s);
-        s = get_json(status, author_auth, 200);
-        state = json_string_value(json_object_get(s, "state"));
-        if (!state)
-            state = "?";
-    }
-    CHECK_STR_EQ(&h, state, "failed");
+    CHECK_STR_EQ(&h, json_string_value(json_object_get(s, "state")), "failed");
     CHECK_STR_EQ(&h, json_string_value(json_object_get(s, "reason")), "file_errors");
     CHECK_INT_EQ(&h, json_integer_value(json_object_get(s, "failed_files")), 1);
     CHECK(&h, !strstr(json_string_value(json_object_get(s, "message")), "--strict"));

@@ -445,6 +445,28 @@ json_t *tu_get_json(const struct tu_server *s, const char *path, long *status)
     return j;
 }
 
+json_t *tu_reindex_wait(const struct tu_server *s, const char *auth, const char *job,
+                        double timeout)
+{
+    char path[256];
+    const char *hdrs[] = {auth, NULL};
+    json_t *st = NULL;
+    snprintf(path, sizeof path, "/api/admin/reindex/%s", job ? job : "");
+    for (double until = tu_now() + timeout; tu_now() < until;) {
+        struct tu_response r;
+        tu_sleep(0.1);
+        json_decref(st);
+        st = NULL;
+        if (tu_http_h(s, "GET", path, NULL, NULL, hdrs, &r) == 0)
+            st = json_loads(r.body ? r.body : "", 0, NULL);
+        tu_response_free(&r);
+        const char *state = json_string_value(json_object_get(st, "state"));
+        if (state && strcmp(state, "running") != 0)
+            break;
+    }
+    return st;
+}
+
 int tu_mkdtemp(char *buf, size_t len, const char *tag)
 {
     const char *tmp = getenv("TMPDIR");

@@ -60,6 +60,13 @@ int tu_http_h(const struct tu_server *s, const char *method, const char *path,
 /* GET path and parse the body as JSON; NULL if not JSON. */
 json_t *tu_get_json(const struct tu_server *s, const char *path, long *status);
 
+/* Polls GET /api/admin/reindex/JOB (with the request header auth, e.g.
+ * "Authorization: Bearer T") every 0.1 s until the job's state is not
+ * "running" or timeout seconds passed.  Returns the last status object
+ * (caller json_decref()s; its "state" says which), NULL when none came. */
+json_t *tu_reindex_wait(const struct tu_server *s, const char *auth, const char *job,
+                        double timeout);
+
 /* Raw TCP, for what libcurl will not send: a byte at a time, NUL
  * bytes, thousands of idle connections.  Sockets to 127.0.0.1:port;
  * with nonblock the connect is only started (poll for POLLOUT, then

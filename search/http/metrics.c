@@ -14,8 +14,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -499,17 +497,7 @@ int metrics_listen_start(struct app *app, int fd, unsigned flags, char *err, siz
 
 unsigned metrics_listen_port(const struct app *app)
 {
-    if (!app->metrics || !app->metrics->listener)
-        return 0;
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(app->metrics->listener, MHD_DAEMON_INFO_LISTEN_FD);
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (!info || getsockname(info->listen_fd, (struct sockaddr *)&ss, &len) != 0)
-        return 0;
-    if (ss.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    return app->metrics ? req_daemon_port(app->metrics->listener) : 0;
 }
 
 void metrics_listen_stop(struct app *app)

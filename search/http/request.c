@@ -422,3 +422,15 @@ unsigned reply_error(struct request *rq, unsigned status, const char *code,
     rq->content_type = "text/html; charset=utf-8";
     return status;
 }
+
+unsigned req_daemon_port(struct MHD_Daemon *d)
+{
+    const union MHD_DaemonInfo *info = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD) : NULL;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (!info || getsockname(info->listen_fd, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}

@@ -191,6 +191,10 @@ const char *req_client_addr(struct request *rq);
  * never limited. */
 int req_case_throttled(struct request *rq);
 
+/* The port libmicrohttpd daemon d listens on (the one bound for port
+ * 0); 0 when it cannot be told. */
+unsigned req_daemon_port(struct MHD_Daemon *d);
+
 /* Parses --trusted-proxy ADDR[,ADDR...] (numeric IPv4/IPv6).  0, or -1
  * with err filled. */
 int trusted_proxies_parse(const char *list, struct trusted_proxies *out, char *err,

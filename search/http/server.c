@@ -410,15 +410,7 @@ int server_start(struct app *app, char *err, size_t errlen)
 
 unsigned server_port(const struct app *app)
 {
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(app->daemon, MHD_DAEMON_INFO_LISTEN_FD);
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (!info || getsockname(info->listen_fd, (struct sockaddr *)&ss, &len) != 0)
-        return 0;
-    if (ss.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    return req_daemon_port(app->daemon);
 }
 
 void server_stop(struct app *app)

@@ -70,15 +70,7 @@ static void pager_link(struct page *pg, const char *self_query, unsigned offset,
     if (offset)
         strbuf_addf(&url, "&offset=%u", offset);
     strbuf_adds(&url, "#kb-h");
-    html_lit(out, "<a class=\"button secondary\"");
-    html_attr(out, "rel", rel);
-    html_attr(out, "href", url.buf);
-    html_lit(out, ">");
-    html_text(out, page_t(pg, key));
-    html_lit(out, "</a>");
-    if (strbuf_failed(&url))
-        html_fail(out);
-    strbuf_release(&url);
+    page_pager_button(pg, rel, &url, key, out);
 }
 
 /* The search part: results for sr->q, or nothing before a search.

@@ -513,3 +513,17 @@ unsigned page_finish(struct page *pg, unsigned status, const char *title,
     rq->content_type = "text/html; charset=utf-8";
     return status;
 }
+
+void page_pager_button(struct page *pg, const char *rel, struct strbuf *url, const char *key,
+                       struct html *out)
+{
+    html_lit(out, "<a class=\"button secondary\"");
+    html_attr(out, "rel", rel);
+    html_attr(out, "href", url->buf ? url->buf : "");
+    html_lit(out, ">");
+    html_text(out, page_t(pg, key));
+    html_lit(out, "</a>");
+    if (strbuf_failed(url))
+        html_fail(out);
+    strbuf_release(url);
+}

@@ -148,15 +148,7 @@ static void pager_link(struct page *pg, const struct links_args *a, unsigned lon
 {
     struct strbuf url = STRBUF_INIT;
     links_url(pg, a, page, 0, &url);
-    html_lit(out, "<a class=\"button secondary\"");
-    html_attr(out, "rel", rel);
-    html_attr(out, "href", url.buf ? url.buf : "/author/links");
-    html_lit(out, ">");
-    html_text(out, page_t(pg, key));
-    html_lit(out, "</a>");
-    if (strbuf_failed(&url))
-        html_fail(out);
-    strbuf_release(&url);
+    page_pager_button(pg, rel, &url, key, out);
 }
 
 unsigned page_links(struct request *rq)

@@ -58,48 +58,6 @@ unsigned page_reindex_post(struct request *rq)
     return 303;
 }
 
-/* A message of kb-index (a diagnostic, why a job failed): the
- * indexer's own words, in English whatever the page's language, and
- * marked so (lang="en") for screen readers and translation tools. */
-static void tool_text(struct html *out, const char *msg)
-{
-    html_lit(out, "<span lang=\"en\">");
-    html_text(out, msg);
-    html_lit(out, "</span>");
-}
-
-static void add_diags(struct page *pg, json_t *list, const char *key, const char *cls,
-                      struct html *out)
-{
-    size_t n = json_array_size(list), i;
-    json_t *d;
-    if (!n)
-        return;
-    char num[24], list_class[64];
-    snprintf(num, sizeof num, "%zu", n);
-    snprintf(list_class, sizeof list_class, "diag-list %s", cls);
-    html_lit(out, "<h2 class=\"diag-h\">");
-    page_tf(pg, out, key, "n", num, NULL);
-    html_lit(out, "</h2>\n<ul");
-    html_attr(out, "class", list_class);
-    html_lit(out, ">\n");
-    json_array_foreach(list, i, d)
-    {
-        html_lit(out, "<li>");
-        if (*staff_jstr(d, "file")) {
-            html_lit(out, "<code>");
-            html_text(out, staff_jstr(d, "file"));
-            long long line = (long long)json_integer_value(json_object_get(d, "line"));
-            if (line > 0)
-                html_fmt(out, ":%lld", line);
-            html_lit(out, "</code> ");
-        }
-        tool_text(out, staff_jstr(d, "message"));
-        html_lit(out, "</li>\n");
-    }
-    html_lit(out, "</ul>\n");
-}
-
 static void add_summary(struct page *pg, json_t *sum, struct html *out)
 {
     static const char *const keys[] = {"indexed", "unchanged", "deleted", "errors", "warnings",
@@ -172,16 +130,18 @@ unsigned page_reindex_get(struct request *rq)
         html_lit(&details, "</p>\n");
     } else if (!running && *staff_jstr(job, "message")) {
         html_lit(&details, "<p class=\"job-message\">");
-        tool_text(&details, staff_jstr(job, "message"));
+        staff_tool_text(&details, staff_jstr(job, "message"));
         html_lit(&details, "</p>\n");
     }
     add_summary(&pg, json_object_get(job, "summary"), &details);
-    add_diags(&pg, json_object_get(job, "errors"), "reindex.errors_h", "diag-errors", &details);
-    add_diags(&pg, json_object_get(job, "warnings"), "reindex.warnings_h", "diag-warnings",
-              &details);
+    staff_diags(&pg, json_object_get(job, "errors"), "reindex.errors_h", "diag-errors", 2,
+                &details);
+    staff_diags(&pg, json_object_get(job, "warnings"), "reindex.warnings_h", "diag-warnings", 2,
+                &details);
     struct staff_articles sa;
     staff_articles_init(&sa, &pg);
-    replay_misses_render(&pg, json_object_get(job, "query_misses"), &details);
+    staff_diags(&pg, json_object_get(job, "query_misses"), "replay.misses_h", "query-misses", 3,
+                &details);
     replay_report_render(&pg, &sa, job, &details);
     staff_articles_release(&sa);
     /* No JavaScript here: the page reloads itself while the job runs. */

@@ -13,32 +13,6 @@
 #include "request.h"
 #include "revcache.h"
 
-void replay_misses_render(struct page *pg, json_t *misses, struct html *out)
-{
-    size_t n = json_array_size(misses), i;
-    json_t *d;
-    char num[24];
-    if (!n)
-        return;
-    snprintf(num, sizeof num, "%zu", n);
-    html_lit(out, "<h3 class=\"diag-h\">");
-    page_tf(pg, out, "replay.misses_h", "n", num, NULL);
-    html_lit(out, "</h3>\n<ul class=\"diag-list query-misses\">\n");
-    json_array_foreach(misses, i, d)
-    {
-        html_lit(out, "<li><code>");
-        html_text(out, staff_jstr(d, "file"));
-        long long line = (long long)json_integer_value(json_object_get(d, "line"));
-        if (line > 0)
-            html_fmt(out, ":%lld", line);
-        /* kb-index's own words: English whatever the page's language. */
-        html_lit(out, "</code> <span lang=\"en\">");
-        html_text(out, staff_jstr(d, "message"));
-        html_lit(out, "</span></li>\n");
-    }
-    html_lit(out, "</ul>\n");
-}
-
 static void rank_cell(struct page *pg, json_t *rank, int no_results, struct html *out)
 {
     html_lit(out, "<td class=\"num\">");
@@ -139,7 +113,7 @@ static void live_misses(struct page *pg, struct request *rq, struct html *out)
         }
         revcache_put(rq->app->revcache, "misses", st.revision, misses);
     }
-    replay_misses_render(pg, misses, out);
+    staff_diags(pg, misses, "replay.misses_h", "query-misses", 3, out);
     if (!json_array_size(misses)) {
         html_lit(out, "<p class=\"empty-note\">");
         html_text(out, page_t(pg, "replay.misses_none"));

@@ -1,6 +1,6 @@
 /* page_replay.h -- what a reindex found, on the staff pages
- * (page_replay.c): the questions articles must answer that missed, and
- * the replay gate's report (kb-index --replay, reindex.h), on the job's
+ * (page_replay.c): the questions articles must answer that missed
+ * (staff_diags), and the replay gate's report (kb-index --replay, reindex.h), on the job's
  * status page and, for the newest job that finished, on the author
  * dashboard. */
 #ifndef KB_PAGE_REPLAY_H
@@ -9,10 +9,6 @@
 #include "page_staff.h"
 
 #include <jansson.h>
-
-/* Appends the misses of a job's "query_misses" list, or nothing when
- * it is empty. */
-void replay_misses_render(struct page *pg, json_t *misses, struct html *out);
 
 /* Appends a gated job's replay report: how many queries were replayed,
  * how many got worse or better, and a table of those with their

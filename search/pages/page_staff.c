@@ -218,3 +218,48 @@ void staff_article_link(struct staff_articles *sa, const char *id, const char *l
     html_lit(out, "</a>");
     strbuf_release(&url);
 }
+
+void staff_tool_text(struct html *out, const char *msg)
+{
+    html_lit(out, "<span lang=\"en\">");
+    html_text(out, msg);
+    html_lit(out, "</span>");
+}
+
+void staff_diags(struct page *pg, json_t *list, const char *key, const char *cls, int level,
+                 struct html *out)
+{
+    size_t n = json_array_size(list), i;
+    json_t *d;
+    if (!n)
+        return;
+    char num[24], list_class[64];
+    snprintf(num, sizeof num, "%zu", n);
+    snprintf(list_class, sizeof list_class, "diag-list %s", cls);
+    if (level == 2)
+        html_lit(out, "<h2 class=\"diag-h\">");
+    else
+        html_lit(out, "<h3 class=\"diag-h\">");
+    page_tf(pg, out, key, "n", num, NULL);
+    if (level == 2)
+        html_lit(out, "</h2>\n<ul");
+    else
+        html_lit(out, "</h3>\n<ul");
+    html_attr(out, "class", list_class);
+    html_lit(out, ">\n");
+    json_array_foreach(list, i, d)
+    {
+        html_lit(out, "<li>");
+        if (*staff_jstr(d, "file")) {
+            html_lit(out, "<code>");
+            html_text(out, staff_jstr(d, "file"));
+            long long line = (long long)json_integer_value(json_object_get(d, "line"));
+            if (line > 0)
+                html_fmt(out, ":%lld", line);
+            html_lit(out, "</code> ");
+        }
+        staff_tool_text(out, staff_jstr(d, "message"));
+        html_lit(out, "</li>\n");
+    }
+    html_lit(out, "</ul>\n");
+}

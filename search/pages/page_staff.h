@@ -72,4 +72,16 @@ void staff_article_link(struct staff_articles *sa, const char *id, const char *l
 /* The string value of key in o, "" when missing. */
 const char *staff_jstr(json_t *o, const char *key);
 
+/* A message of kb-index (a diagnostic, why a job failed): the
+ * indexer's own words, in English whatever the page's language, and
+ * marked so (lang="en") for screen readers and translation tools. */
+void staff_tool_text(struct html *out, const char *msg);
+
+/* kb-index's diagnostics in list ([{file, line, message}]) under a
+ * heading of rank level (2 or 3) with key's text ({n}: how many), as
+ * "file:line message" items of a list of class "diag-list cls";
+ * nothing when the list is empty. */
+void staff_diags(struct page *pg, json_t *list, const char *key, const char *cls, int level,
+                 struct html *out);
+
 #endif

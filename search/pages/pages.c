@@ -126,15 +126,7 @@ static void page_link(struct page *pg, const struct searchreq *sr, unsigned offs
         strbuf_adds(&url, "&product=");
         escape_url(&url, sr->product, 0);
     }
-    html_lit(out, "<a class=\"button secondary\"");
-    html_attr(out, "rel", rel);
-    html_attr(out, "href", url.buf);
-    html_lit(out, ">");
-    html_text(out, page_t(pg, key));
-    html_lit(out, "</a>");
-    if (strbuf_failed(&url))
-        html_fail(out);
-    strbuf_release(&url);
+    page_pager_button(pg, rel, &url, key, out);
 }
 
 static void render_pager(struct page *pg, const struct searchreq *sr, size_t shown,

@@ -64,6 +64,12 @@ const char *page_t(const struct page *pg, const char *key);
  * both escaped. */
 void page_tf(const struct page *pg, struct html *out, const char *key, ...);
 
+/* A pager's link to another page of a list, shown as a button:
+ * <a class="button secondary" rel=REL href=URL>key's text</a>.  Takes
+ * url and releases it; a URL that ran out of memory fails out. */
+void page_pager_button(struct page *pg, const char *rel, struct strbuf *url, const char *key,
+                       struct html *out);
+
 /* Appends template name rendered with the page's values. */
 void page_render(struct page *pg, const char *name, struct html *out);
 
