@@ -211,6 +211,29 @@ test('GET /api/openapi.json describes kb-serve as it is', async (t) => {
     assert.ok(internal >= 2, 'internal articles were found to look for');
   });
 
+  await t.test('every error code of the JSON handlers is in it', () => {
+    /* searchreq_parse_page's, for the results page only. */
+    const pageOnly = new Set(['no_memory']);
+    const codes = new Map();
+    const scan = (file, re) => {
+      const src = fs.readFileSync(file, 'utf8');
+      for (const m of src.matchAll(re)) codes.set(m[1], path.relative(ROOT, file));
+    };
+    const http = path.join(ROOT, 'search', 'http');
+    for (const f of fs.readdirSync(http).filter((x) => x.endsWith('.c'))) {
+      scan(path.join(http, f), /reply_error\(\s*\w+(?:->\w+)?,\s*\d+,\s*"([a-z_]+)"/g);
+      scan(path.join(http, f), /"error",\s*"([a-z_]+)"/g);
+    }
+    scan(path.join(ROOT, 'search', 'pages', 'page_login.c'),
+      /login_failed\(\s*rq,\s*body,\s*\d+,\s*"([a-z_]+)"/g);
+    assert.ok(codes.size > 40, `${codes.size} error codes found in the handlers`);
+    for (const [code, file] of codes) {
+      if (pageOnly.has(code)) continue;
+      assert.ok(text.includes(`"${code}"`) || text.includes(`\`${code}\``),
+        `${file} answers the error code ${code}, which search/http/openapi.json does not name`);
+    }
+  });
+
   await t.test('Redocly CLI lints it clean (recommended rules, strict)', () => {
     const file = path.join(server.dir, 'openapi.json');
     fs.writeFileSync(file, text);
