@@ -56,6 +56,11 @@ struct kb_index {
     /* Reader with an auxiliary database: its revision when db was last
      * opened or reopened (kb_refresh). */
     unsigned long long db_revision = 0;
+    /* Reader: term frequencies the searches asked for, valid for the
+     * revision freqs_revision (each a round trip to every remote
+     * shard, and a help center's queries repeat their words). */
+    std::unordered_map<std::string, Xapian::doccount> freqs;
+    unsigned long long freqs_revision = 0;
     /* Writer only: the committed shards as of kb_begin(), and the
      * article keys written since.  delete_document(term) on a database
      * with pending changes is slow, so kb_put deletes only keys that
@@ -272,9 +277,24 @@ void kb_setup_termgen(Xapian::TermGenerator &tg, const std::string &locale,
  * locales, translations of its hits), not over the index. */
 class Visible {
   public:
-    Visible(const Xapian::Database &db, const Xapian::Database &aux, bool internal)
-        : db_(db), aux_(aux), all_(internal)
+    /* freqs: remembered term frequencies of db's revision (kb_index),
+     * or NULL to ask db each time. */
+    Visible(const Xapian::Database &db, const Xapian::Database &aux, bool internal,
+            std::unordered_map<std::string, Xapian::doccount> *freqs = nullptr)
+        : db_(db), aux_(aux), all_(internal), freqs_(freqs)
     {
+    }
+    /* The term's frequency in db. */
+    Xapian::doccount freq(const std::string &term) const
+    {
+        if (!freqs_)
+            return db_.get_termfreq(term);
+        auto it = freqs_->find(term);
+        if (it != freqs_->end())
+            return it->second;
+        Xapian::doccount n = db_.get_termfreq(term);
+        freqs_->emplace(term, n);
+        return n;
     }
     const Xapian::Database &db() const { return db_; }
     /* Where the spelling table is (kb_index.aux). */
@@ -282,7 +302,7 @@ class Visible {
     /* True for staff: internal documents count too. */
     bool all() const { return all_; }
     /* True when a document the reader may see has term. */
-    bool has(const std::string &term) const { return has(term, db_.get_termfreq(term)); }
+    bool has(const std::string &term) const { return has(term, freq(term)); }
     /* The same, when the term's frequency is known already. */
     bool has(const std::string &term, Xapian::doccount termfreq) const
     {
@@ -291,7 +311,7 @@ class Visible {
         if (all_)
             return true;
         if (!counted_) {
-            internal_ = db_.get_termfreq(KB_TERM_INTERNAL);
+            internal_ = freq(KB_TERM_INTERNAL);
             counted_ = true;
         }
         /* In more documents than there are internal ones: some are public. */
@@ -314,6 +334,7 @@ class Visible {
     const Xapian::Database &db_;
     const Xapian::Database &aux_;
     bool all_;
+    std::unordered_map<std::string, Xapian::doccount> *freqs_;
     mutable bool counted_ = false;
     mutable Xapian::doccount internal_ = 0;
 };

@@ -316,17 +316,17 @@ void add_learned(const Visible &vis, const std::map<std::string, Xapian::termcou
                  const std::vector<std::string> &bigrams, std::vector<Xapian::Query> *parts)
 {
     const Xapian::Database &db = vis.db();
-    if (KB_LEARN_WEIGHT <= 0 || !db.term_exists(KB_TERM_LEARNED))
+    if (KB_LEARN_WEIGHT <= 0 || !vis.freq(KB_TERM_LEARNED))
         return;
     double n = db.get_doccount();
     auto idf = [n](double df) { return std::log((n + 0.5) / (df + 0.5)); };
     std::vector<Xapian::Query> terms;
     auto add = [&](const std::string &own, const std::string &learned, Xapian::termcount q) {
-        Xapian::doccount lf = db.get_termfreq(learned);
+        Xapian::doccount lf = vis.freq(learned);
         double li = idf(lf);
         if (!lf || li <= 0)
             return;
-        double scale = KB_LEARN_WEIGHT * std::min(1.0, idf(db.get_termfreq(own)) / li);
+        double scale = KB_LEARN_WEIGHT * std::min(1.0, idf(vis.freq(own)) / li);
         if (scale > 0)
             terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(learned, q), scale);
     };

@@ -271,6 +271,11 @@ enum kb_slot {
  * kb_results_total_exact() says so. */
 #define KB_EXACT_TOTAL_UNITS 5000
 
+/* A read handle remembers the frequencies of up to KB_FREQ_CACHE_TERMS
+ * terms its searches asked about, until the index's revision changes:
+ * on remote shards each is a round trip to every shard. */
+#define KB_FREQ_CACHE_TERMS 50000
+
 /* Snippet length in bytes of source text. */
 #define KB_SNIPPET_BYTES 220
 

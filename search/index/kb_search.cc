@@ -58,7 +58,19 @@ kb_status run_search(kb_index *ix, const kb_query *qy, kb_results *r)
         want = fallback;
     /* Content the reader may see: an anonymous reader's locales and
      * translations are those of public articles. */
-    Visible vis(ix->db, ix->aux, qy->include_internal != 0);
+    /* Term frequencies are remembered per revision (a reader's: a
+     * writer's pending documents change them). */
+    std::unordered_map<std::string, Xapian::doccount> *freqs = nullptr;
+    if (!ix->writable) {
+        unsigned long long rev = kb_db_revision(ix->aux);
+        if (rev != ix->freqs_revision || !rev || ix->freqs.size() > KB_FREQ_CACHE_TERMS) {
+            ix->freqs.clear();
+            ix->freqs_revision = rev;
+        }
+        if (rev)
+            freqs = &ix->freqs;
+    }
+    Visible vis(ix->db, ix->aux, qy->include_internal != 0, freqs);
     /* A locale with no content at all searches the default one. */
     if (want != fallback && !vis.has(KB_PREFIX_LOCALE + want))
         want = fallback;
