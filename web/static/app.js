@@ -485,8 +485,9 @@
       var ul = el('ul', { className: 'diag-list ' + cls });
       list.forEach(function (d) {
         var where = d.file ? d.file + (d.line > 0 ? ':' + d.line : '') : '';
+        /* kb-index's own words: English whatever the page's language. */
         ul.appendChild(el('li', {}, [where ? el('code', { text: where }) : null, where ? ' ' : null,
-          String(d.message || '')]));
+          el('span', { lang: 'en', text: String(d.message || '') })]));
       });
       details.appendChild(ul);
     }
