@@ -5,7 +5,8 @@
 #
 # - deploy/haproxy/kb.cfg passes `haproxy -c` (a throwaway self-signed
 #   certificate in place of the site's, the machines' names unresolved);
-# - the units kb-replicate-server.service and kb-replicate.service, and
+# - the units kb-replicate-server.service, kb-replicate.service and
+#   kb-shard@.service (as kb-shard@1), and
 #   the built kb-serve.service with each drop-in (kb-serve-indexer.conf,
 #   kb-serve-frontend.conf), pass `systemd-analyze verify` (the kb-*
 #   programs' paths pointed at BUILD_DIR);
@@ -40,8 +41,8 @@ verify() { # FOLDER UNIT...
 }
 mkdir "$T/units"
 cp "$SRC/deploy/systemd/kb-replicate-server.service" "$SRC/deploy/systemd/kb-replicate.service" \
-    "$T/units/"
-verify "$T/units" kb-replicate-server.service kb-replicate.service
+    "$SRC/deploy/systemd/kb-shard@.service" "$T/units/"
+verify "$T/units" kb-replicate-server.service kb-replicate.service kb-shard@1.service
 for node in indexer frontend; do
     rm -rf "$T/$node"
     mkdir -p "$T/$node/kb-serve.service.d"
