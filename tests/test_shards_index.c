@@ -46,6 +46,13 @@ static void run(struct harness *h, const char *dir, unsigned n, int step)
     case 1: put(h, ix, "fleet/guide", "ru-ru", "Руководство zebra", "zebra guide", "guide", 0); break;
     case 2: put(h, ix, "fleet/guide", "ru-ru", "Руководство zebra", "zebra guide", "guide", 1); break;
     case 3: CHECK_INT_EQ(h, kb_delete(ix, "ru-ru", "fleet/guide"), KB_OK); break;
+    case 4: { /* a question readers confirmed a section answered */
+        kb_learned pair = {"caravan logistics", "en-us", "fleet/item-07", "more"};
+        size_t applied = 0;
+        CHECK_INT_EQ(h, kb_learn_apply(ix, &pair, 1, &applied), KB_OK);
+        CHECK_INT_EQ(h, applied, 1);
+        break;
+    }
     }
     CHECK_INT_EQ(h, kb_commit(ix), KB_OK);
     kb_close(ix);
@@ -123,9 +130,10 @@ int main(void)
         {"zebra", "en-us", 0, 0}, {"zebra", "en-us", 0, 7}, {"zebra routing", "ru-ru", 0, 0},
         {"zebra", "ru-ru", 1, 0}, {"quokka", "en-us", 1, 0}, {"quokka", "en-us", 0, 0},
         {"zebre routing", "en-us", 0, 0}, {"маршрут", "ru-ru", 0, 0}, {"truks", "en-us", 0, 0},
+        {"caravan logistics zebra", "en-us", 0, 0},
     };
     char buf[8], a[4096], b[4096];
-    for (int step = 0; step < 4; step++) {
+    for (int step = 0; step < 5; step++) {
         run(&h, one, 0, step);
         run(&h, three, step == 0 ? 3 : 0, step);
         for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
@@ -140,12 +148,16 @@ int main(void)
         }
         for (int s = 0; s < 2; s++) {
             const char *dir = s ? three : one;
-            static const char *const anon[] = {"en-us", "ru-ru", "en-us", "en-us"};
-            static const char *const staff[] = {"en-us", "ru-ru", "ru-ru", "en-us"};
+            static const char *const anon[] = {"en-us", "ru-ru", "en-us", "en-us", "en-us"};
+            static const char *const staff[] = {"en-us", "ru-ru", "ru-ru", "en-us", "en-us"};
             CHECK_STR_EQ(&h, guide_locale(&h, dir, 0, buf), anon[step]);
             CHECK_STR_EQ(&h, guide_locale(&h, dir, 1, buf), staff[step]);
         }
     }
+    /* The learned question lifts its section on both, and is kept in
+     * the auxiliary database. */
+    answer(&h, three, "caravan logistics zebra", "en-us", 0, 0, a, sizeof a);
+    CHECK_CONTAINS(&h, a, "; fleet/item-07/en-us#more=");
     /* An anonymous reader never learns of the internal article. */
     answer(&h, three, "quokka", "en-us", 0, 0, a, sizeof a);
     CHECK(&h, strstr(a, "total 0") != NULL && strstr(a, "secret") == NULL);
@@ -160,7 +172,7 @@ int main(void)
     kb_stats st;
     CHECK_INT_EQ(&h, kb_open(three, KB_OPEN_READ, &ix), KB_OK);
     CHECK_INT_EQ(&h, kb_get_stats(ix, &st), KB_OK);
-    CHECK(&h, st.revision == 4 && st.articles > 40);
+    CHECK(&h, st.revision == 5 && st.articles > 40);
     kb_close(ix);
 
     char cmd[200];
