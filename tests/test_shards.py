@@ -360,9 +360,16 @@ def main():
         in1 = [i for i in ARTICLES if shard_of(i, 3) == 0][0]
         st, body, took = get(f"{remote}/api/articles/{in1}?locale=en-us")
         check(st == 503 and took < 2, f"any article while a shard is dead: {st} in {took:.2f} s")
+        # kb-serve starts while the shard is down, and answers once it is back.
+        lp2, late = serve(stub, work, "late")
+        procs.append(lp2)
+        st, body, took = get(f"{late}/api/search?q=invoice")
+        check(st == 503 and took < 2, f"started with a shard down: {st} in {took:.2f} s")
         s3.start()
         st, _, took = ask(remote, "invoice", "en-us", False, fresh=True)
         check(st == 200, f"answers again once the shard is back: {st}")
+        st, _, took = get(f"{late}/api/search?q=invoice+late")
+        check(st == 200, f"the server started with a shard down answers once it is back: {st}")
         s3.signal(signal.SIGSTOP)
         for q in ("invoice", "refund"):
             st, body, took = ask(remote, q, "en-us", False, fresh=True)

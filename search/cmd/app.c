@@ -34,6 +34,14 @@ static int probe_index(const char *dir, char *err, size_t errlen)
 {
     kb_index *probe;
     kb_status st = kb_open(dir, KB_OPEN_READ, &probe);
+    if (st == KB_ERR_UNAVAILABLE) {
+        /* A remote shard is down: start anyway, answering 503 until it
+         * is back, rather than leave the node down after it is. */
+        fprintf(stderr, "kb-serve: warning: %s; searches answer 503 until it does\n",
+                probe ? kb_last_error(probe) : kb_status_str(st));
+        kb_close(probe);
+        return 0;
+    }
     if (st != KB_OK)
         snprintf(err, errlen,
                  "cannot open index %s: %s\n"
