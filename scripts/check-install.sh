@@ -65,7 +65,7 @@ if [ "$prefix" = /usr ]; then envfile=$dest/etc/default/kb; else envfile=$root/e
 for f in bin/kb-index bin/kb-serve bin/kb-user bin/kb-report; do
     [ -x "$root/$f" ] || fail "$prefix/$f is not installed (or not executable)"
 done
-for f in share/kb/web/templates/layout.html share/kb/web/i18n/en.json \
+for f in share/kb/web/templates/page.html share/kb/web/i18n/en.json \
     share/kb/web/static/style.css share/kb/content/synonyms.yml \
     share/man/man1/kb-index.1 share/man/man1/kb-report.1 \
     share/man/man8/kb-serve.8 share/man/man8/kb-user.8 \
