@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const LANGS[] = {"ru", "zh", "de"};
 #define NLANGS (sizeof LANGS / sizeof LANGS[0])
@@ -57,9 +58,15 @@ static const char *const SAME_AS_ENGLISH[][2] = {
 
 static char *slurp(const char *path)
 {
+    struct stat st;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
+    /* A folder opens too ("." of a readdir), and its size is nonsense. */
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return NULL;
+    }
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -332,7 +339,8 @@ static json_t *staff_sources(void)
         DIR *d = opendir(dir);
         struct dirent *de;
         while (d && (de = readdir(d)) != NULL) {
-            if (!includes_any(dir, de->d_name, incs))
+            if (!(ends_with(de->d_name, ".c") || ends_with(de->d_name, ".h")) ||
+                !includes_any(dir, de->d_name, incs))
                 continue;
             if (ends_with(de->d_name, ".h"))
                 add_name(incs, de->d_name);

@@ -304,7 +304,10 @@ static void on_panic(void *cls, const char *file, unsigned line, const char *rea
 
 /* The listening socket, made here rather than by libmicrohttpd so that
  * a failure names the address and the reason ("address in use"), and
- * so that a name ("localhost") works: its first address that binds.
+ * so that a name ("localhost") works: its first address that binds,
+ * IPv4 before IPv6 (Debian's /etc/hosts gives localhost both 127.0.0.1
+ * and ::1; a browser tries both, but most tools and proxies that are
+ * told "localhost" or 127.0.0.1 reach the IPv4 one).
  * opt names the option in messages.  Returns the socket, or -1 with the
  * reason in err. */
 static int listen_socket(const char *opt, const char *host, unsigned port, unsigned *flags,
@@ -323,26 +326,28 @@ static int listen_socket(const char *opt, const char *host, unsigned port, unsig
         return -1;
     }
     int fd = -1, saved = 0;
-    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-            continue;
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            saved = errno;
-            continue;
+    for (int pass = 0; pass < 2 && fd < 0; pass++) {
+        for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+            if (ai->ai_family != (pass == 0 ? AF_INET : AF_INET6))
+                continue;
+            fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+            if (fd < 0) {
+                saved = errno;
+                continue;
+            }
+            int one = 1;
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            if (ai->ai_family == AF_INET6)
+                setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+            if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+                saved = errno;
+                close(fd);
+                fd = -1;
+                continue;
+            }
+            if (ai->ai_family == AF_INET6)
+                *flags |= MHD_USE_IPv6;
         }
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (ai->ai_family == AF_INET6)
-            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
-            saved = errno;
-            close(fd);
-            fd = -1;
-            continue;
-        }
-        if (ai->ai_family == AF_INET6)
-            *flags |= MHD_USE_IPv6;
     }
     freeaddrinfo(res);
     if (fd < 0) {
