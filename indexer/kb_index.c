@@ -21,6 +21,7 @@
 #include "docfx.h"
 #include "faq.h"
 #include "frontmatter.h"
+#include "index_dir.h"
 #include "kb.h"
 #include "kb_index.h"
 #include "kb_schema.h"
@@ -523,54 +524,6 @@ static int replay(struct run *r, double now)
     return -1;
 }
 
-/* Says why the index folder cannot be written, before Xapian would
- * report it as a lock held by another writer: a file where the folder
- * should be, a folder this user may not write, a parent that is not
- * there.  1 when it said something. */
-static int index_unusable(const char *dir)
-{
-    struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "kb-index: --index %s is a file, not an index folder\n", dir);
-            return 1;
-        }
-        if (access(dir, W_OK | X_OK) != 0) {
-            fprintf(stderr, "kb-index: cannot write the index %s: %s (run kb-index as the "
-                            "user that owns it)\n", dir, strerror(errno));
-            return 1;
-        }
-        return 0;
-    }
-    if (errno != ENOENT) {
-        fprintf(stderr, "kb-index: cannot use the index %s: %s\n", dir, strerror(errno));
-        return 1;
-    }
-    char parent[4096];
-    snprintf(parent, sizeof parent, "%s", dir);
-    char *slash = strrchr(parent, '/');
-    while (slash && slash > parent && slash[1] == '\0') {
-        *slash = '\0';
-        slash = strrchr(parent, '/');
-    }
-    if (!slash)
-        snprintf(parent, sizeof parent, ".");
-    else if (slash == parent)
-        parent[1] = '\0';
-    else
-        *slash = '\0';
-    if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "kb-index: cannot create the index %s: no folder %s\n", dir, parent);
-        return 1;
-    }
-    if (access(parent, W_OK | X_OK) != 0) {
-        fprintf(stderr, "kb-index: cannot create the index %s: %s: %s\n", dir, parent,
-                strerror(errno));
-        return 1;
-    }
-    return 0;
-}
-
 static long long realtime_ns(void)
 {
     struct timespec ts;
@@ -596,6 +549,16 @@ static int fail(struct run *r, const char *what)
     progress_clear(&r->progress);
     fprintf(stderr, "kb-index: %s: %s\n", what, kb_last_error(r->ix));
     return 3;
+}
+
+/* The articles' questions (query_check.h) on the index r->ix sees; -1
+ * when the index could not be searched (reported). */
+static int check_questions(struct run *r)
+{
+    if (query_check_run(r->ix, r->opt.default_locale, query_miss, r, &r->queries) == 0)
+        return 0;
+    fail(r, "cannot search the articles' questions");
+    return -1;
 }
 
 static void print_summary(struct run *r, double seconds)
@@ -668,7 +631,7 @@ int kb_index_run(const struct kb_index_options *o)
         scan_release(&sc);
         return 2;
     }
-    if (index_unusable(r.opt.index)) {
+    if (index_dir_unusable(r.opt.index)) {
         scan_release(&sc);
         return 3;
     }
@@ -750,8 +713,13 @@ int kb_index_run(const struct kb_index_options *o)
         code = 3;
         goto out;
     }
-    if (query_check_run(r.ix, r.opt.default_locale, query_miss, &r, &r.queries) != 0) {
-        code = fail(&r, "cannot search the articles' questions");
+    /* The articles' questions are searched on what this run wrote.  Only
+     * when their misses decide the commit (--strict --strict-queries)
+     * before it; else after, so that a changed article is served
+     * without waiting for every question of the help center. */
+    int check_first = r.opt.strict && r.opt.strict_queries;
+    if (check_first && check_questions(&r) != 0) {
+        code = 3;
         goto out;
     }
     if (r.opt.replay_db && replay(&r, (double)realtime_ns() / 1e9) != 0) {
@@ -775,8 +743,12 @@ int kb_index_run(const struct kb_index_options *o)
             code = fail(&r, "cannot commit");
             goto out;
         }
-        code = r.errors ? 1 : 0;
         save_cache(&r);
+        if (!check_first && check_questions(&r) != 0) {
+            code = 3;
+            goto out;
+        }
+        code = r.errors ? 1 : 0;
     }
     print_summary(&r, progress_now() - t0);
 out:
