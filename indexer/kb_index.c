@@ -726,6 +726,13 @@ int kb_index_run(const struct kb_index_options *o)
         code = 3;
         goto out;
     }
+    /* A run that commits nothing still says which questions its
+     * content misses (the reindex job's status lists them). */
+    int refused = (r.opt.strict && r.errors) || (r.opt.gate && r.replay.worse);
+    if (refused && !check_first && check_questions(&r) != 0) {
+        code = 3;
+        goto out;
+    }
     if (r.opt.strict && r.errors) {
         kb_cancel(r.ix);
         fprintf(stderr, "kb-index: %lu file(s) with errors; --strict: nothing committed\n",
