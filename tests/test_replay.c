@@ -215,8 +215,9 @@ int main(int argc, char **argv)
     CHECK_CONTAINS(&h, err, "(better)");
     json_decref(sum);
     free(err);
-    char *edited = malloc(strlen(reset_md) + 64);
-    sprintf(edited, "%s\nWombat recovery codes also work.\n", reset_md);
+    size_t esize = strlen(reset_md) + 64;
+    char *edited = malloc(esize);
+    snprintf(edited, esize, "%s\nWombat recovery codes also work.\n", reset_md);
     tu_write_file(reset, edited, strlen(edited));
     CHECK_INT_EQ(&h, run_replay(content, index, db, 1, &sum, &err), 0);
     CHECK_INT_EQ(&h, replay_count(sum, "worse"), 0);

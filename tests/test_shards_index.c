@@ -91,11 +91,14 @@ static void answer(struct harness *h, const char *dir, const char *text, const c
     kb_close(ix);
 }
 
-/* The locale article id comes in for a search of "zebra guide". */
+#define GUIDE_LOCALE_SIZE 32
+
+/* The locale article id comes in for a search of "zebra guide", into
+ * buf (GUIDE_LOCALE_SIZE bytes). */
 static const char *guide_locale(struct harness *h, const char *dir, int internal, char *buf)
 {
     kb_index *ix;
-    strcpy(buf, "none");
+    snprintf(buf, GUIDE_LOCALE_SIZE, "none");
     CHECK_INT_EQ(h, kb_open(dir, KB_OPEN_READ, &ix), KB_OK);
     kb_query q = {.text = "zebra guide", .locale = "ru-ru", .default_locale = "en-us",
                   .limit = 100, .include_internal = internal};
@@ -104,7 +107,7 @@ static const char *guide_locale(struct harness *h, const char *dir, int internal
     CHECK_INT_EQ(h, kb_search(ix, &q, &r), KB_OK);
     for (size_t i = 0; r && i < kb_results_count(r); i++)
         if (strcmp(kb_results_get(r, i)->id, "fleet/guide") == 0) {
-            strcpy(buf, kb_results_get(r, i)->locale);
+            snprintf(buf, GUIDE_LOCALE_SIZE, "%s", kb_results_get(r, i)->locale);
             seen++;
         }
     CHECK(h, seen <= 1);
@@ -132,7 +135,7 @@ int main(void)
         {"zebre routing", "en-us", 0, 0}, {"маршрут", "ru-ru", 0, 0}, {"truks", "en-us", 0, 0},
         {"caravan logistics zebra", "en-us", 0, 0},
     };
-    char buf[8], a[4096], b[4096];
+    char buf[GUIDE_LOCALE_SIZE], a[4096], b[4096];
     for (int step = 0; step < 5; step++) {
         run(&h, one, 0, step);
         run(&h, three, step == 0 ? 3 : 0, step);
